@@ -1,0 +1,49 @@
+# docbai: `make run` serves the site, `make test` runs the whole suite. Both set everything up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian/Ubuntu packages: Python, espeak-ng (offline voice), Pango for WeasyPrint, Noto fonts with full
+# Vietnamese for the PDF, poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk.
+SYSTEM_PACKAGES := python3 python3-venv python3-dev build-essential espeak-ng libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk
+
+.PHONY: system-packages setup setup-test run test test-fast bench clean-cache
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.txt | system-packages
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-test.txt
+	touch $@
+
+# The database and demo content are created on the first run only; later runs keep your data.
+setup: $(VENV)/.installed
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+setup-test: setup $(VENV)/.test-installed
+
+test: setup-test
+	$(PY) -m pytest tests
+
+test-fast: setup-test
+	$(PY) -m pytest tests -m "not browser"
+
+bench: setup-test
+	$(PY) bench/run_all.py

@@ -1,0 +1,127 @@
+"""docbai — the application factory."""
+import os
+import secrets
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from extensions import db, htmx
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(test_config=None):
+    """Build the Flask app: defaults, instance config, environment, then the test override."""
+    instance_path = os.environ.get("INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "docbai.db"),
+        MEDIA_ROOT=os.path.join(app.instance_path, "media"),
+        AUDIO_CACHE_DIR=os.path.join(app.instance_path, "cache", "audio"),
+        PDF_CACHE_DIR=os.path.join(app.instance_path, "cache", "pdf"),
+        SITE_NAME="Cổng thông tin điện tử huyện Đồng Lâm",
+        SITE_URL="http://127.0.0.1:5000",
+        TTS_ENGINE="auto",
+        TIMEZONE="Asia/Ho_Chi_Minh",
+        ARTICLES_PER_PAGE=10,
+        OTHER_ARTICLES_PER_PAGE=5,
+        PHOTOS_PER_PAGE=12,
+        JSON_AS_ASCII=False,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    _config_from_environment(app)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    for key in ("MEDIA_ROOT", "AUDIO_CACHE_DIR", "PDF_CACHE_DIR"):
+        os.makedirs(app.config[key], exist_ok=True)
+
+    db.init_app(app)
+    htmx.init_app(app)
+
+    from blueprints import errors, reading
+    from commands import content_commands
+
+    for blueprint in (reading.bp, errors.bp):
+        app.register_blueprint(blueprint)
+    for command in content_commands:
+        app.cli.add_command(command)
+
+    from blueprints.templating import register_template_helpers
+
+    register_template_helpers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _config_from_environment(app):
+    """Settings a deployment gives through the environment override the files."""
+    renamed = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME"):
+        value = os.environ.get(name)
+        if value:
+            app.config[renamed.get(name, name)] = value
+
+
+def _instance_secret_key(instance_path):
+    """A random key generated once and kept in the instance folder, never a constant in the code."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path, encoding="ascii") as handle:
+            key = handle.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    os.replace(path + ".tmp", path)
+    return key
+
+
+def _engine_options(database_uri):
+    """SQLite waits for a busy writer instead of failing at once; other engines keep their defaults."""
+    if database_uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection, connection_record):
+    # WAL lets readers carry on while a view count or an import writes.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

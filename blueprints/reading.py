@@ -1,0 +1,95 @@
+"""Reading: the latest articles, categories, an article, the photo and video libraries, media files."""
+from flask import Blueprint, current_app, request, send_from_directory
+from markupsafe import Markup
+from sqlalchemy import select
+
+from blueprints.htmx_support import render_page_or_fragment, wants_fragment
+from models import PhotoItem, Video
+from services.article_body import body_for_display
+from services.articles import (
+    articles_in_category,
+    count_view,
+    get_category,
+    get_published_article,
+    other_articles,
+    published_articles,
+)
+from services.pagination import paginate_clamped, parse_page
+
+bp = Blueprint("reading", __name__)
+
+PREFETCH_HEADERS = (("Sec-Purpose", "prefetch"), ("Purpose", "prefetch"), ("X-Moz", "prefetch"))
+
+
+def _page() -> int:
+    return parse_page(request.args.get("trang"))
+
+
+@bp.get("/")
+def index():
+    """The latest published articles, paginated."""
+    pagination = paginate_clamped(published_articles(), _page(), current_app.config["ARTICLES_PER_PAGE"])
+    return render_page_or_fragment(
+        "reading/index.html", "reading/_article_list.html",
+        pagination=pagination, list_endpoint="reading.index", list_args={},
+    )
+
+
+@bp.get("/chuyen-muc/<slug>")
+def category(slug):
+    """One category's published articles, paginated."""
+    category = get_category(slug)
+    pagination = paginate_clamped(articles_in_category(category), _page(), current_app.config["ARTICLES_PER_PAGE"])
+    return render_page_or_fragment(
+        "reading/category.html", "reading/_article_list.html",
+        category=category, pagination=pagination, list_endpoint="reading.category", list_args={"slug": slug},
+    )
+
+
+def _is_counted_view() -> bool:
+    # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a browser prefetch.
+    if request.method != "GET" or wants_fragment():
+        return False
+    return not any(request.headers.get(name, "").lower() == value for name, value in PREFETCH_HEADERS)
+
+
+@bp.get("/bai-viet/<slug>")
+def article(slug):
+    """An article with its figures, byline and the "Các tin khác" box."""
+    article = get_published_article(slug)
+    if _is_counted_view():
+        count_view(article.id)
+    others = paginate_clamped(other_articles(article), _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
+    return render_page_or_fragment(
+        "reading/article.html", "reading/_other_articles.html",
+        article=article, others=others,
+        body=Markup(body_for_display(article.content_hash, article.body_html)),
+    )
+
+
+@bp.get("/thu-vien-anh")
+def photos():
+    """The photo library, paginated."""
+    statement = select(PhotoItem).order_by(PhotoItem.taken_at.desc(), PhotoItem.id.desc())
+    pagination = paginate_clamped(statement, _page(), current_app.config["PHOTOS_PER_PAGE"])
+    return render_page_or_fragment(
+        "reading/photos.html", "reading/_photo_list.html",
+        pagination=pagination, list_endpoint="reading.photos", list_args={},
+    )
+
+
+@bp.get("/thu-vien-video")
+def videos():
+    """The video library: posters, local files played on request, external videos as plain links."""
+    statement = select(Video).order_by(Video.published_at.desc(), Video.id.desc())
+    pagination = paginate_clamped(statement, _page(), current_app.config["PHOTOS_PER_PAGE"])
+    return render_page_or_fragment(
+        "reading/videos.html", "reading/_video_list.html",
+        pagination=pagination, list_endpoint="reading.videos", list_args={},
+    )
+
+
+@bp.get("/media/<path:filename>")
+def media(filename):
+    """Images and other files from the media store."""
+    return send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)

@@ -1,0 +1,12 @@
+"""Extension objects, created once and bound to the app in create_app()."""
+from flask_sqlalchemy import SQLAlchemy
+from htmx_flask import Htmx
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every model."""
+
+
+db = SQLAlchemy(model_class=Base)
+htmx = Htmx()

@@ -1,0 +1,157 @@
+"""The content model: categories, articles and their figures, the photo and video libraries, links."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from typing import Optional
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+
+ARTICLE_STATUSES = ("draft", "published")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC.
+
+    SQLite keeps no offset, so values are normalised to UTC on the way in and marked UTC on the way out;
+    PostgreSQL gets a real `timestamptz`.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: published and updated times must carry a timezone")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def nfc(value: Optional[str]) -> Optional[str]:
+    """Vietnamese text in one canonical form, so search, slugs and hashes agree."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    articles: Mapped[list["Article"]] = relationship(back_populates="category")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    slug: Mapped[str] = mapped_column(String(300), unique=True, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    views: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    external_id: Mapped[Optional[str]] = mapped_column(String(200), unique=True, nullable=True)
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"), index=True)
+
+    category: Mapped[Optional[Category]] = relationship(back_populates="articles")
+    figures: Mapped[list["Figure"]] = relationship(
+        back_populates="article", order_by="Figure.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def content_hash(self) -> str:
+        """A fingerprint of everything a reader sees or hears; it changes whenever the article is edited."""
+        parts = [self.title, self.summary, self.body_html, self.author, self.published_at.isoformat()]
+        return hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+
+
+class Figure(db.Model):
+    __tablename__ = "figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    image_path: Mapped[str] = mapped_column(String(500))
+    alt: Mapped[str] = mapped_column(String(500), default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+    article: Mapped[Article] = relationship(back_populates="figures")
+
+
+class PhotoItem(db.Model):
+    __tablename__ = "photo_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    image_path: Mapped[str] = mapped_column(String(500))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class Video(db.Model):
+    __tablename__ = "videos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    poster_path: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
+    file_path: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
+    external_url: Mapped[Optional[str]] = mapped_column(String(1000), nullable=True)
+    duration_seconds: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class Link(db.Model):
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_NFC_COLUMNS = {
+    Category: ("name",),
+    Article: ("title", "summary", "body_html", "author"),
+    Figure: ("alt", "caption"),
+    PhotoItem: ("title", "caption"),
+    Video: ("title",),
+    Link: ("title",),
+}
+
+
+def _store_nfc(mapper, connection, target):
+    for column in _NFC_COLUMNS[type(target)]:
+        setattr(target, column, nfc(getattr(target, column)))
+
+
+for _model in _NFC_COLUMNS:
+    event.listen(_model, "before_insert", _store_nfc)
+    event.listen(_model, "before_update", _store_nfc)

@@ -1,0 +1,23 @@
+"""The article body as readers get it: stored, sanitized HTML with display attributes added."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import lxml.html
+
+
+@lru_cache(maxsize=512)
+def _prepared_body(content_hash: str, body_html: str) -> str:
+    # Keyed by the article's content hash as well, so an edit never serves a stale body.
+    if not body_html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    for image in root.iter("img"):
+        image.set("loading", "lazy")
+        image.set("decoding", "async")
+    return (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def body_for_display(content_hash: str, body_html: str) -> str:
+    """Body HTML with lazy, asynchronously decoded images, cached per version of the article."""
+    return _prepared_body(content_hash, body_html)

@@ -1,0 +1,45 @@
+"""Queries for published articles and the view counter."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import Article, Category, utc_now
+
+
+def published_articles():
+    """A select of the articles readers may see, newest first."""
+    return (
+        select(Article)
+        .where(Article.status == "published", Article.published_at <= utc_now())
+        .options(selectinload(Article.figures), selectinload(Article.category))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+def articles_in_category(category: Category):
+    """Published articles of one category, newest first."""
+    return published_articles().where(Article.category_id == category.id)
+
+
+def other_articles(article: Article):
+    """Published articles other than this one, newest first (the "Các tin khác" box)."""
+    return published_articles().where(Article.id != article.id)
+
+
+def get_published_article(slug: str) -> Article:
+    """The published article with this slug, or a 404."""
+    statement = published_articles().where(Article.slug == slug)
+    return db.one_or_404(statement)
+
+
+def get_category(slug: str) -> Category:
+    """The category with this slug, or a 404."""
+    return db.one_or_404(select(Category).where(Category.slug == slug))
+
+
+def count_view(article_id: int) -> None:
+    """Add one view in SQL, so concurrent readers never overwrite each other's count."""
+    db.session.execute(update(Article).where(Article.id == article_id).values(views=Article.views + 1))
+    db.session.commit()
