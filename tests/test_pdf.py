@@ -1,0 +1,336 @@
+"""The PDF service: text, page furniture, fonts, tags, metadata, the site-only fetcher, the time limit, the cache."""
+from __future__ import annotations
+
+import http.server
+import io
+import multiprocessing
+import os
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from services import pdf as pdf_service
+from services.pdf import (
+    PdfCache,
+    PdfRenderError,
+    PdfRenderTimeout,
+    SiteFilesFetcher,
+    URLRefused,
+    pdf_cache_key,
+    render_pdf,
+)
+from services.qr import qr_code_svg
+
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+SITE = "http://docbai.test"
+ARTICLE_URL = f"{SITE}/bai-viet/hoi-nghi-tong-ket-cong-tac-nam-2024"
+TITLE = "Hội nghị tổng kết công tác năm 2024 của huyện Đồng Lâm"
+AUTHOR = "Nguyễn Thị Hương"
+PARAGRAPH = (
+    "Ủy ban nhân dân huyện Đồng Lâm tổ chức hội nghị tổng kết công tác năm 2024, triển khai nhiệm vụ "
+    "trọng tâm năm 2025. Đồng chí Chủ tịch UBND huyện nhấn mạnh việc đẩy mạnh chuyển đổi số, cải cách "
+    "hành chính và nâng cao chất lượng phục vụ người dân ở các xã, thị trấn."
+)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def article_html(body: str, *, title: str = TITLE, head: str = "") -> str:
+    """A page shaped like the print template, linking the real print.css."""
+    return f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="author" content="{AUTHOR}">
+<link rel="stylesheet" href="/static/css/print.css">{head}</head>
+<body class="print-page"><div class="print-document">
+<header class="print-masthead"><p class="print-masthead__portal">Cổng thông tin điện tử huyện Đồng Lâm</p>
+<p class="print-masthead__date">In ngày 28/11/2025</p></header>
+<article><h1 class="print-title">{title}</h1>
+<p class="print-meta">Đăng lúc 08:30 ngày 27/11/2025 · Tác giả: {AUTHOR}</p>
+<div class="print-body">{body}</div></article>
+<footer class="print-source"><div class="print-source__qr">{qr_code_svg(ARTICLE_URL, "Mã QR dẫn tới bài viết")}</div>
+<p class="print-source__url">{ARTICLE_URL}</p></footer>
+</div></body></html>"""
+
+
+class TrapHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the http.server naming
+        self.server.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(b"")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def trap_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TrapHandler)
+    server.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("media")
+    (root / "images").mkdir()
+    Image.new("RGB", (320, 200), (30, 110, 60)).save(root / "images" / "ruong-lua.png")
+    return root
+
+
+@pytest.fixture(scope="module")
+def long_pdf(trap_server, media_root):
+    """A two-page article with a local figure and every kind of outside reference the fetcher must refuse."""
+    trap = f"http://127.0.0.1:{trap_server.server_port}"
+    head = f"""<link rel="stylesheet" href="{trap}/style.css">
+<link rel="attachment" href="file:///etc/passwd" title="passwd">
+<style>@import url("{trap}/import.css");
+@font-face {{ font-family: Trap; src: url("{trap}/font.woff2"); }}
+.print-body {{ background-image: url("{trap}/background.png"); }}
+.print-body p:first-child {{ background: url("file:///etc/passwd"); }}</style>"""
+    body = (
+        f"<p>{PARAGRAPH}</p>"
+        '<figure><img src="/media/images/ruong-lua.png" alt="Cánh đồng lúa xã Tân Phú" width="320" height="200">'
+        "<figcaption>Cánh đồng lúa xã Tân Phú vào vụ gặt.</figcaption></figure>"
+        f'<p><img src="{trap}/tracking-pixel.png" alt="ảnh ngoài">{PARAGRAPH}</p>'
+        '<p><img src="file:///etc/passwd" alt="tệp hệ thống"><img src="data:image/png;base64,iVBORw0KGgo=" alt="data"></p>'
+        f'<svg width="10" height="10"><title>hình</title><image href="{trap}/svg-image.png" width="10" height="10"/></svg>'
+        + f"<p>{PARAGRAPH}</p>" * 14
+    )
+    data = render_pdf(
+        article_html(body, head=head), ARTICLE_URL + "/in", STATIC_ROOT, media_root, timeout=30
+    )
+    return PdfReader(io.BytesIO(data))
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return [nfc(page.extract_text()) for page in reader.pages]
+
+
+def test_text_keeps_vietnamese_title_and_body(long_pdf):
+    text = " ".join(" ".join(page_texts(long_pdf)).split())
+    assert TITLE in text
+    assert nfc(PARAGRAPH) in text
+    assert "Cánh đồng lúa xã Tân Phú vào vụ gặt." in text
+
+
+def test_every_page_has_its_number_and_the_print_date(long_pdf):
+    texts = page_texts(long_pdf)
+    total = len(texts)
+    assert total >= 2
+    for number, text in enumerate(texts, start=1):
+        assert f"Trang {number}/{total}" in text
+        assert "In ngày 28/11/2025" in text
+    assert "Cổng thông tin điện tử huyện Đồng Lâm" in texts[1]
+
+
+def test_every_font_is_embedded(long_pdf):
+    fonts = []
+    for page in long_pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if font["/Subtype"] == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            fonts.append(font)
+    assert fonts
+    for font in fonts:
+        descriptor = font["/FontDescriptor"].get_object()
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+        assert "Noto" in font["/BaseFont"]
+
+
+def test_pdf_is_tagged_ua_with_metadata(long_pdf):
+    root = long_pdf.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "vi"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert nfc(long_pdf.metadata.title) == TITLE
+    assert nfc(long_pdf.metadata.author) == AUTHOR
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+
+
+def test_only_the_local_image_is_embedded(long_pdf):
+    images = {image.data: image for page in long_pdf.pages for image in page.images}
+    assert [image.image.size for image in images.values()] == [(320, 200)]
+
+
+def test_outside_urls_are_never_fetched(long_pdf, trap_server):
+    assert trap_server.requests == []
+
+
+def test_local_files_are_never_read(long_pdf):
+    assert "/Names" not in long_pdf.trailer["/Root"]  # no embedded /etc/passwd attachment
+    assert "root:" not in " ".join(page_texts(long_pdf))
+
+
+def test_site_files_are_read_from_disk_even_when_the_site_is_the_trap(trap_server, media_root):
+    """Same-origin static URLs are mapped to files; the fetcher itself never speaks HTTP."""
+    site = f"http://127.0.0.1:{trap_server.server_port}"
+    html = article_html(f"<p>{PARAGRAPH}</p>", head=f'<link rel="stylesheet" href="{site}/khong-co.css">')
+    data = render_pdf(html, f"{site}/bai-viet/x/in", STATIC_ROOT, media_root)
+    assert "Trang 1/1" in page_texts(PdfReader(io.BytesIO(data)))[0]
+    assert trap_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "data:text/css,body{}",
+        "http://elsewhere.example/static/css/print.css",
+        "https://docbai.test/static/css/print.css",
+        "http://docbai.test:8080/static/css/print.css",
+        "ftp://docbai.test/static/css/print.css",
+        "http://docbai.test/static/../../../../etc/passwd",
+        "http://docbai.test/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "http://docbai.test/media/..%2f..%2fetc/passwd",
+        "http://docbai.test/media//etc/passwd",
+        "http://docbai.test/media/%00.png",
+        "http://docbai.test/media/",
+        "http://docbai.test/media/images/khong-co.png",
+        "http://docbai.test/etc/passwd",
+        "http://docbai.test/staticx/css/print.css",
+        "http://docbai.test/media/thoat-ra/passwd",
+    ],
+)
+def test_fetcher_refuses_everything_but_site_files(url, media_root):
+    outside = media_root.parent / "bi-mat"
+    outside.mkdir(exist_ok=True)
+    (outside / "passwd").write_text("root:x:0:0")
+    link = media_root / "thoat-ra"
+    if not link.exists():
+        link.symlink_to(outside)
+    fetcher = SiteFilesFetcher(SITE, {"/static/": STATIC_ROOT, "/media/": media_root})
+    with pytest.raises(URLRefused):
+        fetcher.fetch(url)
+
+
+def test_fetcher_serves_static_and_media_files(media_root):
+    fetcher = SiteFilesFetcher(SITE, {"/static/": STATIC_ROOT, "/media/": media_root})
+    css = fetcher.fetch(f"{SITE}/static/css/print.css?v=1")
+    assert css.content_type == "text/css"
+    assert b"@page" in css.read()
+    image = fetcher.fetch("HTTP://DOCBAI.TEST/media/images/ruong-lua.png")
+    assert image.content_type == "image/png"
+
+
+def test_a_render_over_its_time_limit_is_abandoned(media_root):
+    huge = article_html(f"<p>{PARAGRAPH}</p>" * 4000)
+    started = time.monotonic()
+    with pytest.raises(PdfRenderTimeout):
+        render_pdf(huge, ARTICLE_URL, STATIC_ROOT, media_root, timeout=0.5)
+    assert time.monotonic() - started < 3
+    assert not multiprocessing.active_children()
+
+
+def test_cache_key_changes_with_content_template_and_shown_values(monkeypatch):
+    key = pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
+    assert key == pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
+    assert key.isalnum()
+    assert key != pdf_cache_key("abd", ARTICLE_URL, "2025-11-28")
+    assert key != pdf_cache_key("abc", ARTICLE_URL, "2025-11-29")
+    monkeypatch.setattr(pdf_service, "PDF_TEMPLATE_VERSION", "tomorrow")
+    assert key != pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
+
+
+def test_cache_reuses_a_pdf_and_renders_a_new_key(tmp_path):
+    cache = PdfCache(tmp_path)
+    calls = []
+
+    def render():
+        calls.append(1)
+        return b"%PDF-1.7 first %%EOF"
+
+    first = cache.get_or_render("a1", render)
+    again = cache.get_or_render("a1", render)
+    assert first == again and first.read_bytes().startswith(b"%PDF-")
+    assert len(calls) == 1
+    assert cache.get("b2") is None
+    cache.get_or_render("b2", render)
+    assert len(calls) == 2 and cache.get("b2") is not None
+
+
+def test_cache_refuses_keys_that_are_paths(tmp_path):
+    with pytest.raises(ValueError):
+        PdfCache(tmp_path).path_for("../../etc/passwd")
+
+
+def test_a_failed_render_leaves_nothing_behind(tmp_path):
+    cache = PdfCache(tmp_path)
+
+    def render():
+        raise PdfRenderError("hỏng")
+
+    with pytest.raises(PdfRenderError):
+        cache.get_or_render("c3", render)
+    assert cache.get("c3") is None
+    assert [path.name for path in tmp_path.rglob("*") if path.is_file() and path.suffix != ".lock"] == []
+
+
+def test_concurrent_threads_render_a_key_once(tmp_path):
+    cache = PdfCache(tmp_path)
+    calls = []
+
+    def slow_render():
+        calls.append(1)
+        time.sleep(0.3)
+        return b"%PDF-1.7 slow %%EOF"
+
+    threads = [threading.Thread(target=cache.get_or_render, args=("d4", slow_render)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+
+
+def _render_once_from_another_process(directory: str, marker_directory: str) -> None:
+    def render():
+        Path(marker_directory, f"{multiprocessing.current_process().pid}").touch()
+        time.sleep(0.3)
+        return b"%PDF-1.7 from a process %%EOF"
+
+    PdfCache(directory).get_or_render("e5", render)
+
+
+def test_concurrent_processes_render_a_key_once(tmp_path):
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_render_once_from_another_process, args=(str(tmp_path / "cache"), str(markers)))
+        for _ in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(20)
+    assert [process.exitcode for process in processes] == [0, 0, 0]
+    assert len(list(markers.iterdir())) == 1
+
+
+def test_prune_deletes_only_old_files(tmp_path):
+    cache = PdfCache(tmp_path)
+    old = cache.get_or_render("f6", lambda: b"%PDF-1.7 old %%EOF")
+    cache.get_or_render("f7", lambda: b"%PDF-1.7 new %%EOF")
+    a_week_ago = time.time() - 7 * 86400
+    leftover = old.with_name(".tmp-killed-writer")
+    leftover.write_bytes(b"%PDF-1.7 half")
+    for path in (old, leftover):
+        os.utime(path, (a_week_ago, a_week_ago))
+    assert cache.prune(older_than_seconds=86400) == 1
+    assert cache.get("f6") is None and cache.get("f7") is not None
+    assert not leftover.exists()
