@@ -1,0 +1,171 @@
+"""The audio cache: MP3 files named by a hash of what they say, written once however many ask at the same time."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from filelock import FileLock, Timeout
+from mutagen import MutagenError
+from mutagen.mp3 import MP3
+
+AUDIO_SUFFIX = ".mp3"
+TEMP_SUFFIX = ".tmp"
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def audio_key(*parts: str) -> str:
+    """A cache key: the SHA-256 of the parts, kept apart so ("ab", "c") and ("a", "bc") differ."""
+    digest = hashlib.sha256()
+    for part in parts:
+        encoded = part.encode("utf-8")
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+    return digest.hexdigest()
+
+
+def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
+    """Length in seconds of an MP3 file (for podcast feeds and the player); raises ValueError if unreadable."""
+    try:
+        return MP3(path).info.length
+    except (MutagenError, OSError) as error:
+        raise ValueError(f"not a readable MP3 file: {path}") from error
+
+
+# One lock per lock file shared by all of this process's threads (whatever AudioCache object they hold):
+# they wait on it instead of polling the file lock. Weak values: a lock nobody waits on goes away.
+_thread_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(name: str) -> threading.Lock:
+    with _thread_locks_guard:
+        lock = _thread_locks.get(name)
+        if lock is None:
+            lock = _thread_locks[name] = threading.Lock()
+        return lock
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    removed_files: int
+    freed_bytes: int
+
+
+class AudioCache:
+    """MP3 files in one directory, named <key>.mp3; a file is either absent or complete."""
+
+    def __init__(self, directory: str | os.PathLike[str], lock_timeout: float = 300.0):
+        self.directory = Path(directory)
+        self.lock_directory = self.directory / ".locks"
+        # Longer than any honest synthesis of one article; a waiter past this raises instead of hanging.
+        self.lock_timeout = lock_timeout
+
+    def path_for(self, key: str) -> Path:
+        """Where the audio for key lives (or will live)."""
+        if not _KEY.match(key):
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.directory / f"{key}{AUDIO_SUFFIX}"
+
+    def get(self, key: str) -> Path | None:
+        """The path of the cached audio for key, or None when there is no complete file."""
+        path = self.path_for(key)
+        try:
+            # Files only appear by rename after fsync, so any non-empty file is whole; an empty one
+            # could only come from a filesystem that lost data in a crash, and is made again.
+            return path if path.stat().st_size > 0 else None
+        except FileNotFoundError:
+            return None
+
+    def get_or_create(self, key: str, write: Callable[[BinaryIO], None]) -> Path:
+        """The cached audio for key; if missing, write(file) makes it, once, whoever else asks at the same time."""
+        if (path := self.get(key)) is not None:
+            return path
+        lock_path = self.lock_directory / f"{key}.lock"
+        with _thread_lock(str(lock_path)):
+            os.makedirs(self.lock_directory, exist_ok=True)
+            try:
+                with FileLock(lock_path, timeout=self.lock_timeout):
+                    # Another thread or process may have made it while this one waited.
+                    if (path := self.get(key)) is not None:
+                        return path
+                    return self._write_atomically(key, write)
+            except Timeout as error:
+                raise TimeoutError(f"audio {key} still being made after {self.lock_timeout:g} s") from error
+
+    def _write_atomically(self, key: str, write: Callable[[BinaryIO], None]) -> Path:
+        path = self.path_for(key)
+        descriptor, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.", suffix=TEMP_SUFFIX)
+        try:
+            with os.fdopen(descriptor, "wb") as temp_file:
+                write(temp_file)
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
+            if os.path.getsize(temp_name) == 0:
+                raise ValueError(f"no audio was written for {key}")
+            os.replace(temp_name, path)
+        except BaseException:
+            # Also on KeyboardInterrupt: a half-written temp file must not linger.
+            with suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
+        return path
+
+    def keys(self) -> set[str]:
+        """The keys of all complete files in the cache."""
+        if not self.directory.is_dir():
+            return set()
+        return {
+            entry.name[: -len(AUDIO_SUFFIX)]
+            for entry in os.scandir(self.directory)
+            if entry.name.endswith(AUDIO_SUFFIX) and _KEY.match(entry.name[: -len(AUDIO_SUFFIX)])
+        }
+
+    def prune(self, keep: Iterable[str], temp_older_than_seconds: float = 3600.0) -> PruneResult:
+        """Delete audio whose key is not in keep, and temp and lock files left behind by crashed writers."""
+        keep = set(keep)
+        removed = freed = 0
+        if not self.directory.is_dir():
+            return PruneResult(0, 0)
+        # A temp file this young may belong to a writer still at work.
+        stale_before = time.time() - temp_older_than_seconds
+        for entry in os.scandir(self.directory):
+            if not entry.is_file():
+                continue
+            name = entry.name
+            is_audio = name.endswith(AUDIO_SUFFIX) and _KEY.match(name[: -len(AUDIO_SUFFIX)])
+            if is_audio and name[: -len(AUDIO_SUFFIX)] in keep:
+                continue
+            if not is_audio and not (name.endswith(TEMP_SUFFIX) and entry.stat().st_mtime < stale_before):
+                continue
+            size = entry.stat().st_size
+            with suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed += 1
+                freed += size
+        self._prune_lock_files()
+        return PruneResult(removed, freed)
+
+    def _prune_lock_files(self) -> None:
+        if not self.lock_directory.is_dir():
+            return
+        for entry in os.scandir(self.lock_directory):
+            lock = FileLock(entry.path, timeout=0)
+            try:
+                # Removed only while held, so no writer is inside; filelock notices an unlinked lock file
+                # and takes a fresh one, so a waiter cannot end up sharing the lock with a newcomer.
+                with lock:
+                    with suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+            except Timeout:
+                continue
+
