@@ -51,6 +51,7 @@ def create_app(test_config=None):
     _config_from_environment(app)
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url_with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
@@ -82,6 +83,14 @@ def _config_from_environment(app):
         value = os.environ.get(name)
         if value:
             app.config[renamed.get(name, name)] = value
+
+
+def database_url_with_driver(url: str) -> str:
+    """A plain postgresql:// URL uses psycopg 3, the driver the project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def _instance_secret_key(instance_path):

@@ -18,7 +18,7 @@ from services.pagination import paginate_clamped, parse_page
 
 bp = Blueprint("reading", __name__)
 
-PREFETCH_HEADERS = (("Sec-Purpose", "prefetch"), ("Purpose", "prefetch"), ("X-Moz", "prefetch"))
+PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Moz")
 
 
 def _page() -> int:
@@ -50,7 +50,7 @@ def _is_counted_view() -> bool:
     # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a browser prefetch.
     if request.method != "GET" or wants_fragment():
         return False
-    return not any(request.headers.get(name, "").lower() == value for name, value in PREFETCH_HEADERS)
+    return not any("prefetch" in request.headers.get(name, "").lower() for name in PREFETCH_HEADERS)
 
 
 @bp.get("/bai-viet/<slug>")

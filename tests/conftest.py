@@ -2,33 +2,65 @@
 import datetime as dt
 import itertools
 import os
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
-from app import create_app
+from app import create_app, database_url_with_driver
 from extensions import db
 from models import Article, Category
 from services.schema import create_schema
 
 
-def _database_uri(tmp_path):
-    # Data-layer tests run again on PostgreSQL when TEST_DATABASE_URL is set (see tests/test_postgresql.py).
-    return "sqlite:///" + str(tmp_path / "test.db")
+POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
+NO_POSTGRESQL = "TEST_DATABASE_URL is not set: the PostgreSQL run of the data-layer tests needs it (CI sets it)"
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    """A fresh app with an empty schema in a temporary instance folder."""
+def _build_app(tmp_path, monkeypatch, backend):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_uri(tmp_path),
-                      "SECRET_KEY": "test", "TTS_ENGINE": "espeak"})
+    config = {"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak"}
+    schema = None
+    if backend == "postgresql":
+        if not POSTGRESQL_URL:
+            pytest.skip(NO_POSTGRESQL)
+        # A schema of its own per test: a clean database without dropping anyone else's tables.
+        schema = "test_" + uuid.uuid4().hex[:12]
+        url = database_url_with_driver(POSTGRESQL_URL)
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+        config["SQLALCHEMY_DATABASE_URI"] = url
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema},public"}}
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.db")
+    app = create_app(config)
+    app.config["TEST_BACKEND"] = backend
     with app.app_context():
         create_schema()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if schema:
+        engine = sa.create_engine(database_url_with_driver(POSTGRESQL_URL))
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """A fresh app with an empty SQLite schema in a temporary instance folder."""
+    yield from _build_app(tmp_path, monkeypatch, "sqlite")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_app(request, tmp_path, monkeypatch):
+    """The same fresh app on each database engine: data-layer tests use this one."""
+    yield from _build_app(tmp_path, monkeypatch, request.param)
 
 
 @pytest.fixture
@@ -42,8 +74,10 @@ def runner(app):
 
 
 @pytest.fixture
-def make_article(app):
+def make_article(request):
     """Create and commit a published article; keyword arguments override the defaults."""
+    # Works with whichever app the test uses: db_app when it asks for it, app otherwise.
+    app = request.getfixturevalue("db_app" if "db_app" in request.fixturenames else "app")
     counter = itertools.count(1)
 
     def make(**overrides):

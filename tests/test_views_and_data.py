@@ -1,0 +1,122 @@
+"""The data layer on every engine: view counting under concurrency, NFC and UTC storage, demo content."""
+import datetime as dt
+import threading
+import unicodedata
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models import Article, Category
+
+
+def _views(app, article_id):
+    with app.app_context():
+        return db.session.execute(select(Article.views).where(Article.id == article_id)).scalar_one()
+
+
+def test_two_hundred_views_from_eight_threads_add_exactly_two_hundred(db_app, make_article):
+    article = make_article(views=5)
+    url = f"/bai-viet/{article.slug}"
+    errors = []
+
+    def read(times):
+        client = db_app.test_client()
+        for _ in range(times):
+            status = client.get(url).status_code
+            if status != 200:
+                errors.append(status)
+
+    threads = [threading.Thread(target=read, args=(25,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _views(db_app, article.id) == 205
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("HEAD", {}),
+        ("GET", {"HX-Request": "true"}),
+        ("GET", {"Sec-Purpose": "prefetch"}),
+        ("GET", {"Sec-Purpose": "prefetch;prerender"}),
+        ("GET", {"Purpose": "prefetch"}),
+        ("GET", {"X-Moz": "prefetch"}),
+    ],
+)
+def test_heads_fragments_and_prefetches_do_not_count(db_app, make_article, method, headers):
+    article = make_article(views=10)
+    response = db_app.test_client().open(f"/bai-viet/{article.slug}", method=method, headers=headers)
+    assert response.status_code == 200
+    assert _views(db_app, article.id) == 10
+
+
+def test_a_full_view_counts_once_and_shows_the_new_count(db_app, make_article):
+    article = make_article(views=2260)
+    html = db_app.test_client().get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert "2.261 lượt xem" in html
+    assert _views(db_app, article.id) == 2261
+
+
+def test_text_is_stored_nfc_and_times_utc(db_app):
+    decomposed = unicodedata.normalize("NFD", "Mù Cang Chải đón Tết")
+    with db_app.app_context():
+        category = Category(name=unicodedata.normalize("NFD", "Văn hóa"), slug="van-hoa")
+        article = Article(title=decomposed, slug="mu-cang-chai", body_html=f"<p>{decomposed}</p>", author="Thu Hà",
+                          published_at=dt.datetime(2023, 11, 16, 14, 14, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+                          category=category)
+        db.session.add(article)
+        db.session.commit()
+        db.session.expire_all()
+        stored = db.session.execute(select(Article)).scalar_one()
+        assert stored.title == unicodedata.normalize("NFC", decomposed) != decomposed
+        assert unicodedata.is_normalized("NFC", stored.body_html)
+        assert unicodedata.is_normalized("NFC", stored.category.name)
+        assert stored.published_at == dt.datetime(2023, 11, 16, 7, 14, tzinfo=dt.timezone.utc)
+        assert stored.published_at.utcoffset() == dt.timedelta(0)
+
+
+def test_naive_datetimes_are_refused(db_app):
+    with db_app.app_context():
+        db.session.add(Article(title="x", slug="x", published_at=dt.datetime(2023, 1, 1)))
+        with pytest.raises(Exception, match="naive datetime"):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_content_hash_changes_on_edit(db_app, make_article):
+    article = make_article()
+    before = article.content_hash
+    with db_app.app_context():
+        stored = db.session.get(Article, article.id)
+        assert stored.content_hash == before
+        stored.body_html += "<p>Thêm một đoạn.</p>"
+        db.session.commit()
+        assert stored.content_hash != before
+
+
+def test_seed_demo_is_deterministic_and_exercises_later_work(db_app):
+    runner = db_app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--articles", "40"])
+    assert result.exit_code == 0, result.output
+    with db_app.app_context():
+        articles = db.session.execute(select(Article).order_by(Article.published_at.desc())).scalars().all()
+        assert len(articles) == 40
+        assert len({a.category_id for a in articles}) >= 4
+        text = " ".join(a.body_html for a in articles)
+        for needle in ("UBND", "HĐND", "%", "đồng", "/kg", "km", "°C", "2021-2026", "quý", "0216"):
+            assert needle in text
+        assert any(a.figures for a in articles) and any("<figcaption>" in a.body_html for a in articles)
+        lengths = sorted(len(a.body_html) for a in articles)
+        assert lengths[-1] > 4 * lengths[0]  # long and short articles
+        first_titles = [a.title for a in articles]
+    assert runner.invoke(args=["seed-demo", "--articles", "40", "--if-empty"]).exit_code == 0
+    with db_app.app_context():
+        assert db.session.execute(select(db.func.count(Article.id))).scalar_one() == 40
+        assert [a.title for a in db.session.execute(
+            select(Article).order_by(Article.published_at.desc())).scalars()] == first_titles
+    home = db_app.test_client().get("/").get_data(as_text=True)
+    assert first_titles[0] in home and "Bài 1-10 / 40" in home
