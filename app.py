@@ -61,10 +61,10 @@ def create_app(test_config=None):
     db.init_app(app)
     htmx.init_app(app)
 
-    from blueprints import errors, reading
+    from blueprints import errors, printing, reading
     from commands import content_commands
 
-    for blueprint in (reading.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, errors.bp):
         app.register_blueprint(blueprint)
     for command in content_commands:
         app.cli.add_command(command)
