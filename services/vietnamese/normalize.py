@@ -1,0 +1,469 @@
+"""spoken_form(): Vietnamese news text spelled out in full, so any speech engine reads it like a news reader.
+
+The text goes through a fixed sequence of passes. Each pass turns the digits it understands into words, so a
+later, more general pass never sees them again: document numbers and phone numbers first (they look like
+everything else), then dates, ranges, rates, clock times, Roman numerals in context, ordinals, plain numbers
+with their units, and at the very end whatever digit or numeric character is still left. No digit survives.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+
+from services.vietnamese.abbreviations import Abbreviations, load_abbreviations
+from services.vietnamese.dates import (
+    date_to_words,
+    is_valid_day_month,
+    is_valid_time,
+    month_to_words,
+    time_to_words,
+)
+from services.vietnamese.numbers import (
+    digits_to_words,
+    integer_string_to_words,
+    integer_to_words,
+    ordinal_to_words,
+    roman_to_int,
+    written_number_to_words,
+)
+
+# Units read after a number ("5 km", "100m2", "12,5%"). Case-sensitive, and only next to a number, so the
+# letter "m" or "g" elsewhere is left alone.
+UNIT_WORDS = {
+    "%": "phần trăm",
+    "‰": "phần nghìn",
+    "km/h": "ki-lô-mét trên giờ",
+    "m/s": "mét trên giây",
+    "km²": "ki-lô-mét vuông",
+    "km2": "ki-lô-mét vuông",
+    "m²": "mét vuông",
+    "m2": "mét vuông",
+    "cm²": "xăng-ti-mét vuông",
+    "cm2": "xăng-ti-mét vuông",
+    "m³": "mét khối",
+    "m3": "mét khối",
+    "km": "ki-lô-mét",
+    "cm": "xăng-ti-mét",
+    "mm": "mi-li-mét",
+    "m": "mét",
+    "ha": "héc-ta",
+    "kg": "ki-lô-gam",
+    "mg": "mi-li-gam",
+    "g": "gam",
+    "ml": "mi-li-lít",
+    "°C": "độ xê",
+    "℃": "độ xê",
+    "oC": "độ xê",
+    "°": "độ",
+    "kWh": "ki-lô-oát giờ",
+    "kW": "ki-lô-oát",
+    "MWh": "mê-ga-oát giờ",
+    "MW": "mê-ga-oát",
+    "kV": "ki-lô-vôn",
+    "đ": "đồng",
+    "VNĐ": "đồng",
+    "VND": "đồng",
+    "vnđ": "đồng",
+    "USD": "đô la Mỹ",
+}
+
+# Units that are unambiguous even with no number before them ("giá mỗi m²").
+_STANDALONE_UNITS = ("km²", "m²", "m³", "°C", "℃")
+
+# What may follow "/" in a rate: "7.500 đồng/kg", "25 triệu đồng/người/tháng".
+PER_DENOMINATORS = {
+    "người", "hộ", "ngày", "đêm", "tháng", "năm", "tuần", "quý", "giờ", "phút", "giây", "lượt", "con",
+    "cây", "chiếc", "suất", "lần", "sào", "mẫu", "xã", "ca", "buổi", "vụ", "tấn", "tạ", "lít", "khẩu",
+    "lớp", "trường", "thôn", "căn", "ki-lô-gam", "km", "kg", "ha", "m", "m2", "m²", "m3", "m³", "km2",
+    "km²", "g", "bao", "thùng", "hộp", "cái", "bộ", "xe", "chuyến",
+}
+
+# A day/month without a year ("2/9") is a date unless one of these words says it is a fraction or a count.
+_FRACTION_BEFORE = {"khoảng", "gần", "hơn", "trên", "dưới", "chiếm", "đạt", "bằng", "còn", "mất", "hết",
+                    "chỉ", "giảm", "tăng", "được", "tới", "quá", "nửa"}
+_FRACTION_AFTER = {"số", "diện", "dân", "tổng", "lượng", "khối", "quãng", "thời", "chiều", "phần", "giá"}
+_COUNT_AFTER = {"xã", "phường", "thị", "thôn", "bản", "xóm", "tổ", "hộ", "trường", "đơn", "cơ", "chỉ",
+                "tiêu", "người", "học", "lớp", "điểm", "dự", "phiếu", "câu", "lượt", "thành", "đại",
+                "tuyến", "đội", "môn", "nội", "thủ", "hạng", "công", "chi"}
+
+# Words before a Roman numeral that make it a number ("quý IV", "khóa XV", "lần thứ XXI", "Đại hội XIII").
+_ROMAN_CONTEXT = (
+    r"thế\s+kỷ|thế\s+kỉ|đại\s+hội|quân\s+khu|khu\s+vực|giai\s+đoạn|phụ\s+lục|"
+    r"quý|khóa|khoá|thứ|kỳ|kì|chương|phần|mục|vòng|tập|đợt|hạng|giải|loại|cấp|vùng|phiên"
+)
+_RANK_WORDS = {1: "nhất", 2: "nhì", 4: "tư"}
+
+_PHONE_CUES = r"điện\s+thoại|đường\s+dây\s+nóng|hotline|tổng\s+đài|sđt|đt|fax|zalo|số\s+máy"
+
+_LETTER = r"[^\W\d_]"
+
+
+def _words_around(text: str, start: int, end: int) -> tuple[str, str]:
+    before = re.search(r"(\w+)\W*$", text[max(0, start - 40):start])
+    after = re.match(r"\W*(\w+)", text[end:end + 40])
+    return (before.group(1).lower() if before else "", after.group(1).lower() if after else "")
+
+
+def _spaced(words: str, text: str, start: int, end: int) -> str:
+    """words padded with a space wherever it would otherwise touch a letter or digit of the text around it."""
+    left = " " if start > 0 and text[start - 1].isalnum() else ""
+    right = " " if end < len(text) and text[end].isalnum() else ""
+    return left + words + right
+
+
+def _prepare(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    # Other scripts' decimal digits (full-width, Arabic-Indic) count as digits too: make them ASCII.
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+    text = re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]", " ", text)
+    text = re.sub(r"[\u200b-\u200d\u2060\ufeff\u00ad]", "", text)
+    return text.translate({0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2212: "-"})
+
+
+_COMPARISONS = re.compile(r"(≥|≤|>=|<=|>|<|~|≈)\s*(?=\d)")
+_COMPARISON_WORDS = {"≥": "từ", ">=": "từ", "≤": "không quá", "<=": "không quá", ">": "trên", "<": "dưới",
+                     "~": "khoảng", "≈": "khoảng"}
+
+
+def _comparisons(text: str) -> str:
+    return _COMPARISONS.sub(lambda m: _spaced(_COMPARISON_WORDS[m.group(1)] + " ", text, m.start(), m.end()),
+                            text)
+
+
+_SIGN = r"[A-ZĐ][A-Za-zĐđ0-9&]*(?:[-/][A-Za-zĐđ0-9&]+)*"
+_DOC_NUMBER = re.compile(r"(?<![\w/.,])(?P<n>\d+)(?:/(?P<y>\d{4}))?/(?P<sign>" + _SIGN + r")(?![\w&])")
+_DOC_NUMBER_DASH = re.compile(
+    r"(?<![\w/.,])(?P<n>\d+)-(?P<sign>[A-ZĐ][A-Za-zĐđ]*/[A-ZĐ][A-Za-zĐđ0-9&-]*)(?![\w&])")
+
+
+def _sign_to_words(sign: str, abbreviations: Abbreviations) -> str:
+    words = []
+    for part in filter(None, re.split(r"[-/]", sign)):
+        known = abbreviations.in_sign(part)
+        if known:
+            words.append(known)
+            continue
+        for piece in re.findall(r"\d+|\D+", part):
+            words.append(integer_string_to_words(piece) if piece.isdigit() else
+                         abbreviations.in_sign(piece) or piece)
+    return " ".join(words)
+
+
+def _document_numbers(text: str, abbreviations: Abbreviations) -> str:
+    """ "số 1234/QĐ-UBND" -> "số một nghìn hai trăm ba mươi tư trên Quyết định Ủy ban nhân dân";
+    "43/2022/QH15" -> "bốn mươi ba năm hai nghìn không trăm hai mươi hai trên Quốc hội mười lăm"."""
+    def slash_form(match: re.Match) -> str:
+        words = integer_to_words(int(match["n"]))
+        if match["y"]:
+            words += " năm " + integer_to_words(int(match["y"]))
+        return _spaced(f"{words} trên {_sign_to_words(match['sign'], abbreviations)}", text, *match.span())
+
+    def dash_form(match: re.Match) -> str:
+        words = f"{integer_to_words(int(match['n']))} {_sign_to_words(match['sign'], abbreviations)}"
+        return _spaced(words, text, *match.span())
+
+    text = _DOC_NUMBER.sub(slash_form, text)
+    return _DOC_NUMBER_DASH.sub(dash_form, text)
+
+
+_PHONE = re.compile(r"(?<![\w.,/])(?P<prefix>\+84[ .-]?|\(0\d{1,3}\)[ .-]?|0)\d(?:[ .-]?\d){6,10}(?!\w|[.,]\d)")
+_TOLL_FREE = re.compile(r"(?<![\w.,/])1[89]00[ .]?\d{3,4}(?!\w|[.,]\d)")
+_CUED_NUMBER = re.compile(
+    r"(?i:(?<!\w)(?:" + _PHONE_CUES + r"))\s*:?\s*(?P<number>\d(?:[ .-]?\d){2,})(?!\w|[.,]\d)")
+
+
+def _read_phone(written: str) -> str:
+    groups = [group for group in re.split(r"[ .()-]+", written.replace("+", "")) if group]
+    if len(groups) == 1 and len(groups[0]) >= 9:
+        digits = groups[0]
+        # Read an unbroken mobile number the way people group it: 4-3-3 (or 4-4-3 for eleven digits).
+        sizes = (4, 3, 3) if len(digits) == 10 else (4, 4, 3) if len(digits) == 11 else (3,) * 4
+        groups, position = [], 0
+        for size in sizes:
+            if position < len(digits):
+                groups.append(digits[position:position + size])
+                position += size
+        if position < len(digits):
+            groups.append(digits[position:])
+    spoken = ", ".join(digits_to_words(group) for group in groups)
+    return "cộng " + spoken if written.startswith("+") else spoken
+
+
+def _phone_numbers(text: str) -> str:
+    """Telephone numbers and hotlines digit by digit, in the groups they were written in."""
+    def phone(match: re.Match) -> str:
+        written = match.group(0)
+        if not 9 <= sum(ch.isdigit() for ch in written) <= 12:
+            return written
+        return _spaced(_read_phone(written), text, *match.span())
+
+    def cued(match: re.Match) -> str:
+        number = match["number"]
+        return match.group(0)[:match.start("number") - match.start()] + _read_phone(number)
+
+    text = _PHONE.sub(phone, text)
+    text = _TOLL_FREE.sub(lambda m: _spaced(_read_phone(m.group(0)), text, *m.span()), text)
+    return _CUED_NUMBER.sub(cued, text)
+
+
+_DAY_WORD = r"(?:(?P<kw>(?i:ngày|mùng|mồng))\s+)?"
+_FULL_DATE = re.compile(
+    _DAY_WORD + r"(?<![\w/.,-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d|[/.,-]\d)")
+
+
+def _full_dates(text: str) -> str:
+    """16/11/2023, 16-11-2023, 16.11.2023 -> "ngày mười sáu tháng mười một năm …" ("Ngày 16/11" keeps its "Ngày")."""
+    def date(match: re.Match) -> str:
+        day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
+        if not is_valid_day_month(day, month):
+            return match.group(0)
+        return _spaced(date_to_words(day, month, year, match["kw"] or "ngày"), text, *match.span())
+
+    return _FULL_DATE.sub(date, text)
+
+
+_LETTER_DASH_DIGIT = re.compile(r"(?<=" + _LETTER + r")-(?=\d)")
+_RANGE_DASH = re.compile(r"(?:(?<=\d)|(?<=\d%)|(?<=\d[hH]))\s*[-–—]\s*(?=\d)")
+_NEGATIVE = re.compile(r"(?<![^\s(\[])-(?=\d)")
+
+
+def _ranges_and_signs(text: str) -> str:
+    """ "2021-2025" and "5 – 7" become "… đến …"; "Covid-19" loses its dash; a leading "-5" is "âm 5"."""
+    text = _LETTER_DASH_DIGIT.sub(" ", text)
+    text = _RANGE_DASH.sub(" đến ", text)
+    return _NEGATIVE.sub("âm ", text)
+
+
+_PER = re.compile(
+    r"(?P<quantity>\d[\d.,]*%?\s*(?:" + _LETTER + r"+\s+){0,3}" + _LETTER + r"+[²³]?)"
+    r"(?P<rates>(?:\s*/\s*(?:" + "|".join(sorted(map(re.escape, PER_DENOMINATORS), key=len, reverse=True))
+    + r")(?!\w))+)")
+
+
+def _rates(text: str) -> str:
+    """ "7.500 đồng/kg" -> "7.500 đồng một ki-lô-gam": a quantity per unit is read with "một"."""
+    def rate(match: re.Match) -> str:
+        denominators = [part.strip() for part in match["rates"].split("/") if part.strip()]
+        return match["quantity"] + "".join(" một " + UNIT_WORDS.get(unit, unit) for unit in denominators)
+
+    return _PER.sub(rate, text)
+
+
+_CLOCK = re.compile(
+    r"(?<![\w.,:])(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:]|[.,]\d)"
+    r"(?:\s?(?P<marker>SA|CH|AM|PM|sa|ch|am|pm|a\.m\.|p\.m\.)(?!\w))?")
+_HOUR_MARK = re.compile(r"(?<![\w.,:])(?P<h>\d{1,2})[hH](?P<m>\d{1,2})?(?:'|p)?(?!\w)")
+
+
+def _clock_times(text: str) -> str:
+    """14:30, 2:14:00 CH, 7h30, 7h -> "mười bốn giờ ba mươi phút", "hai giờ mười bốn phút chiều", …"""
+    def clock(match: re.Match) -> str:
+        hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if not is_valid_time(hour, minute, second):
+            return match.group(0)
+        return _spaced(time_to_words(hour, minute, second, match["marker"] or ""), text, *match.span())
+
+    def hour_mark(match: re.Match) -> str:
+        hour, minute = int(match["h"]), int(match["m"] or 0)
+        if not is_valid_time(hour, minute):
+            return match.group(0)
+        return _spaced(time_to_words(hour, minute), text, *match.span())
+
+    text = _CLOCK.sub(clock, text)
+    return _HOUR_MARK.sub(hour_mark, text)
+
+
+_MONTH_YEAR = re.compile(r"(?:(?P<kw>(?i:tháng))\s+)?(?<![\w/.,-])(?P<m>\d{1,2})/(?P<y>\d{4})(?!\d|[/.,]\d)")
+_DAY_MONTH = re.compile(_DAY_WORD + r"(?<![\w/.,:-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?!\d|[/.,]\d|\w)")
+_SLASHED = re.compile(r"(?<![\w/.,])(?P<a>\d+)/(?P<b>\d+)(?!\d|[/.,]\d|\w)")
+
+
+def _slash_pair(text: str, match: re.Match, first: int, second: int) -> str:
+    """How "a/b" is read when it is not a date: a fraction ("một phần hai") or a count ("mười lăm trên hai mươi")."""
+    before, after = _words_around(text, match.start(), match.end())
+    if 1900 <= first <= 2100 and second == first + 1:
+        return f"{integer_to_words(first)} đến {integer_to_words(second)}"
+    if first < second and (before in _FRACTION_BEFORE or after in _FRACTION_AFTER) and after not in _COUNT_AFTER:
+        return f"{integer_to_words(first)} phần {integer_to_words(second)}"
+    return f"{integer_to_words(first)} trên {integer_to_words(second)}"
+
+
+def _short_dates_and_fractions(text: str) -> str:
+    """ "tháng 11/2023", "2/9", "1/2 số hộ", "15/20 xã" — see _slash_pair for the rule."""
+    def month_year(match: re.Match) -> str:
+        month, year = int(match["m"]), int(match["y"])
+        before, _ = _words_around(text, match.start(), match.end())
+        if before == "số" and not match["kw"]:
+            return _spaced(f"{integer_to_words(month)} năm {integer_to_words(year)}", text, *match.span())
+        if not 1 <= month <= 12:
+            return match.group(0)
+        words = date_to_words(None, month, year)
+        if match["kw"]:
+            words = match["kw"] + words[len("tháng"):]
+        return _spaced(words, text, *match.span())
+
+    def day_month(match: re.Match) -> str:
+        day, month = int(match["d"]), int(match["m"])
+        if match["kw"]:
+            if is_valid_day_month(day, month):
+                return _spaced(date_to_words(day, month, None, match["kw"]), text, *match.span())
+            return match.group(0)
+        before, after = _words_around(text, match.start(), match.end())
+        fraction_cue = before in _FRACTION_BEFORE or after in _FRACTION_AFTER or after in _COUNT_AFTER
+        if is_valid_day_month(day, month) and not fraction_cue:
+            return _spaced(date_to_words(day, month, None), text, *match.span())
+        return _spaced(_slash_pair(text, match, day, month), text, *match.span())
+
+    text = _MONTH_YEAR.sub(month_year, text)
+    text = _DAY_MONTH.sub(day_month, text)
+    return _SLASHED.sub(lambda m: _spaced(_slash_pair(text, m, int(m["a"]), int(m["b"])), text, *m.span()), text)
+
+
+# Only I, V and X (up to 39): enough for congresses, terms, quarters and centuries, and "hạng C" (a driving
+# licence class) or "loại D" are never read as 100 or 500.
+_ROMAN = r"[IVX]+"
+_ROMAN_IN_CONTEXT = re.compile(
+    r"(?<!\w)(?P<kw>(?i:" + _ROMAN_CONTEXT + r"))\s+(?P<list>" + _ROMAN
+    + r"(?:\s*(?:,|và|hoặc|đến|-|–)\s*" + _ROMAN + r")*)(?!\w)(?:/(?P<y>\d{4})(?!\d))?")
+_ROMAN_HEADING = re.compile(r"^(?P<lead>\s*)(?P<r>" + _ROMAN + r")(?P<p>[.)])(?=\s)")
+
+
+def _roman_numerals(text: str) -> str:
+    """Roman numerals only where the word before makes them numbers, so "VI" or "CD" elsewhere stays a word."""
+    def in_context(match: re.Match) -> str:
+        keyword = match["kw"]
+        parts = re.split(r"(\s*(?:,|và|hoặc|đến|-|–)\s*)", match["list"])
+        values = [roman_to_int(part) for part in parts[::2]]
+        if None in values:
+            return match.group(0)
+        rank = keyword.lower() in ("hạng", "giải")
+        spoken = []
+        for index, part in enumerate(parts):
+            if index % 2:
+                separator = part.strip()
+                spoken.append(" đến " if separator in ("-", "–") else (", " if separator == "," else f" {separator} "))
+                continue
+            value = values[index // 2]
+            if keyword.lower() == "thứ":
+                spoken.append(ordinal_to_words(value))
+            elif rank:
+                spoken.append(_RANK_WORDS.get(value) or integer_to_words(value))
+            else:
+                spoken.append(integer_to_words(value))
+        words = f"{keyword} {''.join(spoken)}"
+        if match["y"]:
+            words += " năm " + integer_to_words(int(match["y"]))
+        return _spaced(words, text, *match.span())
+
+    def heading(match: re.Match) -> str:
+        value = roman_to_int(match["r"])
+        if value is None:
+            return match.group(0)
+        return f"{match['lead']}{integer_to_words(value).capitalize()}{match['p']}"
+
+    text = _ROMAN_IN_CONTEXT.sub(in_context, text)
+    return _ROMAN_HEADING.sub(heading, text)
+
+
+_ORDINAL = re.compile(r"(?<!\w)(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?!\d|[.,]\d|\w)")
+_MONTH = re.compile(r"(?<!\w)(?P<kw>(?i:tháng))\s+(?P<m>\d{1,2})(?!\d|[.,/]\d|\w)")
+
+
+def _ordinals_and_months(text: str) -> str:
+    """ "thứ 2" -> "thứ hai", "thứ 1" -> "thứ nhất", "tháng 4" -> "tháng tư" (but "3 tháng 4 ngày" is a length)."""
+    def ordinal(match: re.Match) -> str:
+        return f"{match['kw']} {ordinal_to_words(int(match['n']))}"
+
+    def month(match: re.Match) -> str:
+        value = int(match["m"])
+        if not 1 <= value <= 12 or re.search(r"\d\s*$", text[max(0, match.start() - 3):match.start()]):
+            return match.group(0)
+        return f"{match['kw']} {month_to_words(value)}"
+
+    text = _ORDINAL.sub(ordinal, text)
+    return _MONTH.sub(month, text)
+
+
+_NUMBER_WITH_UNIT = re.compile(
+    r"(?<![\w.,])(?P<num>\d+(?:[.,]\d+)*)(?:(?P<space>\s?)(?P<unit>"
+    + "|".join(sorted(map(re.escape, UNIT_WORDS), key=len, reverse=True)) + r")(?!\w))?")
+
+
+def _numbers(text: str) -> str:
+    """Plain numbers, with the unit, currency or percent sign that follows them."""
+    def number(match: re.Match) -> str:
+        words = written_number_to_words(match["num"])
+        if match["unit"]:
+            words += " " + UNIT_WORDS[match["unit"]]
+        return _spaced(words, text, *match.span())
+
+    return _NUMBER_WITH_UNIT.sub(number, text)
+
+
+_STANDALONE_UNIT = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, _STANDALONE_UNITS)) + r")(?!\w)")
+_LETTER_DIGIT_BOUNDARY = re.compile(r"(?<=" + _LETTER + r")(?=\d)|(?<=\d)(?=" + _LETTER + r")")
+
+
+def _leftover_digits(text: str) -> str:
+    """Any digit run still present (model codes like "H5N1", "QH15") is read, codes with a leading zero digit by digit."""
+    return re.sub(r"\d+", lambda m: _spaced(integer_string_to_words(m.group(0)), text, *m.span()), text)
+
+
+def _numeric_to_words(value: float) -> str:
+    if float(value).is_integer():
+        return integer_to_words(int(value))
+    fraction = Fraction(value).limit_denominator(1000)
+    return f"{integer_to_words(fraction.numerator)} phần {integer_to_words(fraction.denominator)}"
+
+
+def _leftover_numeric_characters(text: str) -> str:
+    """½, ², ①, Roman-numeral code points and the like: their numeric value, so nothing numeric is left unread."""
+    if all(ch.isascii() or not ch.isnumeric() for ch in text):
+        return text
+    out = []
+    for index, ch in enumerate(text):
+        if ch.isnumeric():
+            out.append(_spaced(_numeric_to_words(unicodedata.numeric(ch)), text, index, index + 1))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _symbols(text: str) -> str:
+    text = text.replace("%", " phần trăm ").replace("‰", " phần nghìn ")
+    text = re.sub(r"\s*&\s*", " và ", text)
+    return re.sub(r"(?<=\w)\s*/\s*(?=\w)", " ", text)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?…)\]}”’»])", r"\1", text)
+    text = re.sub(r"([(\[{“‘«])\s+", r"\1", text)
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def spoken_form(text: str, abbreviations: Abbreviations | None = None) -> str:
+    """Text with every number, date, time, unit, Roman numeral in context and known abbreviation spelled out (NFC)."""
+    if not text:
+        return ""
+    table = abbreviations if abbreviations is not None else load_abbreviations()
+    text = _prepare(text)
+    text = _comparisons(text)
+    text = _document_numbers(text, table)
+    text = _phone_numbers(text)
+    text = _full_dates(text)
+    text = _ranges_and_signs(text)
+    text = _rates(text)
+    text = _clock_times(text)
+    text = _short_dates_and_fractions(text)
+    text = _roman_numerals(text)
+    text = _ordinals_and_months(text)
+    text = _numbers(text)
+    text = _STANDALONE_UNIT.sub(lambda m: _spaced(UNIT_WORDS[m.group(0)], text, *m.span()), text)
+    text = _LETTER_DIGIT_BOUNDARY.sub(" ", text)
+    text = table.expand(text)
+    text = _leftover_digits(text)
+    text = _leftover_numeric_characters(text)
+    text = _symbols(text)
+    return _tidy(text)
