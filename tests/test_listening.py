@@ -1,0 +1,300 @@
+"""Listening: the article's audio over HTTP (whole, per segment, Range, caching), the player's HTML, the CLI."""
+import io
+import re
+import threading
+
+import lameenc
+import pytest
+from mutagen.mp3 import MP3
+
+from extensions import db
+from models import Article
+from services.article_audio import article_segments, narrator_for_app
+from services.speech import AudioCache, Narrator, SpeechError
+
+LONG_BODY = (
+    "<p>Ngày 16/11/2023, UBND huyện tổ chức hội nghị tổng kết công tác năm 2023.</p>"
+    "<figure><img src=\"/media/a.jpg\" alt=\"Hội nghị\" width=\"4\" height=\"3\"><figcaption>Quang cảnh hội nghị.</figcaption></figure>"
+    "<p>Tổng thu ngân sách đạt 105% kế hoạch, tăng 12,5% so với cùng kỳ.</p>"
+    "<p>Hội nghị đề ra 21 chỉ tiêu cho năm 2024.</p>"
+)
+
+
+def _silent_mp3(seconds: float = 1.0, sample_rate: int = 22050) -> bytes:
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(1)
+    return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())
+
+
+SHORT_MP3 = _silent_mp3()
+
+
+class CountingEngine:
+    name = "counting"
+    voice = "test"
+
+    def __init__(self, mp3: bytes):
+        self.mp3 = mp3
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def synthesize(self, text):
+        with self._lock:
+            self.calls += 1
+        return self.mp3
+
+
+class BrokenEngine:
+    name = "broken"
+    voice = "none"
+
+    def synthesize(self, text):
+        raise SpeechError("broken: no voice today")
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(body_html=LONG_BODY)
+
+
+def _use_engine(app, engine):
+    app.extensions["docbai.narrator"] = Narrator(AudioCache(app.config["AUDIO_CACHE_DIR"]), [engine])
+
+
+def _segments(app, slug):
+    with app.app_context():
+        return article_segments(db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one())
+
+
+def test_article_page_plays_without_javascript(client, article):
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    audio = re.search(r"<audio[^>]*>", html).group(0)
+    assert "controls" in audio and 'preload="none"' in audio
+    source = re.search(r'src="([^"]+)"', audio).group(1)
+    assert source.startswith(f"/bai-viet/{article.slug}/nghe.mp3?v=")
+    download = re.search(r'<a href="([^"]+)" download>', html).group(1)
+    assert "tai_ve=1" in download
+    assert 'href="#nghe-bai"' in html and 'id="nghe-bai"' in html
+    # The audio and the download answer with audio: what the reader without JavaScript gets is real.
+    assert client.get(source.replace("&amp;", "&")).mimetype == "audio/mpeg"
+    assert client.get(download.replace("&amp;", "&")).mimetype == "audio/mpeg"
+
+
+def test_article_page_has_no_inline_script(client, article):
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag and "defer" in tag
+    assert not re.search(r"\son[a-z]+=", html)
+    assert "js/player.js" in html
+
+
+def test_article_body_blocks_are_numbered_for_the_player(client, article, app):
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    numbers = [int(n) for n in re.findall(r'data-seg="(\d+)"', html)]
+    assert numbers[0] == 0
+    assert sorted(numbers) == list(range(len(_segments(app, article.slug))))
+
+
+def test_whole_article_audio(client, article):
+    response = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    assert response.status_code == 200
+    assert response.mimetype == "audio/mpeg"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert response.headers["ETag"]
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"] == f"inline; filename={article.slug}.mp3"
+    info = MP3(io.BytesIO(response.data)).info
+    assert info.channels == 1 and info.bitrate <= 32000
+    assert info.length > 3
+
+
+def test_download_is_an_attachment_with_an_ascii_name(client, make_article):
+    article = make_article(slug="hội-nghị-tổng-kết-năm")
+    response = client.get(f"/bai-viet/{article.slug}/nghe.mp3?tai_ve=1")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == "attachment; filename=hoi-nghi-tong-ket-nam.mp3"
+    disposition.encode("ascii")
+
+
+def test_versioned_audio_may_be_kept_by_the_browser(client, article):
+    manifest = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    response = client.get(manifest["audio"])
+    assert "public" in response.headers["Cache-Control"]
+    assert "max-age=604800" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "range_header, status, length",
+    [("bytes=0-99", 206, 100), ("bytes=100-", 206, None), ("bytes=-50", 206, 50)],
+)
+def test_range_requests(client, article, range_header, status, length):
+    whole = client.get(f"/bai-viet/{article.slug}/nghe.mp3").data
+    response = client.get(f"/bai-viet/{article.slug}/nghe.mp3", headers={"Range": range_header})
+    assert response.status_code == status
+    start, end = re.match(r"bytes (\d+)-(\d+)/(\d+)", response.headers["Content-Range"]).groups()[:2]
+    assert response.data == whole[int(start): int(end) + 1]
+    if length is not None:
+        assert len(response.data) == length
+
+
+def test_range_beyond_the_end_is_416(client, article):
+    response = client.get(f"/bai-viet/{article.slug}/nghe.mp3", headers={"Range": "bytes=99999999-"})
+    assert response.status_code == 416
+
+
+def test_if_none_match_gives_304(client, article):
+    first = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    again = client.get(f"/bai-viet/{article.slug}/nghe.mp3", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_manifest_lists_every_segment_with_working_urls(client, app, article):
+    response = client.get(f"/bai-viet/{article.slug}/nghe.json")
+    assert response.status_code == 200
+    manifest = response.get_json()
+    segments = _segments(app, article.slug)
+    assert [segment["index"] for segment in manifest["segments"]] == list(range(len(segments)))
+    assert manifest["title"] == article.title
+    first = client.get(manifest["segments"][0]["url"])
+    assert first.status_code == 200 and first.mimetype == "audio/mpeg"
+    assert MP3(io.BytesIO(first.data)).info.length > 0.5
+
+
+def test_segment_head_request_warms_the_cache_without_a_body(client, app, article):
+    engine = CountingEngine(SHORT_MP3)
+    _use_engine(app, engine)
+    head = client.head(f"/bai-viet/{article.slug}/nghe/1.mp3")
+    assert head.status_code == 200 and head.data == b""
+    assert engine.calls == 1
+    assert client.get(f"/bai-viet/{article.slug}/nghe/1.mp3").status_code == 200
+    assert engine.calls == 1
+
+
+@pytest.mark.parametrize("path", ["nghe/99.mp3", "nghe/-1.mp3", "nghe/abc.mp3", "nghe/1.5.mp3", "nghe/.mp3"])
+def test_bad_segment_numbers_are_404(client, article, path):
+    response = client.get(f"/bai-viet/{article.slug}/{path}")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["nghe.mp3", "nghe.json", "nghe/0.mp3"])
+def test_missing_and_draft_articles_are_404(client, make_article, path):
+    draft = make_article(status="draft")
+    assert client.get(f"/bai-viet/khong-co-bai-nay/{path}").status_code == 404
+    assert client.get(f"/bai-viet/{draft.slug}/{path}").status_code == 404
+
+
+def test_cached_audio_is_not_made_again(client, app, article):
+    engine = CountingEngine(SHORT_MP3)
+    _use_engine(app, engine)
+    first = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    calls = engine.calls
+    assert calls == len(_segments(app, article.slug))
+    second = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    assert second.data == first.data
+    assert engine.calls == calls
+    # The segments made for the whole file serve the player too.
+    client.get(f"/bai-viet/{article.slug}/nghe/2.mp3")
+    assert engine.calls == calls
+
+
+def test_editing_an_article_makes_new_audio(client, app, article):
+    before = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    old_audio = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    with app.app_context():
+        stored = db.session.get(Article, article.id)
+        stored.body_html = LONG_BODY.replace("21 chỉ tiêu", "25 chỉ tiêu")
+        db.session.commit()
+    after = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    new_audio = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    assert after["version"] != before["version"]
+    assert after["audio"] != before["audio"]
+    assert new_audio.headers["ETag"] != old_audio.headers["ETag"]
+    assert client.get(f"/bai-viet/{article.slug}/nghe.mp3",
+                      headers={"If-None-Match": old_audio.headers["ETag"]}).status_code == 200
+
+
+def test_concurrent_listeners_make_the_audio_once(app, article):
+    engine = CountingEngine(SHORT_MP3)
+    _use_engine(app, engine)
+    start = threading.Barrier(6)
+    bodies = []
+
+    def listen():
+        client = app.test_client()
+        start.wait()
+        bodies.append(client.get(f"/bai-viet/{article.slug}/nghe.mp3").data)
+
+    threads = [threading.Thread(target=listen) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(bodies) == 6 and len(set(bodies)) == 1
+    assert engine.calls == len(_segments(app, article.slug))
+
+
+@pytest.mark.parametrize("path", ["nghe.mp3", "nghe/0.mp3"])
+def test_speech_failure_is_a_vietnamese_503(client, app, article, path):
+    _use_engine(app, BrokenEngine())
+    response = client.get(f"/bai-viet/{article.slug}/{path}")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    text = response.get_data(as_text=True)
+    assert "Chưa đọc được bài này" in text and "Traceback" not in text
+
+
+def test_speak_text_only_prints_the_spoken_form(runner):
+    result = runner.invoke(args=["speak", "--text-only", "Ngày 16/11/2023, UBND huyện họp."])
+    assert result.exit_code == 0, result.output
+    assert "mười sáu" in result.output
+    assert not re.search(r"\d", result.output)
+
+
+def test_speak_writes_an_mp3(runner, tmp_path):
+    folder = tmp_path / "ra"
+    folder.mkdir()
+    out = folder / "loi-chao.mp3"
+    result = runner.invoke(args=["speak", "Xin chào bà con huyện Đồng Lâm.", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    info = MP3(out).info
+    assert info.channels == 1 and info.bitrate <= 32000
+    assert [path.name for path in folder.iterdir()] == ["loi-chao.mp3"], "no temp file left behind"
+
+
+@pytest.mark.parametrize("args", [["speak", "Xin chào."], ["speak", "…", "-o", "x.mp3"]])
+def test_speak_refuses_what_it_cannot_do(runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_tts_prewarm_then_prune(runner, app, make_article):
+    first = make_article(body_html="<p>Bài thứ nhất.</p>")
+    second = make_article(body_html="<p>Bài thứ hai.</p>")
+    result = runner.invoke(args=["tts", "prewarm", "--latest", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Đã có âm thanh cho 2 bài" in result.output
+    cache = AudioCache(app.config["AUDIO_CACHE_DIR"])
+    with app.app_context():
+        narrator = narrator_for_app(app)
+        keep_second = narrator.keys_for(article_segments(db.session.get(Article, second.id)))
+        stored = db.session.get(Article, first.id)
+        stored.body_html = "<p>Bài thứ nhất, đã sửa.</p>"
+        db.session.commit()
+        keep_first = narrator.keys_for(article_segments(stored))
+    assert keep_second & cache.keys()
+    made = cache.keys()
+
+    result = runner.invoke(args=["tts", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Đã xóa" in result.output
+    left = cache.keys()
+    assert left < made
+    assert left <= keep_first | keep_second
+    assert keep_second & cache.keys() == keep_second & made
+
