@@ -17,7 +17,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from services.media import write_atomically
 
-# Bump when the print template or print.css changes the look of a PDF, so cached files are re-rendered.
+# Part of every cache key. The printing blueprint adds fingerprints of its template and stylesheet;
+# bump this when code changes what a PDF looks like (render options, how links are printed).
 PDF_TEMPLATE_VERSION = "1"
 DEFAULT_RENDER_TIMEOUT = 15.0
 # The printed page does not need camera resolution; this keeps photo-heavy PDFs small.

@@ -162,6 +162,22 @@ def test_pdf_is_tagged_ua_with_metadata(long_pdf):
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
+def figure_alt_texts(node) -> list[str]:
+    node = node.get_object()
+    texts = [nfc(node["/Alt"])] if node.get("/S") == "/Figure" and "/Alt" in node else []
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+            texts += figure_alt_texts(kid)
+    return texts
+
+
+def test_figures_carry_their_alt_text(long_pdf):
+    alts = figure_alt_texts(long_pdf.trailer["/Root"]["/StructTreeRoot"])
+    assert "Cánh đồng lúa xã Tân Phú" in alts
+    assert "Mã QR dẫn tới bài viết" in alts
+
+
 def test_only_the_local_image_is_embedded(long_pdf):
     images = {image.data: image for page in long_pdf.pages for image in page.images}
     assert [image.image.size for image in images.values()] == [(320, 200)]
