@@ -25,24 +25,28 @@ def _page() -> int:
     return parse_page(request.args.get("trang"))
 
 
+def _render_list(statement, per_page_setting, page_template, fragment_template, list_args=None, **context):
+    """One paginated list: the page for a reader, the list alone for htmx."""
+    pagination = paginate_clamped(statement, _page(), current_app.config[per_page_setting])
+    return render_page_or_fragment(
+        page_template, fragment_template,
+        pagination=pagination, list_endpoint=request.endpoint, list_args=list_args or {}, **context,
+    )
+
+
 @bp.get("/")
 def index():
     """The latest published articles, paginated."""
-    pagination = paginate_clamped(published_articles(), _page(), current_app.config["ARTICLES_PER_PAGE"])
-    return render_page_or_fragment(
-        "reading/index.html", "reading/_article_list.html",
-        pagination=pagination, list_endpoint="reading.index", list_args={},
-    )
+    return _render_list(published_articles(), "ARTICLES_PER_PAGE", "reading/index.html", "reading/_article_list.html")
 
 
 @bp.get("/chuyen-muc/<slug>")
 def category(slug):
     """One category's published articles, paginated."""
     category = get_category(slug)
-    pagination = paginate_clamped(articles_in_category(category), _page(), current_app.config["ARTICLES_PER_PAGE"])
-    return render_page_or_fragment(
-        "reading/category.html", "reading/_article_list.html",
-        category=category, pagination=pagination, list_endpoint="reading.category", list_args={"slug": slug},
+    return _render_list(
+        articles_in_category(category), "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html",
+        list_args={"slug": slug}, category=category,
     )
 
 
@@ -71,22 +75,14 @@ def article(slug):
 def photos():
     """The photo library, paginated."""
     statement = select(PhotoItem).order_by(PhotoItem.taken_at.desc(), PhotoItem.id.desc())
-    pagination = paginate_clamped(statement, _page(), current_app.config["PHOTOS_PER_PAGE"])
-    return render_page_or_fragment(
-        "reading/photos.html", "reading/_photo_list.html",
-        pagination=pagination, list_endpoint="reading.photos", list_args={},
-    )
+    return _render_list(statement, "PHOTOS_PER_PAGE", "reading/photos.html", "reading/_photo_list.html")
 
 
 @bp.get("/thu-vien-video")
 def videos():
     """The video library: posters, local files played on request, external videos as plain links."""
     statement = select(Video).order_by(Video.published_at.desc(), Video.id.desc())
-    pagination = paginate_clamped(statement, _page(), current_app.config["PHOTOS_PER_PAGE"])
-    return render_page_or_fragment(
-        "reading/videos.html", "reading/_video_list.html",
-        pagination=pagination, list_endpoint="reading.videos", list_args={},
-    )
+    return _render_list(statement, "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
 
 
 @bp.get("/media/<path:filename>")
