@@ -38,11 +38,13 @@ def period_of_day(hour: int, marker: str) -> str:
     """The Vietnamese part of day for a 12-hour clock marker (SA/CH, AM/PM): 2 CH -> "chiều", 8 CH -> "tối"."""
     half = _PERIOD_MARKERS.get(marker.lower(), "")
     if half == "am":
-        return "đêm" if hour in (0, 12) else "sáng"
+        return "đêm" if hour in (0, 12, 24) else "sáng"
     if half == "pm":
-        if hour in (0, 12):
+        # Some sites write a 24-hour time with CH ("14:30 CH"); the part of day is the same either way.
+        hour24 = hour + 12 if hour < 12 else hour
+        if hour24 == 12:
             return "trưa"
-        return "chiều" if hour <= 6 else "tối"
+        return "chiều" if hour24 <= 18 else "tối"
     return ""
 
 

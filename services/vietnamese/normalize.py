@@ -100,8 +100,9 @@ _LETTER = r"[^\W\d_]"
 
 
 def _words_around(text: str, start: int, end: int) -> tuple[str, str]:
-    before = re.search(r"(\w+)\W*$", text[max(0, start - 40):start])
-    after = re.match(r"\W*(\w+)", text[end:end + 40])
+    # Only across spaces and brackets: the word after a full stop belongs to the next sentence.
+    before = re.search(r"(\w+)[\s(\[“\"]*$", text[max(0, start - 40):start])
+    after = re.match(r"[\s)\]”\"]*(\w+)", text[end:end + 40])
     return (before.group(1).lower() if before else "", after.group(1).lower() if after else "")
 
 
@@ -112,13 +113,19 @@ def _spaced(words: str, text: str, start: int, end: int) -> str:
     return left + words + right
 
 
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_POWER = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
+
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # Other scripts' decimal digits (full-width, Arabic-Indic) count as digits too: make them ASCII.
     text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
     text = re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]", " ", text)
     text = re.sub(r"[\u200b-\u200d\u2060\ufeff\u00ad]", "", text)
-    return text.translate({0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2212: "-"})
+    text = text.translate({0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2212: "-"})
+    # A superscript right after a number is a power: "10³" -> "10 mũ 3".
+    return _POWER.sub(lambda m: " mũ " + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
 
 
 _COMPARISONS = re.compile(r"(≥|≤|>=|<=|>|<|~|≈)\s*(?=\d)")
@@ -236,7 +243,7 @@ def _ranges_and_signs(text: str) -> str:
 
 
 _PER = re.compile(
-    r"(?P<quantity>\d[\d.,]*%?\s*(?:" + _LETTER + r"+\s+){0,3}" + _LETTER + r"+[²³]?)"
+    r"(?P<quantity>(?<![\d.,])\d[\d.,]*%?\s*(?:" + _LETTER + r"+\s+){0,3}" + _LETTER + r"+[²³]?)"
     r"(?P<rates>(?:\s*/\s*(?:" + "|".join(sorted(map(re.escape, PER_DENOMINATORS), key=len, reverse=True))
     + r")(?!\w))+)")
 
@@ -253,6 +260,8 @@ def _rates(text: str) -> str:
 _CLOCK = re.compile(
     r"(?<![\w.,:])(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:]|[.,]\d)"
     r"(?:\s?(?P<marker>SA|CH|AM|PM|sa|ch|am|pm|a\.m\.|p\.m\.)(?!\w))?")
+# "24/24h" is "hai mươi tư trên hai mươi tư giờ", not a date followed by a time.
+_ROUND_THE_CLOCK = re.compile(r"(?<![\w/.,])(\d+)/(\d+)[hH](?!\w)")
 _HOUR_MARK = re.compile(r"(?<![\w.,:])(?P<h>\d{1,2})[hH](?P<m>\d{1,2})?(?:'|p)?(?!\w)")
 
 
@@ -271,6 +280,7 @@ def _clock_times(text: str) -> str:
         return _spaced(time_to_words(hour, minute), text, *match.span())
 
     text = _CLOCK.sub(clock, text)
+    text = _ROUND_THE_CLOCK.sub(r"\1/\2 giờ", text)
     return _HOUR_MARK.sub(hour_mark, text)
 
 
