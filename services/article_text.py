@@ -36,7 +36,8 @@ _SKIPPED_CLASS_WORDS = ("caption", "credit", "related", "breadcrumb", "share", "
 _SKIPPED_CLASS_TOKENS = frozenset({"nav", "menu", "tags", "tag", "ads", "ad", "sr-only", "visually-hidden"})
 
 _WHITESPACE = re.compile(r"\s+")
-_CREDIT_HEAD = r"(?:ảnh|clip|video|đồ\s+họa|nguồn|(?:tin|bài)\s*(?:,|và|-|/)\s*ảnh)(?:\s+(?:minh\s+họa|tư\s+liệu))?\s*[:：]"
+_CREDIT_HEAD = (r"(?:ảnh|clip|video|đồ\s+họa|nguồn|(?:tin|bài)\s*(?:,|và|-|/)\s*ảnh)"
+                r"(?:\s+(?:minh\s+họa|tư\s+liệu))?\s*[:：]")
 _PHOTO_PLACE = r"ảnh(?:\s+(?:minh\s+họa|tư\s+liệu|trên|dưới|bên\s+trái|bên\s+phải|chụp\s+màn\s+hình))?"
 # "(Ảnh trên)", "( Ảnh: Minh Anh)", "(Ảnh minh họa)" inside or as a paragraph; "(ảnh hưởng …)" is not one.
 _PHOTO_NOTE = re.compile(r"\(\s*(?:" + _CREDIT_HEAD + r"[^()]*|" + _PHOTO_PLACE + r"\s*)\)", re.IGNORECASE)
@@ -106,6 +107,7 @@ class _Segment:
     nodes: tuple = ()
 
     def mark(self, number: int) -> None:
+        """Put data-seg="number" on the block, or on a new span around the loose run."""
         if self.element is not None:
             self.element.set(SEGMENT_ATTRIBUTE, str(number))
             return

@@ -123,6 +123,9 @@ SPOKEN = [
     ("Ngày 31/12 hằng năm.", "Ngày ba mươi mốt tháng mười hai hằng năm."),
     ("Hoàn thành trước 30/6. Thời gian gấp.", "Hoàn thành trước ngày ba mươi tháng sáu. Thời gian gấp."),
     ("Từ ngày 2-5/9.", "Từ ngày hai đến ngày năm tháng chín."),
+    ("Từ 15-20/11/2023.", f"Từ mười lăm đến ngày hai mươi tháng mười một năm {Y2023}."),
+    ("Từ 16/11/2023 - 18/11/2023.",
+     f"Từ ngày mười sáu tháng mười một năm {Y2023} đến ngày mười tám tháng mười một năm {Y2023}."),
     # Times
     ("Lúc 7h30 sáng nay.", "Lúc bảy giờ ba mươi phút sáng nay."),
     ("Bắt đầu từ 7h.", "Bắt đầu từ bảy giờ."),

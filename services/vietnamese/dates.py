@@ -15,8 +15,7 @@ def month_to_words(month: int) -> str:
 
 
 def date_to_words(day: int | None, month: int, year: int | None, day_word: str = "ngày") -> str:
-    """16/11/2023 -> "ngày mười sáu tháng mười một năm hai nghìn không trăm hai mươi ba"; day_word is
-    what the text already said before the day ("Ngày", "mùng"), so it is never doubled."""
+    """(16, 11, 2023) -> "ngày mười sáu tháng mười một năm …"; day_word is the text's own "Ngày"/"mùng"."""
     parts = []
     if day is not None:
         parts += [day_word, integer_to_words(day)]

@@ -158,8 +158,9 @@ def _sign_to_words(sign: str, abbreviations: Abbreviations) -> str:
 
 
 def _document_numbers(text: str, abbreviations: Abbreviations) -> str:
-    """ "số 1234/QĐ-UBND" -> "số một nghìn hai trăm ba mươi tư trên Quyết định Ủy ban nhân dân";
-    "43/2022/QH15" -> "bốn mươi ba năm hai nghìn không trăm hai mươi hai trên Quốc hội mười lăm"."""
+    """ "1234/QĐ-UBND" -> "một nghìn … ba mươi tư trên Quyết định Ủy ban nhân dân"; "43/2022/QH15" likewise."""
+    # The number is a cardinal (even "05"), a year part is "năm …", the slash before the sign is "trên", and the
+    # sign's parts are read through the abbreviation table (its "sign" entries first), hyphens dropped.
     def slash_form(match: re.Match) -> str:
         words = integer_to_words(int(match["n"]))
         if match["y"]:
@@ -219,6 +220,10 @@ _FULL_DATE = re.compile(
     _DAY_WORD + r"(?<![\w/.,-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d|[/.,-]\d)")
 
 
+# "15-20/11/2023" and "16/11/2023-20/11/2023": a dash between a number and a full date is a range.
+_DASH_BEFORE_DATE = re.compile(r"(?<=\d)\s*[-–—]\s*(?=\d{1,2}([/.-])\d{1,2}\1\d{4}(?!\d))")
+
+
 def _full_dates(text: str) -> str:
     """16/11/2023, 16-11-2023, 16.11.2023 -> "ngày mười sáu tháng mười một năm …" ("Ngày 16/11" keeps its "Ngày")."""
     def date(match: re.Match) -> str:
@@ -227,6 +232,7 @@ def _full_dates(text: str) -> str:
             return match.group(0)
         return _spaced(date_to_words(day, month, year, match["kw"] or "ngày"), text, *match.span())
 
+    text = _DASH_BEFORE_DATE.sub(" đến ", text)
     return _FULL_DATE.sub(date, text)
 
 
@@ -416,7 +422,7 @@ _LETTER_DIGIT_BOUNDARY = re.compile(r"(?<=" + _LETTER + r")(?=\d)|(?<=\d)(?=" + 
 
 
 def _leftover_digits(text: str) -> str:
-    """Any digit run still present (model codes like "H5N1", "QH15") is read, codes with a leading zero digit by digit."""
+    """Any digit run still present ("H5N1", "QH15") is read; one with a leading zero digit by digit."""
     return re.sub(r"\d+", lambda m: _spaced(integer_string_to_words(m.group(0)), text, *m.span()), text)
 
 

@@ -87,7 +87,7 @@ def integer_string_to_words(digits: str) -> str:
 
 
 def fraction_digits_to_words(digits: str) -> str:
-    """The part after "phẩy": leading zeros one by one, then up to three digits as a number, longer runs digit by digit."""
+    """The part after "phẩy": leading zeros one by one, then up to three digits as a number, else digit by digit."""
     stripped = digits.lstrip("0")
     zeros = ["không"] * (len(digits) - len(stripped))
     if not stripped:
@@ -102,8 +102,9 @@ def decimal_to_words(integer_part: str, fraction_part: str) -> str:
 
 
 def written_number_to_words(written: str) -> str:
-    """A number as Vietnamese news writes it: "1.250.000" (dot groups thousands), "3,5" (comma is the decimal mark),
-    "1,250,000" (several comma groups: thousands), "4.0" (dots that are not thousand groups: "bốn chấm không")."""
+    """A number as Vietnamese news writes it: "1.250.000", "3,5" (decimal comma), "1,250,000", "4.0" ("chấm")."""
+    # Dots grouping three digits are thousands; other dots (versions, "4.0") are read "chấm". A single comma is
+    # the decimal mark; several comma groups of three are English-style thousands.
     if "," in written and "." in written:
         integer_part, _, fraction_part = written.rpartition(",")
         return decimal_to_words(integer_part.replace(".", ""), fraction_part)
