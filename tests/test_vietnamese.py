@@ -118,6 +118,9 @@ SPOKEN = [
     ("Dịp lễ 30/4 và 1/5.", "Dịp lễ ngày ba mươi tháng tư và ngày một tháng năm."),
     ("Ngày 16-11-2023.", f"Ngày mười sáu tháng mười một năm {Y2023}."),
     ("Mùng 2/9 năm nay.", "Mùng hai tháng chín năm nay."),
+    ("Sáng ngày 16-11, đoàn đến thăm.", "Sáng ngày mười sáu tháng mười một, đoàn đến thăm."),
+    ("Chào mừng Ngày Nhà giáo Việt Nam 20-11.", "Chào mừng Ngày Nhà giáo Việt Nam ngày hai mươi tháng mười một."),
+    ("Đội xã thắng 3-1.", "Đội xã thắng ba - một."),
     ("Từ tháng 4 năm nay.", "Từ tháng tư năm nay."),
     ("Thời hạn 3 tháng 4 ngày.", "Thời hạn ba tháng bốn ngày."),
     ("Ngày 31/12 hằng năm.", "Ngày ba mươi mốt tháng mười hai hằng năm."),
@@ -229,6 +232,7 @@ SPOKEN = [
     ("Phòng TN&MT huyện.", "Phòng tài nguyên và môi trường huyện."),
     ("XUBNDX và ubnd.", "XUBNDX và ubnd."),
     ("Các xã, v.v. đều tham gia.", "Các xã, vân vân đều tham gia."),
+    ("Đ/c Bí thư Huyện ủy dự.", "đồng chí Bí thư Huyện ủy dự."),
 ]
 
 

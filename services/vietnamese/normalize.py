@@ -236,6 +236,33 @@ def _full_dates(text: str) -> str:
     return _FULL_DATE.sub(date, text)
 
 
+_DASH_DAY_MONTH = re.compile(r"(?<![\w/.,:-])(?P<d>\d{1,2})\s?-\s?(?P<m>\d{1,2})(?!\d|\s?[-/.,:]\d|\w|\s?[%°])")
+_DAY_WORDS = {"ngày", "mùng", "mồng"}
+_PART_OF_DAY_WORDS = {"sáng", "trưa", "chiều", "tối", "đêm", "hôm"}
+_SCORE_WORDS = {"thắng", "thua", "hòa", "hoà", "số", "tỷ", "tỉ"}
+
+
+def _dash_dates(text: str) -> str:
+    """Many papers write dates with a dash ("ngày 16-11", "Ngày Nhà giáo 20-11"): a date after "ngày" or a part
+    of the day, or when the second number is smaller ("30-4"); "5-7 ngày" stays a range, "thắng 3-1" a score."""
+    def dash_date(match: re.Match) -> str:
+        day, month = int(match["d"]), int(match["m"])
+        before, _ = _words_around(text, match.start(), match.end())
+        if before in _SCORE_WORDS:
+            return _spaced(f"{integer_to_words(day)} - {integer_to_words(month)}", text, *match.span())
+        if not is_valid_day_month(day, month):
+            return match.group(0)
+        if before in _DAY_WORDS:
+            words = f"{integer_to_words(day)} tháng {month_to_words(month)}"
+        elif before in _PART_OF_DAY_WORDS or day > month:
+            words = date_to_words(day, month, None)
+        else:
+            return match.group(0)
+        return _spaced(words, text, *match.span())
+
+    return _DASH_DAY_MONTH.sub(dash_date, text)
+
+
 _LETTER_DASH_DIGIT = re.compile(r"(?<=" + _LETTER + r")-(?=\d)")
 _RANGE_DASH = re.compile(r"(?:(?<=\d)|(?<=\d%)|(?<=\d[hH]))\s*[-–—]\s*(?=\d)")
 _NEGATIVE = re.compile(r"(?<![^\s(\[])-(?=\d)")
@@ -469,6 +496,7 @@ def spoken_form(text: str, abbreviations: Abbreviations | None = None) -> str:
     text = _document_numbers(text, table)
     text = _phone_numbers(text)
     text = _full_dates(text)
+    text = _dash_dates(text)
     text = _ranges_and_signs(text)
     text = _rates(text)
     text = _clock_times(text)
