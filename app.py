@@ -61,12 +61,12 @@ def create_app(test_config=None):
     db.init_app(app)
     htmx.init_app(app)
 
-    from blueprints import errors, printing, reading
+    from blueprints import errors, finding, printing, reading
     from commands import content_commands
 
-    for blueprint in (reading.bp, printing.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, finding.bp, errors.bp):
         app.register_blueprint(blueprint)
-    for command in content_commands:
+    for command in (*content_commands, *finding.commands):
         app.cli.add_command(command)
 
     from blueprints.templating import register_template_helpers

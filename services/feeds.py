@@ -1,0 +1,151 @@
+"""RSS 2.0 feeds of the latest articles and the podcast of their read-aloud audio, written by feedgen."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from models import Article
+
+PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
+ITUNES_NAMESPACE = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+# The namespace the Podcasting 2.0 spec fixes for deriving a feed's podcast:guid from its URL.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a0b28e128cb4")
+FEED_GENERATOR = "docbai"
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    title: str
+    description: str
+    site_url: str  # absolute URL of the page the feed follows
+    feed_url: str  # absolute URL of the feed itself
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
+class PodcastInfo(FeedInfo):
+    author: str = ""
+    cover_url: str = ""  # absolute URL of a square PNG or JPEG, 1400 to 3000 pixels a side
+    itunes_category: str = "Government"
+
+
+@dataclass(frozen=True)
+class Episode:
+    article: Article
+    page_url: str  # absolute URL of the article, which is also the episode's transcript
+    audio_url: str  # absolute URL of the MP3
+    audio_bytes: int
+    duration_seconds: float
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 podcast:guid of a feed: a UUIDv5 of its URL without the scheme and trailing slash."""
+    address = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, address))
+
+
+def rss_feed(info: FeedInfo, articles: Sequence[Article], article_url: Callable[[Article], str]) -> bytes:
+    """RSS 2.0 of the articles, newest first, every link absolute."""
+    feed = _channel(info, articles)
+    for article in reversed(articles):  # feedgen puts each new entry first
+        _entry(feed, article, article_url(article))
+    return feed.rss_str(pretty=False)
+
+
+def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
+    """RSS 2.0 with iTunes and Podcasting 2.0 tags; each episode's enclosure is its article's MP3."""
+    feed = _channel(info, [episode.article for episode in episodes])
+    feed.load_extension("podcast")
+    feed.register_extension("podcastindex", _PodcastIndexFeed, _PodcastIndexEntry)
+    feed.podcast.itunes_author(info.author or info.title)
+    feed.podcast.itunes_summary(info.description)
+    feed.podcast.itunes_category(info.itunes_category)
+    feed.podcast.itunes_type("episodic")
+    if info.cover_url:
+        feed.image(url=info.cover_url, title=info.title, link=info.site_url)
+        feed.podcast.itunes_image(info.cover_url)
+    feed.podcastindex.guid = podcast_guid(info.feed_url)
+    for episode in reversed(episodes):
+        entry = _entry(feed, episode.article, episode.page_url)
+        entry.enclosure(episode.audio_url, str(episode.audio_bytes), "audio/mpeg")
+        entry.podcast.itunes_duration(max(1, round(episode.duration_seconds)))
+        entry.podcast.itunes_episode_type("full")
+        entry.podcastindex.transcript_url = episode.page_url
+    return feed.rss_str(pretty=False)
+
+
+def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.title(info.title)
+    feed.description(info.description)
+    # feedgen takes the last link as RSS's <link>, which must be the site, not the feed.
+    feed.link(href=info.feed_url, rel="self")
+    feed.link(href=info.site_url, rel="alternate")
+    feed.language(info.language)
+    feed.generator(FEED_GENERATOR)
+    feed.load_extension("dc")
+    # The newest change rather than "now", so an unchanged feed is byte for byte the same and its ETag holds.
+    changed = max((article.updated_at or article.published_at for article in articles), default=None)
+    feed.lastBuildDate(changed or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    return feed
+
+
+def _entry(feed: FeedGenerator, article: Article, url: str):
+    entry = feed.add_entry()
+    entry.title(article.title)
+    entry.link(href=url)
+    entry.guid(url, permalink=True)
+    entry.pubDate(article.published_at)
+    entry.description(article.summary or article.title)
+    if article.author:
+        # RSS's own <author> must be an e-mail address; Dublin Core's creator takes a name.
+        entry.dc.dc_creator(article.author)
+    if article.category is not None:
+        entry.category(term=article.category.name)
+    return entry
+
+
+class _PodcastIndexFeed(BaseExtension):
+    """Channel tags of the Podcasting 2.0 namespace: podcast:guid, podcast:locked, podcast:medium."""
+
+    # feedgen has no Podcasting 2.0 support, so these few tags are added through its extension hook.
+    def __init__(self):
+        self.guid: str | None = None
+
+    def extend_ns(self):
+        return {"podcast": PODCAST_NAMESPACE}
+
+    def extend_rss(self, rss_feed):
+        channel = rss_feed[0]
+        if self.guid:
+            xml_elem(f"{{{PODCAST_NAMESPACE}}}guid", channel).text = self.guid
+        # Other hosts may not import this feed as their own show.
+        xml_elem(f"{{{PODCAST_NAMESPACE}}}locked", channel).text = "yes"
+        xml_elem(f"{{{PODCAST_NAMESPACE}}}medium", channel).text = "podcast"
+        # feedgen only writes the old yes/no/clean values; Apple now asks for true or false.
+        xml_elem(f"{{{ITUNES_NAMESPACE}}}explicit", channel).text = "false"
+        return rss_feed
+
+
+class _PodcastIndexEntry(BaseEntryExtension):
+    """Item tags of the Podcasting 2.0 namespace: the article page as the episode's transcript."""
+
+    def __init__(self):
+        self.transcript_url: str | None = None
+
+    def extend_ns(self):
+        return {"podcast": PODCAST_NAMESPACE}
+
+    def extend_rss(self, entry):
+        if self.transcript_url:
+            transcript = xml_elem(f"{{{PODCAST_NAMESPACE}}}transcript", entry)
+            transcript.set("url", self.transcript_url)
+            transcript.set("type", "text/html")
+            transcript.set("language", "vi")
+        return entry

@@ -1,0 +1,40 @@
+"""The sitemap protocol's XML: every address a search engine should know, with when it last changed."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# The protocol's limits for one file; past them the sitemap would have to become an index of several.
+MAX_URLS = 50_000
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class SitemapTooLarge(ValueError):
+    """More addresses than one sitemap file may hold."""
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str  # absolute
+    last_modified: dt.datetime | None = None
+
+
+def sitemap_xml(entries: Iterable[SitemapEntry]) -> bytes:
+    """A <urlset> document of the entries, in order; raises SitemapTooLarge past the protocol's limits."""
+    urlset = etree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset", nsmap={None: SITEMAP_NAMESPACE})
+    for count, entry in enumerate(entries, start=1):
+        if count > MAX_URLS:
+            raise SitemapTooLarge(f"more than {MAX_URLS} URLs")
+        url = etree.SubElement(urlset, f"{{{SITEMAP_NAMESPACE}}}url")
+        etree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = entry.url
+        if entry.last_modified is not None:
+            moment = entry.last_modified.astimezone(dt.timezone.utc).replace(microsecond=0)
+            etree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}lastmod").text = moment.isoformat()
+    document = etree.tostring(urlset, xml_declaration=True, encoding="UTF-8")
+    if len(document) > MAX_BYTES:
+        raise SitemapTooLarge(f"larger than {MAX_BYTES} bytes")
+    return document
