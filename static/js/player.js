@@ -154,6 +154,7 @@
       speakOnDevice();
       return;
     }
+    problem.hidden = true; // a new attempt: the message comes back if it fails again
     setStatus(message("Loading"));
     audio.src = segment.url;
     // Loading a new source resets playbackRate to defaultPlaybackRate, so set both.
@@ -392,16 +393,34 @@
     if (mode === "device" && devicePlaying) speakOnDevice();
   }
 
-  // Take over the page's plain <audio controls> (kept for JavaScript-off) for the segment-by-segment player.
-  audio.removeAttribute("controls");
-  audio.hidden = true;
-  audio.preload = "none";
-  bar.hidden = false;
-  if (listenLink && listenButton) {
-    listenLink.hidden = true;
-    listenButton.hidden = false;
-    listenButton.addEventListener("click", toggle);
+  function loadStylesheet(ready) {
+    // The bar's styles come with this script, not in every page's inlined stylesheet.
+    var href = root.dataset.stylesheet;
+    if (!href) {
+      ready();
+      return;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.addEventListener("load", ready);
+    link.addEventListener("error", ready);
+    document.head.appendChild(link);
   }
+
+  // Take over the page's plain <audio controls> (kept for JavaScript-off) for the segment-by-segment player,
+  // once the bar can be shown styled.
+  loadStylesheet(function () {
+    audio.removeAttribute("controls");
+    audio.hidden = true;
+    audio.preload = "none";
+    bar.hidden = false;
+    if (listenLink && listenButton) {
+      listenLink.hidden = true;
+      listenButton.hidden = false;
+    }
+  });
+  if (listenButton) listenButton.addEventListener("click", toggle);
   restoreSpeed();
 
   playButton.addEventListener("click", toggle);
@@ -416,7 +435,7 @@
     setStatus(resumeNote || message("Reading", progressValues()));
   });
   audio.addEventListener("pause", function () {
-    if (mode !== "server" || audio.ended) return;
+    if (mode !== "server" || audio.ended || !problem.hidden) return;
     showPlaying(false);
     setStatus(message("Paused", progressValues()));
   });
