@@ -6,13 +6,15 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from extensions import db, htmx
+from blueprints.assets import init_assets, inline_style_sources
+from blueprints.http_caching import init_http_caching
+from extensions import compress, db, htmx
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        "style-src 'self' {inline_styles}",
         "img-src 'self' data:",
         "media-src 'self' blob:",
         "connect-src 'self'",
@@ -46,6 +48,8 @@ def create_app(test_config=None):
         OTHER_ARTICLES_PER_PAGE=5,
         PHOTOS_PER_PAGE=12,
         JSON_AS_ASCII=False,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
     )
     app.config.from_pyfile("config.py", silent=True)
     _config_from_environment(app)
@@ -60,11 +64,12 @@ def create_app(test_config=None):
 
     db.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
 
-    from blueprints import errors, finding, printing, reading
+    from blueprints import errors, finding, images, listening, preferences, printing, reading
     from commands import content_commands
 
-    for blueprint in (reading.bp, printing.bp, finding.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, preferences.bp, images.bp, errors.bp):
         app.register_blueprint(blueprint)
     for command in (*content_commands, *finding.commands):
         app.cli.add_command(command)
@@ -72,6 +77,8 @@ def create_app(test_config=None):
     from blueprints.templating import register_template_helpers
 
     register_template_helpers(app)
+    init_assets(app)
+    init_http_caching(app)
     app.after_request(_security_headers)
     return app
 
@@ -129,7 +136,9 @@ def _sqlite_write_ahead_log(dbapi_connection, connection_record):
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources())
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

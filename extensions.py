@@ -1,4 +1,5 @@
 """Extension objects, created once and bound to the app in create_app()."""
+from flask_compress import Compress
 from flask_sqlalchemy import SQLAlchemy
 from htmx_flask import Htmx
 from sqlalchemy.orm import DeclarativeBase
@@ -10,3 +11,4 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 htmx = Htmx()
+compress = Compress()

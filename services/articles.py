@@ -41,5 +41,9 @@ def get_category(slug: str) -> Category:
 
 def count_view(article_id: int) -> None:
     """Add one view in SQL, so concurrent readers never overwrite each other's count."""
-    db.session.execute(update(Article).where(Article.id == article_id).values(views=Article.views + 1))
+    # updated_at is named explicitly: a view is not an edit, and its onupdate default would otherwise fire.
+    db.session.execute(
+        update(Article).where(Article.id == article_id)
+        .values(views=Article.views + 1, updated_at=Article.updated_at)
+    )
     db.session.commit()

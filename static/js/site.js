@@ -1,6 +1,13 @@
-// After htmx swaps a list, keep keyboard and screen-reader users where the new content is.
+// Small enhancements; every one of them has a plain-HTML behaviour underneath.
 (function () {
   "use strict";
+
+  function announce(text) {
+    var status = document.getElementById("thong-bao-trang");
+    if (status) status.textContent = text;
+  }
+
+  // After htmx swaps a list, keep keyboard and screen-reader users where the new content is.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     if (target) target.setAttribute("aria-busy", "true");
@@ -17,5 +24,34 @@
       list.removeAttribute("aria-busy");
       list.focus();
     }
+  });
+  // A failed swap says so, instead of leaving the reader waiting on a dimmed list.
+  function swapFailed() {
+    announce("Không tải được trang. Xin thử lại.");
+  }
+  document.addEventListener("htmx:responseError", swapFailed);
+  document.addEventListener("htmx:sendError", swapFailed);
+
+  // Preference forms return to the page being read, which htmx may have moved to another list page.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var here = location.pathname + location.search;
+    document.querySelectorAll('.reader-tools input[name="next"]').forEach(function (input) {
+      input.value = here;
+    });
+  });
+
+  // Saving data, "Tải ảnh (45 KB)" opens the image; with JavaScript it loads in place instead.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.image-placeholder");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    var image = document.createElement("img");
+    image.src = link.href;
+    image.alt = link.getAttribute("data-alt") || "";
+    image.decoding = "async";
+    // Focus stays where the link was, so a keyboard reader is not sent back to the top of the page.
+    image.tabIndex = -1;
+    link.replaceWith(image);
+    image.focus();
   });
 })();

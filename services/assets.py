@@ -1,0 +1,84 @@
+"""Static files by content: fingerprints for cache-busting URLs, and the stylesheet that is inlined."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+
+import rcssmin
+
+FINGERPRINT_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class _Entry:
+    stamp: tuple[int, int]  # (mtime_ns, size): a changed file gets a new fingerprint without a restart
+    fingerprint: str
+    text: str | None
+
+
+class StaticFiles:
+    """Fingerprints (and, for inlined stylesheets, the text) of files under one static folder.
+
+    Results are kept per file and recomputed only when the file's modification time or size changes, so
+    a running server picks up an edited stylesheet while a URL costs one stat() and no read.
+    """
+
+    def __init__(self, root: str):
+        self.root = os.path.realpath(root)
+        self._entries: dict[str, _Entry] = {}
+        self._minified: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def _path(self, filename: str) -> str | None:
+        path = os.path.realpath(os.path.join(self.root, filename))
+        if not path.startswith(self.root + os.sep):
+            return None
+        return path
+
+    def _entry(self, filename: str, want_text: bool = False) -> _Entry | None:
+        path = self._path(filename) if filename else None
+        if path is None:
+            return None
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        if not os.path.isfile(path):
+            return None
+        stamp = (status.st_mtime_ns, status.st_size)
+        entry = self._entries.get(filename)
+        if entry is not None and entry.stamp == stamp and (entry.text is not None or not want_text):
+            return entry
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = data.decode("utf-8") if want_text else None
+        entry = _Entry(stamp, hashlib.sha256(data).hexdigest()[:FINGERPRINT_LENGTH], text)
+        with self._lock:
+            self._entries[filename] = entry
+        return entry
+
+    def fingerprint(self, filename: str) -> str | None:
+        """A short hash of the file's content, or None when there is no such file under the root."""
+        entry = self._entry(filename)
+        return entry.fingerprint if entry else None
+
+    def minified_css(self, filename: str) -> str:
+        """A stylesheet without comments and spare whitespace (rcssmin), for inlining into pages."""
+        entry = self._entry(filename, want_text=True)
+        if entry is None:
+            raise FileNotFoundError(filename)
+        key = (filename, entry.fingerprint)
+        if key not in self._minified:
+            with self._lock:
+                self._minified = {k: v for k, v in self._minified.items() if k[0] != filename}
+                self._minified[key] = rcssmin.cssmin(entry.text)
+        return self._minified[key]
+
+
+def csp_hash_source(text: str) -> str:
+    """The Content-Security-Policy source ('sha256-…') that allows exactly this inline text."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
