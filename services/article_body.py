@@ -5,13 +5,16 @@ from functools import lru_cache
 
 import lxml.html
 
+from services.article_text import annotate_speakable
+
 
 @lru_cache(maxsize=512)
 def _prepared_body(content_hash: str, body_html: str) -> str:
     # Keyed by the article's content hash as well, so an edit never serves a stale body.
     if not body_html.strip():
         return ""
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    # data-seg marks let the player highlight, and start from, the block being read.
+    root = lxml.html.fragment_fromstring(annotate_speakable(body_html), create_parent="div")
     for image in root.iter("img"):
         image.set("loading", "lazy")
         image.set("decoding", "async")
