@@ -15,7 +15,7 @@ from models import Article
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 ITUNES_NAMESPACE = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # The namespace the Podcasting 2.0 spec fixes for deriving a feed's podcast:guid from its URL.
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a0b28e128cb4")
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 FEED_GENERATOR = "docbai"
 
 

@@ -1,0 +1,259 @@
+"""Following the site: RSS, the podcast of read-aloud articles, the sitemap, robots.txt and Open Graph tags."""
+import datetime as dt
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
+from PIL import Image
+
+from extensions import db
+from models import Article, Category
+from services.article_audio import narrator_for_app, prewarm_articles
+from services.feeds import podcast_guid
+from services.podcast import _prewarm_running, prewarm_in_background, ready_audio
+from services.sitemap import SITEMAP_NAMESPACE
+
+RSS_TYPE = "application/rss+xml"
+
+
+def _path(url):
+    parts = urlsplit(url)
+    assert parts.scheme == "http" and parts.netloc == "localhost", url
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture
+def quiet_app(app):
+    """The app without background prewarm, so a feed request starts no synthesis behind the test's back."""
+    app.config["PODCAST_PREWARM_IN_BACKGROUND"] = False
+    return app
+
+
+@pytest.fixture
+def two_categories(app, make_article):
+    """Three articles in "Tin tức" and one in "Kinh tế", plus a draft nobody may see."""
+    articles = [make_article(title=f"Tin số {number}", summary=f"Tóm tắt tin {number}.") for number in range(3)]
+    articles.append(make_article(title="Giá quế tăng", slug="gia-que"))
+    with app.app_context():
+        economy = Category(name="Kinh tế", slug="kinh-te")
+        db.session.get(Article, articles[-1].id).category = economy
+        db.session.commit()
+    make_article(title="Bản nháp", slug="ban-nhap", status="draft")
+    return articles
+
+
+def test_rss_is_valid_with_absolute_links(client, two_categories):
+    response = client.get("/rss.xml")
+    assert response.status_code == 200
+    assert response.mimetype == RSS_TYPE
+    feed = feedparser.parse(response.data)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    assert feed.feed.language == "vi"
+    assert feed.feed.link == "http://localhost/"
+    titles = [entry.title for entry in feed.entries]
+    assert titles == ["Tin số 0", "Tin số 1", "Tin số 2", "Giá quế tăng"]
+    for entry in feed.entries:
+        assert entry.link.startswith("http://localhost/bai-viet/")
+        assert entry.id == entry.link
+        assert entry.published_parsed
+        assert client.get(_path(entry.link)).status_code == 200
+    assert feed.entries[0].summary == "Tóm tắt tin 0."
+    assert feed.entries[0].author == "Minh Anh"
+    assert feed.entries[3].tags[0].term == "Kinh tế"
+
+
+def test_category_rss_lists_only_that_category(client, two_categories):
+    feed = feedparser.parse(client.get("/chuyen-muc/kinh-te/rss.xml").data)
+    assert feed.bozo == 0
+    assert [entry.title for entry in feed.entries] == ["Giá quế tăng"]
+    assert feed.feed.title.startswith("Kinh tế")
+    assert feed.feed.link == "http://localhost/chuyen-muc/kinh-te"
+    assert client.get("/chuyen-muc/khong-co/rss.xml").status_code == 404
+
+
+def test_feeds_answer_a_repeated_request_with_304(client, two_categories):
+    first = client.get("/rss.xml")
+    assert first.headers["ETag"]
+    again = client.get("/rss.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_an_empty_site_still_has_valid_feeds(quiet_app, client):
+    for path in ("/rss.xml", "/podcast.xml"):
+        feed = feedparser.parse(client.get(path).data)
+        assert feed.bozo == 0, (path, feed.get("bozo_exception"))
+        assert feed.entries == []
+
+
+def test_podcast_lists_nothing_until_audio_is_made_and_never_synthesizes_inline(quiet_app, client, two_categories):
+    feed = feedparser.parse(client.get("/podcast.xml").data)
+    assert feed.bozo == 0
+    assert feed.entries == []
+    with quiet_app.app_context():
+        assert not any(narrator_for_app(quiet_app).cache.keys())
+
+
+def _prewarm(app, slugs=None):
+    with app.app_context():
+        statement = db.select(Article).where(Article.status == "published")
+        if slugs is not None:
+            statement = statement.where(Article.slug.in_(slugs))
+        articles = db.session.execute(statement).scalars().all()
+        report = prewarm_articles(narrator_for_app(app), articles)
+        assert report.failed == []
+        return report.made
+
+
+def test_podcast_enclosures_are_real_mp3s_of_the_stated_length(quiet_app, client, two_categories):
+    assert _prewarm(quiet_app, ["bai-viet-so-1", "bai-viet-so-2"]) == 2
+    response = client.get("/podcast.xml")
+    assert response.mimetype == RSS_TYPE
+    feed = feedparser.parse(response.data)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert [entry.title for entry in feed.entries] == ["Tin số 0", "Tin số 1"]
+    for entry in feed.entries:
+        (enclosure,) = entry.enclosures
+        assert enclosure.type == "audio/mpeg"
+        audio = client.get(_path(enclosure.href))
+        assert audio.status_code == 200
+        assert audio.mimetype == "audio/mpeg"
+        assert int(enclosure.length) == len(audio.data) > 1000
+        assert audio.data[:3] == b"ID3" or audio.data[0] == 0xFF  # an MP3 frame or tag, not an error page
+        assert int(entry.itunes_duration) >= 1
+        assert entry.link.startswith("http://localhost/bai-viet/")
+
+
+def test_podcast_has_itunes_and_podcasting_2_tags(quiet_app, client, two_categories):
+    _prewarm(quiet_app)
+    body = client.get("/podcast.xml").data
+    feed = feedparser.parse(body)
+    assert feed.bozo == 0
+    assert feed.feed.language == "vi"
+    assert feed.feed.author_detail.name or feed.feed.itunes_author
+    assert feed.feed.image.href == "http://localhost/podcast-bia.png"
+    root = etree.fromstring(body)
+    channel = root.find("channel")
+    namespaces = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+                  "podcast": "https://podcastindex.org/namespace/1.0"}
+    assert channel.find("itunes:image", namespaces).get("href") == "http://localhost/podcast-bia.png"
+    assert channel.find("itunes:category", namespaces).get("text") == "Government"
+    assert channel.find("itunes:explicit", namespaces).text == "false"
+    assert channel.find("podcast:guid", namespaces).text == podcast_guid("http://localhost/podcast.xml")
+    assert channel.find("podcast:locked", namespaces).text == "yes"
+    items = channel.findall("item")
+    assert len(items) == 4
+    for item in items:
+        transcript = item.find("podcast:transcript", namespaces)
+        assert transcript.get("url") == item.findtext("link")
+        assert transcript.get("type") == "text/html"
+        assert item.find("itunes:duration", namespaces).text.isdigit()
+
+
+def test_podcast_guid_follows_the_podcasting_2_spec():
+    # The example the Podcasting 2.0 namespace gives for podcast:guid.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+
+
+def test_category_podcast_lists_only_that_category(quiet_app, client, two_categories):
+    _prewarm(quiet_app)
+    feed = feedparser.parse(client.get("/chuyen-muc/kinh-te/podcast.xml").data)
+    assert feed.bozo == 0
+    assert [entry.title for entry in feed.entries] == ["Giá quế tăng"]
+    assert client.get("/chuyen-muc/khong-co/podcast.xml").status_code == 404
+
+
+def test_the_cover_is_a_square_png_podcast_apps_accept(client):
+    response = client.get("/podcast-bia.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    from io import BytesIO
+
+    with Image.open(BytesIO(response.data)) as cover:
+        assert cover.format == "PNG"
+        assert cover.size[0] == cover.size[1] and 1400 <= cover.size[0] <= 3000
+
+
+def test_a_feed_request_prewarms_missing_audio_in_the_background(app, two_categories, monkeypatch):
+    started = []
+    monkeypatch.setattr("blueprints.finding.prewarm_in_background",
+                        lambda app_object, ids: started.append(sorted(ids)))
+    app.test_client().get("/podcast.xml")
+    assert len(started) == 1 and len(started[0]) == 4
+
+
+def test_background_prewarm_makes_the_audio_once(app, two_categories):
+    with app.app_context():
+        ids = [article.id for article in two_categories[:2]]
+    thread = prewarm_in_background(app, ids)
+    assert thread is not None
+    # While one prewarm runs, another request does not start a second one.
+    assert prewarm_in_background(app, ids) is None or not thread.is_alive()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    with app.app_context():
+        articles = db.session.execute(db.select(Article).where(Article.id.in_(ids))).scalars().all()
+        ready, missing = ready_audio(narrator_for_app(app), articles)
+    assert len(ready) == 2 and missing == []
+    assert not _prewarm_running.locked()
+
+
+def test_sitemap_lists_every_published_page_with_absolute_urls(client, two_categories):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    root = etree.fromstring(response.data)
+    assert root.tag == f"{{{SITEMAP_NAMESPACE}}}urlset"
+    urls = [element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}loc")]
+    assert len(urls) == len(set(urls))
+    assert all(url.startswith("http://localhost/") for url in urls)
+    expected = {
+        "http://localhost/", "http://localhost/thu-vien-anh", "http://localhost/thu-vien-video",
+        "http://localhost/chuyen-muc/tin-tuc", "http://localhost/chuyen-muc/kinh-te",
+        "http://localhost/bai-viet/gia-que",
+    } | {f"http://localhost/bai-viet/bai-viet-so-{number}" for number in (1, 2, 3)}
+    assert set(urls) == expected
+    lastmods = [element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}lastmod")]
+    assert lastmods and all(dt.datetime.fromisoformat(value).tzinfo for value in lastmods)
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
+    assert "Disallow: /tim-kiem" in lines
+
+
+def test_pages_announce_their_feeds_and_open_graph(client, two_categories):
+    home = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    feeds = {link["href"] for link in home.find_all("link", attrs={"rel": "alternate", "type": RSS_TYPE})}
+    assert feeds == {"/rss.xml", "/podcast.xml"}
+    assert home.find("meta", attrs={"property": "og:type"})["content"] == "website"
+    assert home.find("meta", attrs={"property": "og:url"})["content"] == "http://localhost/"
+
+    category = BeautifulSoup(client.get("/chuyen-muc/kinh-te").get_data(as_text=True), "html.parser")
+    feeds = {link["href"] for link in category.find_all("link", attrs={"rel": "alternate", "type": RSS_TYPE})}
+    assert {"/chuyen-muc/kinh-te/rss.xml", "/chuyen-muc/kinh-te/podcast.xml"} <= feeds
+
+    article = BeautifulSoup(client.get("/bai-viet/gia-que").get_data(as_text=True), "html.parser")
+    meta = {tag["property"]: tag["content"] for tag in article.find_all("meta", attrs={"property": True})}
+    assert meta["og:type"] == "article"
+    assert meta["og:title"] == "Giá quế tăng"
+    assert meta["og:url"] == "http://localhost/bai-viet/gia-que"
+    assert meta["og:locale"] == "vi_VN"
+    assert meta["og:image"].startswith("http://localhost/")
+    assert meta["article:section"] == "Kinh tế"
+
+
+def test_feeds_and_sitemap_on_every_engine(db_app, make_article):
+    first = make_article(title="Giao quân năm 2024")
+    second = make_article(title="Khám sức khỏe miễn phí")
+    client = db_app.test_client()
+    feed = feedparser.parse(client.get("/rss.xml").data)
+    assert feed.bozo == 0
+    assert [entry.title for entry in feed.entries] == [first.title, second.title]
+    root = etree.fromstring(client.get("/sitemap.xml").data)
+    urls = {element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}loc")}
+    assert {f"http://localhost/bai-viet/{first.slug}", f"http://localhost/bai-viet/{second.slug}"} <= urls
