@@ -6,7 +6,7 @@ one function that hides which engine answers.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, case, column, event, func, literal_column, table, text
+from sqlalchemy import Connection, Select, case, column, event, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Engine
 
@@ -166,11 +166,18 @@ def search_articles(query: SearchQuery) -> Select:
 
 def _sqlite_search(statement: Select, query: SearchQuery) -> Select:
     index = literal_column("article_search")
-    rank = func.bm25(index, TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT)
-    return (
-        statement.join(_sqlite_index, _sqlite_index.c.rowid == Article.id)
+    # Materialized first, so SQLite runs one full-text query and then looks articles up by id; left to
+    # itself it plans the count of a page the other way round, one full-text query per article.
+    hits = (
+        select(_sqlite_index.c.rowid.label("article_id"),
+               func.bm25(index, TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT).label("rank"))
         .where(index.op("MATCH")(fts5_match_expression(query)))
-        .order_by(rank, Article.published_at.desc(), Article.id.desc())
+        .cte("search_hits")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        statement.join(hits, hits.c.article_id == Article.id)
+        .order_by(hits.c.rank, Article.published_at.desc(), Article.id.desc())
     )
 
 
