@@ -284,8 +284,21 @@ def test_article_audio_is_the_segments_of_one_engine_concatenated(google, tmp_pa
     info = MP3(article.path).info
     assert info.channels == 1 and info.bitrate <= 32000
     assert info.length == pytest.approx(sum(MP3(part).info.length for part in parts), abs=0.1)
-    # The title Google did speak stays cached for the per-segment player.
-    assert AudioCache(tmp_path).get(narrator.segment_key(narrator.engines[0], segments[0])) is not None
+    # The one segment Google did speak stays cached for the per-segment player.
+    google_made = [text for text in segments if AudioCache(tmp_path).get(narrator.segment_key(narrator.engines[0], text))]
+    assert len(google_made) == 1
+
+
+def test_after_google_fails_the_rest_of_the_article_does_not_wait_on_it(google, tmp_path):
+    google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
+    narrator, breaker = auto_narrator(tmp_path)
+    segments = [f"Đoạn số {word}." for word in ("một hai ba bốn năm sáu bảy tám chín mười".split())] * 3
+
+    article = narrator.article_audio(segments)
+
+    assert article.engine == "espeak"
+    # The segments already under way when the first one failed may ask too; no more than that.
+    assert len(google.calls) <= narrator.workers
 
 
 def test_article_with_nothing_to_say_is_refused(tmp_path):

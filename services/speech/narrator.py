@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -76,6 +77,7 @@ class Narrator:
         cache: AudioCache,
         engines: Sequence[SpeechEngine],
         breakers: dict[str, CircuitBreaker] | None = None,
+        workers: int = 4,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
@@ -83,6 +85,9 @@ class Narrator:
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
+        # Segments of a whole article made side by side: espeak-ng runs as separate processes and gTTS
+        # waits on the network, so a few threads cut the first wait of a listener without JavaScript.
+        self.workers = max(1, workers)
 
     @staticmethod
     def segment_key(engine: SpeechEngine, text: str) -> str:
@@ -152,12 +157,24 @@ class Narrator:
         raise self._no_engine_error(last_error)
 
     def _write_article(self, engine: SpeechEngine, segments: Sequence[str], file: BinaryIO) -> None:
+        texts = [text for text in segments if is_speakable(text)]
+
+        def segment_path(text: str) -> Path:
+            return self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(texts)), thread_name_prefix="speech") as pool:
+            futures = [pool.submit(segment_path, text) for text in texts]
+            try:
+                paths = [future.result() for future in futures]
+            except BaseException:
+                # One failure dooms this engine's article: start nothing more (the breaker, if tripped,
+                # makes the few already running give up at once).
+                for future in futures:
+                    future.cancel()
+                raise
         # MP3 is a sequence of self-contained frames, so segment files of one engine (one sample rate)
         # concatenate into a valid file; mixing engines would change the sample rate mid-file.
-        for text in segments:
-            if not is_speakable(text):
-                continue
-            path = self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
+        for path in paths:
             with open(path, "rb") as segment_file:
                 shutil.copyfileobj(segment_file, file)
 
@@ -166,6 +183,8 @@ class Narrator:
 
     def _synthesize(self, engine: SpeechEngine, text: str) -> bytes:
         breaker = self.breakers.get(engine.name)
+        if breaker is not None and not breaker.allows():
+            raise SpeechError(f"{engine.name}: skipped while cooling down after a failure")
         try:
             audio = engine.synthesize(text)
         except SpeechError:
