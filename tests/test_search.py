@@ -303,7 +303,8 @@ def test_search_pagination_gives_htmx_a_fragment_and_others_a_page(client, many_
         assert "HX-Request" in response.headers["Vary"]
     fragment_html = fragment.get_data(as_text=True)
     assert "<html" not in fragment_html
-    assert fragment_html.lstrip().startswith('<section id="ket-qua-tim-kiem"')
+    assert fragment_html.lstrip().startswith("<title>Tìm “giao quan” — ")
+    assert '<section id="ket-qua-tim-kiem"' in fragment_html
     assert 'hx-swap-oob="innerHTML"' in fragment_html
     assert "<html" in page.get_data(as_text=True)
     assert "<html" in restore.get_data(as_text=True)

@@ -27,6 +27,7 @@ def test_search_form_swaps_results_and_pushes_the_url(browser_page, live_server)
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded instead of swapping"
     assert re.search(r"/tim-kiem\?q=nong(\+|%20)thon(\+|%20)moi$", page.url)
     assert page.locator(".search-hits mark").count() > 0
+    assert page.title().startswith("Tìm “nong thon moi”")
     if page.locator("#ket-qua-tim-kiem nav.pager").count():
         page.get_by_role("link", name="Trang 2", exact=True).click()
         expect(page.locator("#thong-bao-trang")).to_contain_text("trang 2")
