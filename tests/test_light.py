@@ -1,0 +1,415 @@
+"""Light pages: compression, caching, conditional requests, images, data saving and reading preferences."""
+import base64
+import gzip
+import hashlib
+import io
+import os
+import re
+
+import brotli
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from extensions import db
+from models import Article, Figure
+from services.demo import draw_demo_image, seed_demo
+from services.images import Variant, parse_variant, size_label, variant_widths
+from services.media import store_image
+from services.preferences import (
+    ReadingPreferences,
+    parse_preferences,
+    preferences_cookie_value,
+    safe_return_path,
+    save_data_requested,
+)
+
+# The first TCP round trip: ten segments of about 1,460 bytes, less room for the response headers.
+FIRST_ROUND_TRIP_BYTES = 14 * 1000
+BR_GZIP = {"Accept-Encoding": "br, gzip"}
+
+
+@pytest.fixture
+def figure_article(app, make_article):
+    """A published article whose body holds one stored 800×533 JPEG figure."""
+    import random
+
+    stored = store_image(app.config["MEDIA_ROOT"], draw_demo_image(random.Random(1)), "demo")
+    body = (
+        "<p>Đoạn mở đầu.</p>"
+        f'<figure><img src="/media/{stored.path}" alt="Quang cảnh hội nghị" width="{stored.width}" '
+        f'height="{stored.height}"><figcaption>Quang cảnh hội nghị.</figcaption></figure><p>Đoạn cuối.</p>'
+    )
+    article = make_article(body_html=body)
+    with app.app_context():
+        db.session.add(Figure(article_id=article.id, position=0, image_path=stored.path, alt="Quang cảnh hội nghị",
+                              caption="Quang cảnh hội nghị.", width=stored.width, height=stored.height))
+        db.session.commit()
+    return article, stored
+
+
+def _inline_style(html: str) -> str:
+    return re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+
+
+# --- compression -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding, decompress", [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_pages_are_compressed_and_say_what_they_vary_by(client, make_article, encoding, decompress):
+    make_article()
+    response = client.get("/", headers={"Accept-Encoding": encoding})
+    assert response.headers["Content-Encoding"] == encoding
+    assert "<html" in decompress(response.data).decode("utf-8")
+    vary = {part.strip() for part in response.headers["Vary"].split(",")}
+    assert {"Accept-Encoding", "HX-Request", "Cookie", "Save-Data"} <= vary
+
+
+def test_static_text_files_are_compressed_too(client):
+    html = client.get("/").get_data(as_text=True)
+    htmx_url = re.search(r'src="(/static/vendor/htmx/[^"]+)"', html).group(1)
+    response = client.get(htmx_url, headers=BR_GZIP)
+    assert response.headers["Content-Encoding"] == "br"
+    assert len(response.data) < 25_000
+
+
+# --- static files and the inline stylesheet ----------------------------------------------------------
+
+
+def test_static_urls_carry_a_content_fingerprint_and_are_immutable(app, client):
+    html = client.get("/").get_data(as_text=True)
+    url = re.search(r'src="(/static/js/site\.js\?v=([0-9a-f]{12}))"', html)
+    assert url, "site.js is not linked with a fingerprint"
+    with open(os.path.join(app.static_folder, "js", "site.js"), "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest().startswith(url.group(2))
+    response = client.get(url.group(1))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize("query", ["", "?v=0123456789ab", "?v=<script>"])
+def test_a_stale_or_missing_fingerprint_is_revalidated_not_pinned(client, query):
+    response = client.get("/static/js/site.js" + query)
+    assert response.status_code == 200
+    assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_scripts_are_deferred_and_no_stylesheet_blocks_rendering(client, figure_article):
+    article, _ = figure_article
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    head = html.split("</head>")[0]
+    assert all("defer" in tag for tag in re.findall(r"<script\b[^>]*>", head))
+    assert not re.search(r'<link rel="stylesheet"(?![^>]*media="print")', head)
+    assert "@font-face" not in _inline_style(html)
+
+
+def test_csp_allows_the_inline_stylesheet_by_its_hash_and_nothing_else_inline(client):
+    response = client.get("/")
+    style = _inline_style(response.get_data(as_text=True))
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    policy = response.headers["Content-Security-Policy"]
+    style_src = next(part for part in policy.split(";") if part.strip().startswith("style-src"))
+    assert f"'sha256-{digest}'" in style_src
+    assert "unsafe-inline" not in policy
+
+
+def test_the_inline_stylesheet_follows_an_edited_file(app, client):
+    path = os.path.join(app.static_folder, "css", "site.css")
+    before = _inline_style(client.get("/").get_data(as_text=True))
+    original = open(path, "rb").read()
+    try:
+        with open(path, "ab") as handle:
+            handle.write(b"\n.test-marker{color:red}\n")
+        response = client.get("/")
+        style = _inline_style(response.get_data(as_text=True))
+        assert ".test-marker" in style and style != before
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert digest in response.headers["Content-Security-Policy"]
+    finally:
+        with open(path, "wb") as handle:
+            handle.write(original)
+
+
+# --- conditional requests ----------------------------------------------------------------------------
+
+
+def test_a_repeat_visit_to_a_list_costs_a_304(client, make_article):
+    make_article()
+    first = client.get("/", headers=BR_GZIP)
+    assert first.headers["ETag"].startswith('W/"') and first.headers["Cache-Control"] == "no-cache"
+    repeat = client.get("/", headers={**BR_GZIP, "If-None-Match": first.headers["ETag"]})
+    assert repeat.status_code == 304 and repeat.data == b""
+    assert "HX-Request" in repeat.headers["Vary"] and "Accept-Encoding" in repeat.headers["Vary"]
+
+
+def test_a_repeat_visit_to_an_article_is_counted_and_costs_a_304(app, client, make_article):
+    article = make_article()
+    first = client.get(f"/bai-viet/{article.slug}", headers=BR_GZIP)
+    repeat = client.get(f"/bai-viet/{article.slug}", headers={**BR_GZIP, "If-None-Match": first.headers["ETag"]})
+    assert repeat.status_code == 304
+    with app.app_context():
+        assert db.session.get(Article, article.id).views == 2
+
+
+def test_an_edited_article_is_sent_again(app, client, make_article):
+    article = make_article()
+    etag = client.get(f"/bai-viet/{article.slug}").headers["ETag"]
+    with app.app_context():
+        db.session.execute(update(Article).where(Article.id == article.id).values(title="Tiêu đề đã sửa"))
+        db.session.commit()
+    response = client.get(f"/bai-viet/{article.slug}", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Tiêu đề đã sửa" in response.get_data(as_text=True)
+
+
+def test_fragment_and_page_have_different_validators(client, make_article):
+    for _ in range(12):
+        make_article()
+    page = client.get("/?trang=2")
+    fragment = client.get("/?trang=2", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert page.headers["ETag"] != fragment.headers["ETag"]
+    stale = client.get("/?trang=2", headers={"HX-Request": "true", "If-None-Match": page.headers["ETag"]})
+    assert stale.status_code == 200
+
+
+def test_a_new_reading_preference_changes_the_validator(client, make_article):
+    make_article()
+    etag = client.get("/").headers["ETag"]
+    client.set_cookie("reading", "size=large")
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+
+
+# --- images ------------------------------------------------------------------------------------------
+
+
+def test_article_images_offer_resized_webp_with_a_jpeg_fallback(client, figure_article):
+    article, stored = figure_article
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    picture = re.search(r"<picture>.*?</picture>", html, re.S).group(0)
+    assert f'/media/_sizes/480/{stored.path}.webp 480w' in picture
+    assert 'type="image/webp"' in picture and 'sizes="' in picture
+    image = re.search(r"<img [^>]*>", picture).group(0)
+    for attribute in ('loading="lazy"', 'decoding="async"', 'width="800"', 'height="533"',
+                      f'src="/media/{stored.path}"', f"/media/_sizes/320/{stored.path}.jpg 320w"):
+        assert attribute in image
+    assert "1200w" not in picture, "an image must never be enlarged"
+
+
+def test_list_thumbnails_offer_only_small_copies(client, figure_article):
+    article, stored = figure_article
+    html = client.get("/").get_data(as_text=True)
+    thumb = re.search(r'<picture class="thumb">.*?</picture>', html, re.S).group(0)
+    widths = {int(width) for width in re.findall(r" (\d+)w", thumb)}
+    assert widths and max(widths) <= 320
+
+
+@pytest.mark.parametrize("width, kind, media_type", [(320, "webp", "image/webp"), (160, "jpg", "image/jpeg"),
+                                                      (800, "webp", "image/webp")])
+def test_a_variant_is_made_once_and_cached_on_disk(app, client, figure_article, width, kind, media_type):
+    _, stored = figure_article
+    url = f"/media/_sizes/{width}/{stored.path}.{kind}"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == media_type
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.width == width
+    path = os.path.join(app.config["MEDIA_ROOT"], "_sizes", str(width), stored.path + "." + kind)
+    made = os.stat(path).st_mtime_ns
+    assert client.get(url).data == response.data
+    assert os.stat(path).st_mtime_ns == made
+    leftovers = [name for name in os.listdir(os.path.dirname(path)) if name.startswith(".tmp")]
+    assert not leftovers
+
+
+@pytest.mark.parametrize("path", [
+    "/media/_sizes/333/{source}.webp",       # not a standard width
+    "/media/_sizes/1200/{source}.webp",      # larger than the source
+    "/media/_sizes/320/{source}.png",        # not this source's fallback format
+    "/media/_sizes/320/{source}.gif",
+    "/media/_sizes/320/demo/missing.jpg.webp",
+    "/media/_sizes/320/../secret_key.webp",
+    "/media/_sizes/320/%2e%2e/%2e%2e/etc/passwd.webp",
+    "/media/_sizes/320/_sizes/320/{source}.webp.webp",
+])
+def test_bad_variant_requests_are_404s(client, figure_article, path):
+    _, stored = figure_article
+    assert client.get(path.format(source=stored.path)).status_code == 404
+
+
+def test_a_file_that_is_not_an_image_gives_404_not_500(app, client):
+    os.makedirs(os.path.join(app.config["MEDIA_ROOT"], "demo"), exist_ok=True)
+    with open(os.path.join(app.config["MEDIA_ROOT"], "demo", "broken.jpg"), "wb") as handle:
+        handle.write(b"not a jpeg at all")
+    assert client.get("/media/_sizes/320/demo/broken.jpg.webp").status_code == 404
+
+
+def test_content_named_media_are_immutable(client, figure_article):
+    _, stored = figure_article
+    response = client.get(f"/media/{stored.path}")
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+# --- data saver --------------------------------------------------------------------------------------
+
+
+def _article_body(html: str) -> str:
+    return re.search(r'<div class="article-body">(.*?)</div>', html, re.S).group(1)
+
+
+@pytest.mark.parametrize("headers, cookie", [({"Save-Data": "on"}, None), ({}, "data=on"),
+                                             ({"Save-Data": "ON; foo"}, "size=large")])
+def test_saving_data_shows_image_placeholders_with_their_size(app, client, figure_article, headers, cookie):
+    article, stored = figure_article
+    if cookie:
+        client.set_cookie("reading", cookie)
+    html = client.get(f"/bai-viet/{article.slug}", headers=headers).get_data(as_text=True)
+    body = _article_body(html)
+    assert "<img" not in body and "<picture" not in body
+    link = re.search(r'<a class="image-placeholder" href="([^"]+)"[^>]*>Tải ảnh \((\d+) KB\)', body)
+    assert link, body
+    variant = os.path.join(app.config["MEDIA_ROOT"], link.group(1).removeprefix("/media/"))
+    assert link.group(1) == f"/media/_sizes/480/{stored.path}.webp"
+    assert int(link.group(2)) == max(1, round(os.path.getsize(variant) / 1024))
+    assert 'class="data-saver"' in html or "data-saver" in html.split(">")[1]
+    assert "<picture" not in html, "a thumbnail still loads while saving data"
+
+
+def test_the_readers_choice_overrides_the_browsers_save_data(client, figure_article):
+    article, _ = figure_article
+    client.set_cookie("reading", "data=off")
+    html = client.get(f"/bai-viet/{article.slug}", headers={"Save-Data": "on"}).get_data(as_text=True)
+    assert "<picture>" in _article_body(html)
+
+
+def test_saving_data_never_embeds_a_video(app, client):
+    from models import Video
+
+    with app.app_context():
+        db.session.add(Video(title="Phiên chợ vùng cao", file_path="videos/cho.mp4"))
+        db.session.commit()
+    os.makedirs(os.path.join(app.config["MEDIA_ROOT"], "videos"), exist_ok=True)
+    with open(os.path.join(app.config["MEDIA_ROOT"], "videos", "cho.mp4"), "wb") as handle:
+        handle.write(b"\0" * 3 * 1024 * 1024)
+    assert "<video" in client.get("/thu-vien-video").get_data(as_text=True)
+    html = client.get("/thu-vien-video", headers={"Save-Data": "on"}).get_data(as_text=True)
+    assert "<video" not in html
+    assert re.search(r'href="/media/videos/cho.mp4">Xem video<span class="visually-hidden">: Phiên chợ vùng cao'
+                     r"</span></a> \(3,0 MB\)", html)
+
+
+# --- reading preferences -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cookie, classes", [
+    ("size=large", "text-large"),
+    ("size=larger&contrast=high&spacing=loose", "text-larger high-contrast loose-lines"),
+    ("contrast=high&data=on", "high-contrast data-saver"),
+    ("size=huge&contrast=max", None),
+    ("%%%===&&&", None),
+    ("size=large&" * 100, None),
+])
+def test_preference_cookies_render_classes_on_html(client, cookie, classes):
+    client.set_cookie("reading", cookie)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    if classes:
+        assert f'<html lang="vi" class="{classes}">' in html
+    else:
+        assert '<html lang="vi">' in html
+
+
+def test_the_form_sets_the_cookie_and_goes_back(client, make_article):
+    article = make_article()
+    back = f"/bai-viet/{article.slug}?trang=2"
+    response = client.post("/tuy-chon", data={"text_size": "larger", "high_contrast": "on", "next": back})
+    assert response.status_code == 303 and response.headers["Location"] == back
+    cookie = response.headers["Set-Cookie"]
+    assert "reading=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    html = client.get(back).get_data(as_text=True)
+    assert '<html lang="vi" class="text-larger high-contrast">' in html
+    form = client.get("/tuy-chon?next=" + back).get_data(as_text=True)
+    assert re.search(r'value="larger" checked', form) and re.search(r'name="high_contrast" value="on"[^>]* checked', form)
+
+
+def test_the_data_saver_switch_keeps_the_other_preferences(client):
+    client.set_cookie("reading", "size=large")
+    response = client.post("/tuy-chon/tiet-kiem-du-lieu", data={"data_saver": "on", "next": "/thu-vien-anh"})
+    assert response.headers["Location"] == "/thu-vien-anh"
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="text-large data-saver"' in html
+    assert 'aria-pressed="true"' in html and 'name="data_saver" value="off"' in html
+
+
+def test_reset_forgets_every_preference(client):
+    client.set_cookie("reading", "size=large&contrast=high")
+    response = client.post("/tuy-chon", data={"action": "reset", "next": "/"})
+    assert "reading=;" in response.headers["Set-Cookie"]
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)", "", "bai-viet", "/\r\nSet-Cookie: x=1"])
+def test_the_form_never_sends_a_reader_off_site(client, target):
+    response = client.post("/tuy-chon", data={"text_size": "large", "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("form", [{}, {"text_size": "x" * 10_000}, {"text_size": ["large", "larger"]},
+                                  {"high_contrast": "yes"}])
+def test_odd_form_input_never_fails(client, form):
+    assert client.post("/tuy-chon", data=form).status_code == 303
+
+
+# --- the first round trip ----------------------------------------------------------------------------
+
+
+def test_every_page_fits_the_first_round_trip(app, client):
+    with app.app_context():
+        seed_demo(app.config["MEDIA_ROOT"], article_count=24)
+        slugs = db.session.execute(select(Article.slug, Article.body_html)).all()
+    longest = max(slugs, key=lambda row: len(row.body_html)).slug
+    with_figure = next(row.slug for row in slugs if "<figure" in row.body_html)
+    for path in ("/", "/chuyen-muc/kinh-te", f"/bai-viet/{longest}", f"/bai-viet/{with_figure}"):
+        for encoding in ("br", "gzip"):
+            response = client.get(path, headers={"Accept-Encoding": encoding})
+            assert response.status_code == 200
+            assert len(response.data) <= FIRST_ROUND_TRIP_BYTES, (path, encoding, len(response.data))
+
+
+# --- the services, directly --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preferences", [
+    ReadingPreferences(), ReadingPreferences("larger", True, True, False), ReadingPreferences("large", data_saver=True),
+])
+def test_preferences_survive_the_cookie(preferences):
+    assert parse_preferences(preferences_cookie_value(preferences)) == preferences
+
+
+@pytest.mark.parametrize("value, expected", [("on", True), ("On", True), ("on; v=1", True), ("off", False),
+                                             ("", False), (None, False), ("1", False)])
+def test_save_data_header(value, expected):
+    assert save_data_requested(value) is expected
+
+
+@pytest.mark.parametrize("target, expected", [("/", "/"), ("/bai-viet/a?trang=2", "/bai-viet/a?trang=2"),
+                                              ("//x.example", None), ("http://x.example/", None),
+                                              ("/\\x.example", None), ("/a\nb", None), (None, None)])
+def test_safe_return_path(target, expected):
+    assert safe_return_path(target) == expected
+
+
+@pytest.mark.parametrize("size, label", [(10, "1 KB"), (46_080, "45 KB"), (3 * 1024 * 1024, "3,0 MB"),
+                                         (1_300_000, "1,2 MB")])
+def test_size_label(size, label):
+    assert size_label(size) == label
+
+
+def test_variant_widths_never_enlarge():
+    assert variant_widths(800) == (160, 320, 480)
+    assert variant_widths(100) == ()
+    assert parse_variant(320, "demo/a.png.png") == Variant("demo/a.png", 320, "png")
+    assert parse_variant(320, "demo/a.jpg.png") is None
+    assert parse_variant(320, "demo/../a.jpg.webp") is None
