@@ -122,6 +122,7 @@ def _podcast(category: Category | None):
         site_url=site_url,
         feed_url=request.base_url,
         author=current_app.config["SITE_NAME"],
+        owner_email=current_app.config.get("PODCAST_OWNER_EMAIL", ""),
         cover_url=url_for("finding.podcast_cover", _external=True),
     )
     return _feed_response(podcast_feed(info, episodes), "application/rss+xml")
@@ -164,11 +165,22 @@ def sitemap():
     return _feed_response(sitemap_xml(entries), "application/xml")
 
 
+# Stands for any article's slug in robots.txt, where "*" is the wildcard (RFC 9309).
+_ANY_SLUG = "slug-cua-moi-bai"
+
+
+def _for_every_article(endpoint: str) -> str:
+    return url_for(endpoint, slug=_ANY_SLUG).replace(_ANY_SLUG, "*")
+
+
 @bp.get("/robots.txt")
 def robots():
-    """Crawlers may read everything but search results, and are told where the sitemap is."""
-    body = render_template("finding/robots.txt")
-    response = make_response(body)
+    """Crawlers may read every page, but not search results or the audio and PDFs each costs to make."""
+    disallowed = [url_for("finding.search")] + [
+        _for_every_article(endpoint)
+        for endpoint in ("printing.article_pdf", "listening.article_audio", "listening.manifest")
+    ]
+    response = make_response(render_template("finding/robots.txt", disallowed=disallowed))
     response.mimetype = "text/plain"
     return response
 

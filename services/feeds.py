@@ -31,6 +31,7 @@ class FeedInfo:
 @dataclass(frozen=True)
 class PodcastInfo(FeedInfo):
     author: str = ""
+    owner_email: str = ""  # Apple Podcasts mails this address to confirm who owns the show
     cover_url: str = ""  # absolute URL of a square PNG or JPEG, 1400 to 3000 pixels a side
     itunes_category: str = "Government"
 
@@ -64,6 +65,8 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
     feed.load_extension("podcast")
     feed.register_extension("podcastindex", _PodcastIndexFeed, _PodcastIndexEntry)
     feed.podcast.itunes_author(info.author or info.title)
+    if info.owner_email:
+        feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
     feed.podcast.itunes_summary(info.description)
     feed.podcast.itunes_category(info.itunes_category)
     feed.podcast.itunes_type("episodic")

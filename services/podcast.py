@@ -97,7 +97,6 @@ def _prewarm(app, article_ids: list[int], lock_path: str) -> None:
             report = prewarm_articles(narrator_for_app(app), articles)
             for slug, reason in report.failed:
                 app.logger.warning("Podcast prewarm: no audio for %s: %s", slug, reason)
-            db.session.remove()
     except Timeout:
         pass  # another process is already making audio; the next feed request looks again
     except Exception:

@@ -127,6 +127,7 @@ def test_podcast_enclosures_are_real_mp3s_of_the_stated_length(quiet_app, client
 
 
 def test_podcast_has_itunes_and_podcasting_2_tags(quiet_app, client, two_categories):
+    quiet_app.config["PODCAST_OWNER_EMAIL"] = "toasoan@donglam.example"
     _prewarm(quiet_app)
     body = client.get("/podcast.xml").data
     feed = feedparser.parse(body)
@@ -143,6 +144,7 @@ def test_podcast_has_itunes_and_podcasting_2_tags(quiet_app, client, two_categor
     assert channel.find("itunes:explicit", namespaces).text == "false"
     assert channel.find("podcast:guid", namespaces).text == podcast_guid("http://localhost/podcast.xml")
     assert channel.find("podcast:locked", namespaces).text == "yes"
+    assert channel.find("itunes:owner/itunes:email", namespaces).text == "toasoan@donglam.example"
     items = channel.findall("item")
     assert len(items) == 4
     for item in items:
@@ -224,6 +226,8 @@ def test_robots_txt_points_at_the_sitemap(client):
     lines = response.get_data(as_text=True).splitlines()
     assert "Sitemap: http://localhost/sitemap.xml" in lines
     assert "Disallow: /tim-kiem" in lines
+    # What each request costs the server to make is kept from crawlers.
+    assert {"Disallow: /bai-viet/*/in.pdf", "Disallow: /bai-viet/*/nghe.mp3"} <= set(lines)
 
 
 def test_pages_announce_their_feeds_and_open_graph(client, two_categories):
