@@ -1,14 +1,17 @@
 """The Đọc bài player in Debian's Chromium: it plays, changes speed, skips, survives a server failure, and the
 page still offers the audio with JavaScript off."""
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from extensions import db
 from services.articles import published_articles
+from tests.browser.conftest import PHONE_VIEWPORT
 
 pytestmark = pytest.mark.browser
 
 AUDIO = ".player audio"
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,8 @@ def test_player_starts_and_speed_changes_playback_rate(browser_page, article_url
     _wait_until_playing(page)
     assert page.locator('[data-seg="0"].is-reading').count() == 1
     assert "/nghe/0.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
+
+    assert page.evaluate("navigator.mediaSession.metadata.title") == page.locator("h1").inner_text().strip()
 
     page.get_by_label("Tốc độ").select_option("1.5")
     assert page.eval_on_selector(AUDIO, "a => a.playbackRate") == 1.5
@@ -67,6 +72,22 @@ def test_pause_skip_and_click_a_paragraph(browser_page, article_url):
     _wait_until_playing(page)
     assert f"/nghe/{last_number}.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
     assert last.evaluate("element => element.classList.contains('is-reading')")
+
+
+def test_listening_resumes_where_it_stopped(browser_page, article_url):
+    page = browser_page
+    page.goto(article_url)
+    page.get_by_role("button", name="Đọc bài").click()
+    _wait_until_playing(page)
+    page.get_by_role("button", name="Đoạn sau").click()
+    _wait_until_playing(page)
+    page.get_by_role("button", name="Tạm dừng", exact=True).click()
+
+    page.reload()
+    page.get_by_role("button", name="Đọc bài").click()
+    _wait_until_playing(page)
+    assert "/nghe/1.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
+    expect(page.locator("[data-status]")).to_contain_text("Nghe tiếp từ đoạn 2/")
 
 
 def test_keyboard_starts_the_player_and_buttons_are_big_enough(browser_page, article_url):
@@ -149,3 +170,27 @@ def test_page_offers_the_audio_with_javascript_off(no_js_page, article_url):
     listen = page.get_by_role("link", name="Đọc bài")
     assert listen.get_attribute("href") == "#nghe-bai"
     assert not page.get_by_role("button", name="Đọc bài").is_visible()
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("contrast", ["normal", "high"])
+@pytest.mark.parametrize("server_fails", [False, True], ids=["playing", "server-failed"])
+def test_player_in_use_has_no_axe_violations(browser, live_server, article_url, color_scheme, contrast, server_fails):
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN", color_scheme=color_scheme,
+                                  reduced_motion="reduce")
+    if contrast == "high":
+        context.add_cookies([{"name": "reading", "value": "contrast=high", "url": live_server}])
+    page = context.new_page()
+    try:
+        if server_fails:
+            page.route("**/nghe/*.mp3*", lambda route: route.fulfill(status=503, body="busy"))
+        page.goto(article_url)
+        page.get_by_role("button", name="Đọc bài").click()
+        if server_fails:
+            page.get_by_role("alert").wait_for(state="visible")
+        else:
+            _wait_until_playing(page)
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        assert not violations, [(v["id"], [node["target"] for node in v["nodes"][:3]]) for v in violations]
+    finally:
+        context.close()
