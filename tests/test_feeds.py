@@ -1,5 +1,6 @@
 """Following the site: RSS, the podcast of read-aloud articles, the sitemap, robots.txt and Open Graph tags."""
 import datetime as dt
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import feedparser
@@ -170,8 +171,6 @@ def test_category_podcast_lists_only_that_category(quiet_app, client, two_catego
 def test_the_cover_is_a_square_png_podcast_apps_accept(client):
     response = client.get("/podcast-bia.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
-    from io import BytesIO
-
     with Image.open(BytesIO(response.data)) as cover:
         assert cover.format == "PNG"
         assert cover.size[0] == cover.size[1] and 1400 <= cover.size[0] <= 3000

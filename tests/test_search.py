@@ -4,7 +4,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 
 from extensions import db
 from models import Article
