@@ -165,6 +165,7 @@ def _write_atomically(path: str, data: bytes) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=".speak-", suffix=".tmp")
     try:
+        os.fchmod(descriptor, 0o644)  # an ordinary file for its reader, not mkstemp's private one
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
         os.replace(temp_name, path)

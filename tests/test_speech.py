@@ -355,6 +355,8 @@ def test_no_half_written_file_is_ever_visible(tmp_path):
     finish.set()
     writer.join(5)
     assert cache.path_for(key).read_bytes() == b"first half second half"
+    # Readable by a web server running as another user than the command that made it.
+    assert cache.path_for(key).stat().st_mode & 0o777 == 0o644
 
 
 def test_a_failed_write_leaves_neither_audio_nor_temp_file(tmp_path):

@@ -19,6 +19,7 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
 AUDIO_SUFFIX = ".mp3"
+AUDIO_FILE_MODE = 0o644
 TEMP_SUFFIX = ".tmp"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -106,6 +107,8 @@ class AudioCache:
         path = self.path_for(key)
         descriptor, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.", suffix=TEMP_SUFFIX)
         try:
+            # mkstemp makes the file private; the web server may run as another user than `flask tts prewarm`.
+            os.fchmod(descriptor, AUDIO_FILE_MODE)
             with os.fdopen(descriptor, "wb") as temp_file:
                 write(temp_file)
                 temp_file.flush()
