@@ -29,6 +29,7 @@
   var mode = "server"; // "server" or "device" (the Web Speech API after the server failed)
   var deviceVoice = null;
   var devicePlaying = false;
+  var deviceRun = 0; // some browsers fire "end" on cancel(): only the current run may move on
   var lastSaved = 0;
   var prefetched = {};
   var resumeNote = ""; // shown instead of the segment counter while the resumed segment plays
@@ -211,6 +212,7 @@
 
   function pause() {
     if (mode === "device") {
+      deviceRun += 1;
       window.speechSynthesis.cancel();
       devicePlaying = false;
       showPlaying(false);
@@ -291,6 +293,7 @@
   function speakOnDevice() {
     // The device's own voice reads the text already on the page: it costs no data at all.
     var synth = window.speechSynthesis;
+    var run = (deviceRun += 1);
     synth.cancel();
     var segment = manifest ? manifest.segments[position] : { index: position };
     var text = segmentText(segment.index);
@@ -310,7 +313,7 @@
       utterance.rate = currentSpeed();
       if (number === sentences.length - 1) {
         utterance.addEventListener("end", function () {
-          if (devicePlaying) advanceOnDevice();
+          if (devicePlaying && run === deviceRun) advanceOnDevice();
         });
       }
       synth.speak(utterance);
