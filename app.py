@@ -50,6 +50,7 @@ def create_app(test_config=None):
         JSON_AS_ASCII=False,
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
+        COMPRESS_BR_LEVEL=5,
     )
     app.config.from_pyfile("config.py", silent=True)
     _config_from_environment(app)

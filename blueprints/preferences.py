@@ -37,7 +37,9 @@ def browser_saves_data() -> bool:
 @bp.app_template_global()
 def saving_data() -> bool:
     """Whether this page should hold back images and videos until the reader asks for them."""
-    return reading_preferences().saving_data(browser_saves_data())
+    if "saving_data" not in g:
+        g.saving_data = reading_preferences().saving_data(browser_saves_data())
+    return g.saving_data
 
 
 @bp.app_template_global()

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import os
 import threading
+from functools import lru_cache
 from dataclasses import dataclass
 
 import rcssmin
@@ -30,13 +31,15 @@ class StaticFiles:
         self.root = os.path.realpath(root)
         self._entries: dict[str, _Entry] = {}
         self._minified: dict[tuple[str, str], str] = {}
+        self._paths: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     def _path(self, filename: str) -> str | None:
-        path = os.path.realpath(os.path.join(self.root, filename))
-        if not path.startswith(self.root + os.sep):
-            return None
-        return path
+        # realpath() walks the file system, so where a name leads is worked out once per name.
+        if filename not in self._paths:
+            path = os.path.realpath(os.path.join(self.root, filename))
+            self._paths[filename] = path if path.startswith(self.root + os.sep) else None
+        return self._paths[filename]
 
     def _entry(self, filename: str, want_text: bool = False) -> _Entry | None:
         path = self._path(filename) if filename else None
@@ -78,6 +81,7 @@ class StaticFiles:
         return self._minified[key]
 
 
+@lru_cache(maxsize=8)
 def csp_hash_source(text: str) -> str:
     """The Content-Security-Policy source ('sha256-…') that allows exactly this inline text."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()

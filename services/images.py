@@ -83,6 +83,7 @@ def parse_variant(width: int, name: str) -> Variant | None:
     return Variant(source, width, variant_format)
 
 
+@lru_cache(maxsize=4096)
 def image_sources(source: str, width: int, largest: int | None = None) -> ImageSources | None:
     """The srcsets of a stored image `width` pixels wide; None if it cannot be resized.
 
