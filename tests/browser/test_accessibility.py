@@ -80,6 +80,9 @@ def test_every_page_type_has_no_axe_violations(browser, live_server, page_paths,
             response = page.goto(live_server + path, wait_until="load")
             assert response.status == (404 if name == "lỗi 404" else 200), f"{path} gave {response.status}"
             violations = _violations(page)
+            headings = page.evaluate("document.querySelectorAll('h1').length")
+            if headings != 1:
+                violations.append(f"{headings} h1 elements")
             if violations:
                 found[f"{name} {path}"] = violations
     finally:
@@ -192,3 +195,18 @@ def test_resized_webp_copies_are_what_a_phone_loads(browser_page, live_server, p
     page.wait_for_function("document.querySelector('.article-body img').complete")
     images = [(url, kind) for url, kind in loaded if kind and kind.startswith("image/")]
     assert images and all("/media/_sizes/" in url and kind == "image/webp" for url, kind in images), images
+
+
+def test_a_list_is_busy_while_htmx_loads_the_next_page(browser_page, live_server):
+    page = browser_page
+    page.goto(live_server + "/")
+    page.evaluate(
+        """() => { window.__busy = [];
+            new MutationObserver(records => records.forEach(r => window.__busy.push(
+                r.target.id + ':' + r.target.getAttribute('aria-busy')))).observe(document.body,
+                {subtree: true, attributes: true, attributeFilter: ['aria-busy']}); }"""
+    )
+    page.get_by_role("link", name="Trang 2", exact=True).click()
+    page.wait_for_function("document.querySelector('#thong-bao-trang').textContent.includes('Trang 2')")
+    assert "danh-sach-bai:true" in page.evaluate("window.__busy")
+    assert page.locator("#danh-sach-bai").get_attribute("aria-busy") is None
