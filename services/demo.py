@@ -125,6 +125,13 @@ LONG_EXTRA = [
     "Các đại biểu tập trung thảo luận về giải pháp thu hút đầu tư, phát triển du lịch và chuyển đổi số trong "
     "cải cách hành chính.",
 ]
+LEADS = [
+    "Kết quả nổi bật {period} và những nhiệm vụ trọng tâm mà {place} đặt ra cho thời gian tới.",
+    "Nhiều chỉ tiêu KT-XH đạt và vượt kế hoạch; đời sống người dân {place} từng bước được nâng lên.",
+    "Sự vào cuộc của cả hệ thống chính trị giúp {place} hoàn thành sớm các mục tiêu năm {year}.",
+    "Người dân {place} đồng tình, hưởng ứng; nhiều cách làm hay được nhân rộng trên địa bàn huyện.",
+    "Thông tin chi tiết về thời gian, địa điểm và những việc người dân cần biết.",
+]
 FIGURE_CAPTIONS = [
     "Quang cảnh hội nghị.", "Ruộng bậc thang mùa lúa chín.", "Cán bộ xã hướng dẫn người dân làm thủ tục.",
     "Lực lượng dân quân tham gia diễn tập.", "Học sinh trong giờ học.", "Tuyến đường liên thôn mới hoàn thành.",
@@ -234,9 +241,7 @@ def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> Demo
         templates = rng.sample(PARAGRAPHS, k=min(paragraph_count, len(PARAGRAPHS)))
         if long_article:
             templates += [rng.choice(LONG_EXTRA) for _ in range(paragraph_count - len(templates))]
-        texts = [template.format(**(slots if index == 0 else _slots(rng, published)))
-                 for index, template in enumerate(templates)]
-        paragraphs = [f"<p>{text}</p>" for text in texts]
+        paragraphs = [f"<p>{template.format(**_slots(rng, published))}</p>" for template in templates]
         figures = []
         if number % 3 != 1:
             stored = rng.choice(figure_images)
@@ -247,7 +252,7 @@ def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> Demo
             figures.append(Figure(position=0, image_path=stored.path, alt=caption.rstrip("."), caption=caption,
                                   width=stored.width, height=stored.height))
         article = Article(
-            title=title, slug=slug, summary=texts[0], body_html="\n".join(paragraphs),
+            title=title, slug=slug, summary=rng.choice(LEADS).format(**slots), body_html="\n".join(paragraphs),
             author=rng.choice(AUTHORS), published_at=published, updated_at=published,
             views=rng.randint(40, 4000), status="published", category=categories[category_slug],
             figures=figures,
