@@ -105,6 +105,7 @@ def browser_views(browser, base: str, path: str, cookies: list | None = None) ->
 
 
 def main() -> int:
+    """Measure in a throw-away instance folder, removed afterwards."""
     instance = Path(tempfile.mkdtemp(prefix="docbai-weight-bench-"))
     os.environ["INSTANCE_PATH"] = str(instance)
     os.environ.pop("DATABASE_URL", None)
@@ -115,6 +116,7 @@ def main() -> int:
 
 
 def run(instance: Path) -> int:
+    """Seed demo content, serve it, measure every page and write the figures; 1 if the budget is missed."""
     from playwright.sync_api import sync_playwright
     from sqlalchemy import select
     from werkzeug.serving import make_server

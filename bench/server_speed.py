@@ -93,6 +93,7 @@ def run_wrk(url: str, seconds: int, connections: int, headers: dict) -> dict:
 
 
 def main() -> int:
+    """Parse the options and measure in a throw-away instance folder, removed afterwards."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
@@ -109,6 +110,7 @@ def main() -> int:
 
 
 def run(instance: Path, options) -> int:
+    """Seed demo content, load docbai and then the hello app under gunicorn, and write the figures."""
     environment = {**os.environ, "INSTANCE_PATH": str(instance), "TTS_ENGINE": "espeak"}
     environment.pop("DATABASE_URL", None)
     subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "seed-demo", "--articles",

@@ -18,6 +18,8 @@ TEXT_SIZES = ("normal", "large", "larger")
 
 @dataclass(frozen=True)
 class ReadingPreferences:
+    """What one reader chose; the defaults are what everyone else gets."""
+
     text_size: str = "normal"
     high_contrast: bool = False
     loose_lines: bool = False
