@@ -19,21 +19,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
-import os
 import re
-import shutil
 import sys
-import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _support import CHROMIUM, RESULTS, serve_in_thread, throwaway_instance
 
-RESULTS = ROOT / "bench" / "results"
-CHROMIUM = "/usr/bin/chromium"
 FIRST_ROUND_TRIP_BYTES = 14_600
 PHONE = {"width": 360, "height": 740}
 BLOCKING_STYLESHEET = re.compile(r"<link\b(?=[^>]*\brel=\"?stylesheet)(?![^>]*\bmedia=\"?print)[^>]*>", re.I)
@@ -106,28 +98,20 @@ def browser_views(browser, base: str, path: str, cookies: list | None = None) ->
 
 def main() -> int:
     """Measure in a throw-away instance folder, removed afterwards."""
-    instance = Path(tempfile.mkdtemp(prefix="docbai-weight-bench-"))
-    os.environ["INSTANCE_PATH"] = str(instance)
-    os.environ.pop("DATABASE_URL", None)
-    try:
+    with throwaway_instance("docbai-weight-bench-") as instance:
         return run(instance)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(instance: Path) -> int:
     """Seed demo content, serve it, measure every page and write the figures; 1 if the budget is missed."""
     from playwright.sync_api import sync_playwright
     from sqlalchemy import select
-    from werkzeug.serving import make_server
-
     from app import create_app
     from extensions import db
     from models import Article, Category
     from services.demo import seed_demo
     from services.schema import create_schema
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "bench.db"), "TTS_ENGINE": "espeak"})
     with app.app_context():
         create_schema()
@@ -139,9 +123,9 @@ def run(instance: Path) -> int:
     pages = {"home": "/", "category": f"/chuyen-muc/{category}", "article (longest)": f"/bai-viet/{longest}",
              "article (with figure)": f"/bai-viet/{with_figure}"}
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server = serve_in_thread(app)
+    port = server.server_port
+    base = f"http://127.0.0.1:{port}"
     results = {"first_round_trip_budget": FIRST_ROUND_TRIP_BYTES, "pages": {}}
     try:
         with sync_playwright() as playwright:
@@ -150,7 +134,7 @@ def run(instance: Path) -> int:
             for name, path in pages.items():
                 results["pages"][name] = {
                     "path": path,
-                    "first_render": {encoding: first_render_bytes(server.server_port, path, encoding)
+                    "first_render": {encoding: first_render_bytes(port, path, encoding)
                                      for encoding in ("br", "gzip")},
                     "browser": browser_views(browser, base, path),
                 }

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -23,15 +21,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _support import CHROMIUM, RESULTS, serve_in_thread, throwaway_instance, timed_get
 
-RESULTS = ROOT / "bench" / "results"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--no-pdf-header-footer",
@@ -47,27 +41,17 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="cached requests timed")
     options = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="docbai-pdf-bench-"))
-    os.environ["INSTANCE_PATH"] = str(instance)
-    os.environ.pop("DATABASE_URL", None)
-    try:
+    with throwaway_instance("docbai-pdf-bench-") as instance:
         return run(instance, options.repeat, options.requests)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(instance: Path, repeat: int, request_count: int) -> int:
-    from werkzeug.serving import make_server
-
     from app import create_app
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = serve_in_thread(app)
     port = server.server_port
     app.config["SITE_URL"] = f"http://127.0.0.1:{port}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     slugs = create_bench_articles(app)
     RESULTS.mkdir(parents=True, exist_ok=True)
 
@@ -85,7 +69,7 @@ def run(instance: Path, repeat: int, request_count: int) -> int:
             assert status == 200, f"{name}: HTTP {status}"
             cold.append(seconds)
         (RESULTS / f"{name}.weasyprint.pdf").write_bytes(body)
-        cached = sorted(timed_get(port, f"/bai-viet/{slug}/in.pdf", connection_reuse=True)[0]
+        cached = sorted(timed_get(port, f"/bai-viet/{slug}/in.pdf", reuse=True)[0]
                         for _ in range(request_count))
         chromium_seconds, chromium_pdf = chromium_print(port, slug, RESULTS / f"{name}.chromium.pdf")
         figures = {
@@ -159,27 +143,6 @@ def create_bench_articles(app) -> dict[str, str]:
 def clear_cache(app) -> None:
     shutil.rmtree(app.config["PDF_CACHE_DIR"], ignore_errors=True)
     os.makedirs(app.config["PDF_CACHE_DIR"], exist_ok=True)
-
-
-_connections: dict[int, http.client.HTTPConnection] = {}
-
-
-def timed_get(port: int, path: str, connection_reuse: bool = False) -> tuple[float, int, bytes]:
-    """Seconds for one GET over HTTP (the whole body read), its status and its body."""
-    connection = _connections.get(port) if connection_reuse else None
-    if connection is None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    started = time.perf_counter()
-    connection.request("GET", path)
-    response = connection.getresponse()
-    body = response.read()
-    seconds = time.perf_counter() - started
-    if connection_reuse and not response.will_close:
-        _connections[port] = connection
-    else:
-        _connections.pop(port, None)
-        connection.close()
-    return seconds, response.status, body
 
 
 def chromium_print(port: int, slug: str, output: Path) -> tuple[float, bytes]:

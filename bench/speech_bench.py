@@ -15,23 +15,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
-import logging
 import os
 import re
 import shutil
 import statistics
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-RESULTS = ROOT / "bench" / "results"
+from _support import RESULTS, serve_in_thread, throwaway_instance, timed_get
 FIRST_AUDIO_TARGET_SECONDS = 1.0
 CACHED_TARGET_SECONDS = 0.020
 BYTES_PER_MINUTE_TARGET = 240_000
@@ -45,26 +38,17 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="cached requests timed")
     options = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="docbai-speech-bench-"))
-    os.environ["INSTANCE_PATH"] = str(instance)
-    os.environ.pop("DATABASE_URL", None)
     os.environ.pop("TTS_ENGINE", None)
-    try:
+    with throwaway_instance("docbai-speech-bench-") as instance:
         return run(instance, options.repeat, options.requests)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(instance: Path, repeat: int, request_count: int) -> int:
-    from werkzeug.serving import make_server
-
     from app import create_app
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", "TTS_ENGINE": "espeak"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = serve_in_thread(app)
     port = server.server_port
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     segments = create_long_article(app)
     RESULTS.mkdir(parents=True, exist_ok=True)
     print(f"espeak-ng on {os.cpu_count()} cores, server http://127.0.0.1:{port}")
@@ -233,27 +217,6 @@ def auto_mode_offline_cost(app, port: int, repeat: int) -> dict:
         "first_audio_breaker_open_median_s": statistics.median(skipped),
         "engine_used": engine,
     }
-
-
-_connections: dict[int, http.client.HTTPConnection] = {}
-
-
-def timed_get(port: int, path: str, reuse: bool = False, headers: dict | None = None) -> tuple[float, int, bytes]:
-    """Seconds for one GET over HTTP (the whole body read), its status and its body."""
-    connection = _connections.get(port) if reuse else None
-    if connection is None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    started = time.perf_counter()
-    connection.request("GET", path, headers=headers or {})
-    response = connection.getresponse()
-    body = response.read()
-    seconds = time.perf_counter() - started
-    if reuse and not response.will_close:
-        _connections[port] = connection
-    else:
-        _connections.pop(port, None)
-        connection.close()
-    return seconds, response.status, body
 
 
 def timed(action) -> float:
