@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := python3 python3-venv python3-dev build-essential espeak-ng libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk
 
-.PHONY: system-packages setup setup-test run test test-fast bench clean-cache
+.PHONY: system-packages setup setup-test run test test-fast bench
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \

@@ -1,6 +1,7 @@
 """docbai — the application factory."""
 import os
 import secrets
+import time
 
 from flask import Flask
 from sqlalchemy import event
@@ -105,18 +106,24 @@ def _instance_secret_key(instance_path):
     """A random key generated once and kept in the instance folder, never a constant in the code."""
     path = os.path.join(instance_path, "secret_key")
     try:
+        # O_EXCL: when several workers start at once, exactly one creates the key and all read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret_key(path)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return _read_secret_key(path)
+
+
+def _read_secret_key(path, attempts=50):
+    # The creating worker may not have written the key yet; it writes 64 characters at once.
+    for _ in range(attempts):
         with open(path, encoding="ascii") as handle:
             key = handle.read().strip()
-        if key:
+        if len(key) == 64:
             return key
-    except FileNotFoundError:
-        pass
-    key = secrets.token_hex(32)
-    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
-    os.replace(path + ".tmp", path)
-    return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} does not hold a secret key; delete it to have a new one generated")
 
 
 def _engine_options(database_uri):

@@ -1,4 +1,6 @@
 """Vietnamese error pages with a way back, for every error the site can give."""
+import contextlib
+
 from flask import Blueprint, current_app, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -34,6 +36,7 @@ def http_error(error):
 @bp.app_errorhandler(Exception)
 def unexpected_error(error):
     """Anything unforeseen: logged for us, a calm page for the reader, never a traceback."""
-    db.session.rollback()
+    with contextlib.suppress(Exception):  # the database may be what failed
+        db.session.rollback()
     current_app.logger.exception("Unhandled error", exc_info=error)
     return render_error(InternalServerError.code)

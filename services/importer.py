@@ -7,11 +7,12 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-import lxml.html
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
 from models import Article, Category, Figure, nfc
+from services.html_fragments import parse_fragment, serialize_fragment
 from services.media import NotAnImage, media_url, store_image
 from services.sanitize import sanitize_body
 from services.slugs import unique_slug, vietnamese_slug
@@ -55,6 +56,11 @@ def import_articles(path: str, media_root: str) -> ImportReport:
             except BadRow as error:
                 db.session.rollback()
                 report.errors.append((line_number, str(error)))
+                continue
+            except SQLAlchemyError as error:
+                # A value the database refuses (too long for its column, say) loses this line only.
+                db.session.rollback()
+                report.errors.append((line_number, f"cơ sở dữ liệu từ chối dòng này: {error.orig or error}"))
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -102,13 +108,26 @@ def _prepare(row: dict, base_dir: str, media_root: str, warnings: list, line_num
         "published_at": published_at,
         "external_id": str(external_id) if external_id not in (None, "") else None,
     }
-    return PreparedArticle(fields, nfc(row["category"].strip()), figures)
+    category_name = nfc(row["category"].strip())
+    _check_lengths({**fields, "category": category_name})
+    for figure in figures:
+        figure["alt"] = figure["alt"][: Figure.__table__.c.alt.type.length]
+    return PreparedArticle(fields, category_name, figures)
+
+
+def _check_lengths(fields: dict) -> None:
+    # SQLite accepts any length and PostgreSQL refuses; the same file must give the same answer on both.
+    limits = {name: Article.__table__.c[name].type.length for name in ("title", "slug", "author", "external_id")}
+    limits["category"] = Category.__table__.c.name.type.length
+    too_long = [name for name, limit in limits.items() if fields.get(name) and len(fields[name]) > limit]
+    if too_long:
+        raise BadRow("quá dài: " + ", ".join(f"{name} (tối đa {limits[name]} ký tự)" for name in too_long))
 
 
 def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: list, line_number: int):
     """Copy images referenced by relative path into the media store; drop every remote or missing one."""
     try:
-        root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+        root = parse_fragment(body_html)
     except Exception as error:  # lxml raises several unrelated types for broken markup
         raise BadRow(f"body_html không đọc được: {error}") from error
     figures = []
@@ -145,7 +164,7 @@ def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: l
                 "height": stored.height,
             }
         )
-    html = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+    html = serialize_fragment(root)
     return html, figures
 
 

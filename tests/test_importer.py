@@ -111,6 +111,10 @@ def test_reimport_with_changes_updates_in_place(db_app, tmp_path):
         (_row(published_at="2023-11-16T14:14:00"), "múi giờ"),
         (_row(category=""), "category"),
         (_row(body_html=12), "body_html"),
+        (_row(title="Rất dài " * 80), "quá dài: title"),
+        (_row(author="Tác giả " * 40), "quá dài: author"),
+        (_row(category="Chuyên mục " * 30), "quá dài: category"),
+        (_row(external_id="x" * 201), "quá dài: external_id"),
     ],
 )
 def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(db_app, tmp_path, line, message):

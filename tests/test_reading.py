@@ -212,3 +212,13 @@ def test_database_url_from_the_environment(tmp_path, monkeypatch):
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     monkeypatch.delenv("DATABASE_URL")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(tmp_path / "docbai.db")
+
+
+def test_workers_starting_together_share_one_secret_key(tmp_path):
+    import concurrent.futures
+
+    from app import _instance_secret_key
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: _instance_secret_key(str(tmp_path)), range(32)))
+    assert len(keys) == 1 and len(keys.pop()) == 64

@@ -1,5 +1,6 @@
 """Browser fixtures: the site served on loopback with demo content, driven by Debian's Chromium."""
 import os
+import shutil
 import threading
 
 import pytest
@@ -10,7 +11,9 @@ from extensions import db
 from services.demo import seed_demo
 from services.schema import create_schema
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium package; Ubuntu names the binary chromium-browser.
+CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium-browser")) if path
+                 and os.path.exists(path)), "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
