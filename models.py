@@ -51,6 +51,8 @@ def nfc(value: Optional[str]) -> Optional[str]:
 
 
 class Category(db.Model):
+    """A section of the portal (Kinh tế, Quốc phòng - An ninh, …) with its URL slug."""
+
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +64,8 @@ class Category(db.Model):
 
 
 class Article(db.Model):
+    """A news article: sanitized body HTML, byline, publication times in UTC, a view counter."""
+
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +94,8 @@ class Article(db.Model):
 
 
 class Figure(db.Model):
+    """An image in an article's body, with its alt text, caption and intrinsic size."""
+
     __tablename__ = "figures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +111,8 @@ class Figure(db.Model):
 
 
 class PhotoItem(db.Model):
+    """A picture in the photo library (Thư viện ảnh)."""
+
     __tablename__ = "photo_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +125,8 @@ class PhotoItem(db.Model):
 
 
 class Video(db.Model):
+    """A video in the video library: a local file, or an external link opened only on request."""
+
     __tablename__ = "videos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +139,8 @@ class Video(db.Model):
 
 
 class Link(db.Model):
+    """A link in the Liên kết sidebar."""
+
     __tablename__ = "links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
