@@ -1,12 +1,9 @@
 """Listening ("Đọc bài"): an article's audio, whole or by segment, the segment list for the player, the speech CLI."""
-import os
 import sys
-import tempfile
 
 import click
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from flask.cli import with_appcontext
-from slugify import slugify
 
 from blueprints.errors import render_error
 from services.article_audio import (
@@ -18,7 +15,9 @@ from services.article_audio import (
     prewarm_articles,
 )
 from services.articles import get_published_article
+from services.files import write_atomically
 from services.formatting import vietnamese_number
+from services.slugs import ascii_filename
 from services.speech import NothingToSpeak, SpeechError, is_speakable
 from services.vietnamese import spoken_form
 
@@ -33,12 +32,6 @@ RETRY_AFTER_SECONDS = 60
 
 def _narrator():
     return narrator_for_app(current_app)
-
-
-def _download_name(slug: str, suffix: str = "") -> str:
-    # Content-Disposition wants plain ASCII; slugs are ASCII already, but an imported one may not be.
-    base = slugify(slug, max_length=80) or "bai-viet"
-    return f"{base}{suffix}.mp3"
 
 
 def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False):
@@ -91,7 +84,7 @@ def article_audio(slug):
         current_app.logger.warning("No audio for %s: %s", slug, error)
         return _speech_unavailable()
     return _audio_response(
-        cached, _download_name(slug), audio_version(segments), as_attachment=request.args.get("tai_ve") == "1"
+        cached, ascii_filename(slug, "mp3"), audio_version(segments), as_attachment=request.args.get("tai_ve") == "1"
     )
 
 
@@ -107,7 +100,7 @@ def segment_audio(slug, index):
     except (SpeechError, TimeoutError) as error:
         current_app.logger.warning("No audio for %s segment %d: %s", slug, index, error)
         return _speech_unavailable()
-    return _audio_response(cached, _download_name(slug, f"-{index}"), audio_version(segments))
+    return _audio_response(cached, ascii_filename(slug, "mp3", index), audio_version(segments))
 
 
 @bp.get("/bai-viet/<slug>/nghe.json")
@@ -157,21 +150,8 @@ def speak_command(text, text_only, output):
         sys.stdout.buffer.write(audio.mp3)
         sys.stdout.buffer.flush()
     else:
-        _write_atomically(output, audio.mp3)
+        write_atomically(output, audio.mp3)
     click.echo(f"Đã ghi {vietnamese_number(len(audio.mp3))} byte MP3 (giọng {audio.engine}).", err=True)
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=".speak-", suffix=".tmp")
-    try:
-        os.fchmod(descriptor, 0o644)  # an ordinary file for its reader, not mkstemp's private one
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        os.replace(temp_name, path)
-    except BaseException:
-        os.unlink(temp_name)
-        raise
 
 
 @click.group("tts")

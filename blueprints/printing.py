@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +21,7 @@ from services.articles import get_published_article, published_articles
 from services.pdf import DEFAULT_RENDER_TIMEOUT, PdfCache, PdfRenderError, pdf_cache_key, render_pdf
 from services.print_body import printable_body
 from services.qr import qr_code_svg
+from services.slugs import ascii_filename
 
 bp = Blueprint("printing", __name__, cli_group="pdf")
 
@@ -67,7 +67,7 @@ def article_pdf(slug):
     return send_file(
         pdf.path,
         mimetype="application/pdf",
-        download_name=f"{_ascii_file_stem(article.slug)}.pdf",
+        download_name=ascii_filename(article.slug, "pdf"),
         etag=pdf.etag,
         max_age=PDF_MAX_AGE,
         conditional=True,
@@ -148,11 +148,6 @@ def _zone() -> ZoneInfo:
 
 def _today() -> dt.date:
     return dt.datetime.now(_zone()).date()
-
-
-def _ascii_file_stem(slug: str) -> str:
-    # Slugs are ASCII already; this keeps Content-Disposition plain even for a hand-edited one.
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", slug).strip("-.") or "bai-viet"
 
 
 def _file_fingerprint(path: Path) -> str:

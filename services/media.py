@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
+
+# Re-exported: services.images imports it from here.
+from services.files import write_atomically  # noqa: F401
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -22,21 +24,6 @@ class StoredImage:
     path: str  # relative to the media root, with forward slashes
     width: int
     height: int
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write a file under a temporary name and rename it into place, so no reader sees half of it."""
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def store_image(media_root: str, data: bytes, folder: str = "images") -> StoredImage:

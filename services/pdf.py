@@ -15,7 +15,7 @@ import weasyprint
 from filelock import FileLock, Timeout
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from services.media import write_atomically
+from services.files import is_temp_name, remove_lock_file_if_free, write_atomically
 
 # Part of every cache key. The printing blueprint adds fingerprints of its template and stylesheet;
 # bump this when code changes what a PDF looks like (render options, how links are printed).
@@ -196,12 +196,18 @@ class PdfCache:
         cutoff = time.time() - older_than_seconds
         deleted = 0
         for path in self.directory.glob("*/*"):
-            if path.suffix not in {".pdf", ".lock"} and not path.name.startswith(".tmp-"):
+            if path.suffix not in {".pdf", ".lock"} and not is_temp_name(path.name):
                 continue
             try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    deleted += path.suffix == ".pdf"
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                if path.suffix == ".lock":
+                    # A lock held right now guards a render in progress; deleting it would let a second
+                    # render start beside the first.
+                    remove_lock_file_if_free(path)
+                    continue
+                path.unlink()
+                deleted += path.suffix == ".pdf"
             except FileNotFoundError:
                 continue
         return deleted

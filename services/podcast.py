@@ -22,7 +22,7 @@ from extensions import db
 from models import Article
 from services.article_audio import article_segments, narrator_for_app, prewarm_articles
 from services.articles import published_articles
-from services.media import write_atomically
+from services.files import write_atomically
 from services.speech import Narrator, audio_duration_seconds
 
 

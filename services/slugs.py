@@ -22,3 +22,12 @@ def unique_slug(slug: str, is_taken: Callable[[str], bool]) -> str:
     while is_taken(f"{slug}-{number}"):
         number += 1
     return f"{slug}-{number}"
+
+
+def ascii_filename(slug: str, extension: str, part: str | int | None = None) -> str:
+    """A plain-ASCII download name for Content-Disposition: ("ca-phe", "mp3", 3) → "ca-phe-3.mp3"."""
+    # Slugs are ASCII already, but an imported or hand-edited one may not be.
+    stem = slugify(slug, max_length=MAX_SLUG_LENGTH, word_boundary=True) or "bai-viet"
+    if part is not None and (part_slug := slugify(str(part))):
+        stem = f"{stem}-{part_slug}"
+    return f"{stem}.{extension}"

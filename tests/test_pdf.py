@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from PIL import Image
 from pypdf import PdfReader
 
@@ -350,3 +351,18 @@ def test_prune_deletes_only_old_files(tmp_path):
     assert cache.prune(older_than_seconds=86400) == 1
     assert cache.get("f6") is None and cache.get("f7") is not None
     assert not leftover.exists()
+
+
+def test_prune_keeps_a_lock_held_by_a_render_in_progress(tmp_path):
+    cache = PdfCache(tmp_path)
+    held = cache.path_for("a8b").with_suffix(".lock")
+    free = cache.path_for("a8c").with_suffix(".lock")
+    held.parent.mkdir(parents=True)
+    a_week_ago = time.time() - 7 * 86400
+    with FileLock(held):
+        free.touch()
+        for path in (held, free):
+            os.utime(path, (a_week_ago, a_week_ago))
+        cache.prune(older_than_seconds=86400)
+        assert held.exists(), "deleting a held lock would let a second render start beside the first"
+    assert not free.exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import time
 import weakref
@@ -18,9 +17,10 @@ from filelock import FileLock, Timeout
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
+from services.files import TEMP_SUFFIX, atomic_file, remove_lock_file_if_free
+
 AUDIO_SUFFIX = ".mp3"
 AUDIO_FILE_MODE = 0o644
-TEMP_SUFFIX = ".tmp"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -105,22 +105,10 @@ class AudioCache:
 
     def _write_atomically(self, key: str, write: Callable[[BinaryIO], None]) -> Path:
         path = self.path_for(key)
-        descriptor, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.", suffix=TEMP_SUFFIX)
-        try:
-            # mkstemp makes the file private; the web server may run as another user than `flask tts prewarm`.
-            os.fchmod(descriptor, AUDIO_FILE_MODE)
-            with os.fdopen(descriptor, "wb") as temp_file:
-                write(temp_file)
-                temp_file.flush()
-                os.fsync(temp_file.fileno())
-            if os.path.getsize(temp_name) == 0:
+        with atomic_file(path, AUDIO_FILE_MODE) as temp_file:
+            write(temp_file)
+            if temp_file.tell() == 0:
                 raise ValueError(f"no audio was written for {key}")
-            os.replace(temp_name, path)
-        except BaseException:
-            # Also on KeyboardInterrupt: a half-written temp file must not linger.
-            with suppress(FileNotFoundError):
-                os.unlink(temp_name)
-            raise
         return path
 
     def keys(self) -> set[str]:
@@ -162,13 +150,4 @@ class AudioCache:
         if not self.lock_directory.is_dir():
             return
         for entry in os.scandir(self.lock_directory):
-            lock = FileLock(entry.path, timeout=0)
-            try:
-                # Removed only while held, so no writer is inside; filelock notices an unlinked lock file
-                # and takes a fresh one, so a waiter cannot end up sharing the lock with a newcomer.
-                with lock:
-                    with suppress(FileNotFoundError):
-                        os.unlink(entry.path)
-            except Timeout:
-                continue
-
+            remove_lock_file_if_free(entry.path)
