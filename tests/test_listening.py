@@ -5,12 +5,14 @@ import threading
 
 import lameenc
 import pytest
+import responses
 from mutagen.mp3 import MP3
 
 from extensions import db
 from models import Article
 from services.article_audio import article_segments, narrator_for_app
-from services.speech import AudioCache, Narrator, SpeechError
+from services.speech import AudioCache, CircuitBreaker, EspeakEngine, GTTSEngine, Narrator, SpeechError
+from test_speech import GOOGLE_TTS_URL, google_reply
 
 LONG_BODY = (
     "<p>Ngày 16/11/2023, UBND huyện tổ chức hội nghị tổng kết công tác năm 2023.</p>"
@@ -200,6 +202,29 @@ def test_cached_audio_is_not_made_again(client, app, article):
     # The segments made for the whole file serve the player too.
     client.get(f"/bai-viet/{article.slug}/nghe/2.mp3")
     assert engine.calls == calls
+
+
+def test_versioned_audio_keeps_its_bytes_when_google_comes_back(client, app, article):
+    # Made by espeak-ng while Google was away, then TTS_ENGINE=auto with Google reachable again: a URL
+    # browsers and podcast apps keep for days must go on naming the same bytes.
+    manifest = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    before = client.get(manifest["audio"])
+    segment_before = client.get(manifest["segments"][1]["url"])
+    app.extensions["docbai.narrator"] = Narrator(
+        AudioCache(app.config["AUDIO_CACHE_DIR"]),
+        [GTTSEngine(), EspeakEngine()],
+        {"gtts": CircuitBreaker()},
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as google:
+        google.add(responses.POST, GOOGLE_TTS_URL, body=google_reply(), content_type="application/json")
+        after = client.get(manifest["audio"])
+        segment_after = client.get(manifest["segments"][1]["url"])
+        assert len(google.calls) == 0
+    assert after.status_code == 200
+    assert after.data == before.data
+    assert after.headers["ETag"] == before.headers["ETag"]
+    assert segment_after.data == segment_before.data
+    assert segment_after.headers["ETag"] == segment_before.headers["ETag"]
 
 
 def test_editing_an_article_makes_new_audio(client, app, article):

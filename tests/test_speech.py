@@ -260,6 +260,28 @@ def test_google_audio_already_cached_is_served_while_the_breaker_is_open(google,
     assert len(google.calls) == 1
 
 
+def test_audio_cached_from_espeak_is_kept_when_google_comes_back(google, tmp_path):
+    # Google was away when the article was first heard; later it answers again. The versioned URLs
+    # already handed out must go on naming the same bytes, so nothing is made anew.
+    segments = ["Tiêu đề bài viết.", "Đoạn một."]
+    google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
+    narrator, breaker = auto_narrator(tmp_path)
+    first = narrator.article_audio(segments)
+    first_bytes = first.path.read_bytes()
+    assert first.engine == "espeak"
+
+    breaker.record_success()
+    google.replace(responses.POST, GOOGLE_TTS_URL, body=google_reply(), content_type="application/json")
+    calls = len(google.calls)
+    again = narrator.article_audio(segments)
+    segment = narrator.segment_audio(segments[1])
+
+    assert again == first
+    assert again.path.read_bytes() == first_bytes
+    assert segment.engine == "espeak"
+    assert len(google.calls) == calls
+
+
 def test_gtts_alone_raises_when_google_fails(google, tmp_path):
     google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
     narrator = Narrator(AudioCache(tmp_path), [GTTSEngine()])

@@ -140,12 +140,16 @@ class Narrator:
         key_of: Callable[[SpeechEngine], str],
         writer_of: Callable[[SpeechEngine], Callable[[BinaryIO], object]],
     ) -> CachedAudio:
+        # Audio already made by any engine is served before anything is synthesized: its URL carries a
+        # version that browsers and podcast apps keep for days, so the bytes behind it must not change when
+        # a preferred engine (Google) becomes reachable again. It is also served while that engine is away.
+        for engine in self.engines:
+            key = key_of(engine)
+            if (path := self.cache.get(key)) is not None:
+                return CachedAudio(path, key, engine.name)
         last_error: SpeechError | None = None
         for engine in self.engines:
             key = key_of(engine)
-            # Audio already made by a preferred engine is served even while that engine is unreachable.
-            if (path := self.cache.get(key)) is not None:
-                return CachedAudio(path, key, engine.name)
             if not self._allows(engine):
                 continue
             try:
