@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import lxml.html
-
 from services.article_text import annotate_speakable
+from services.html_fragments import parse_fragment, serialize_fragment
 
 
 @lru_cache(maxsize=512)
@@ -14,11 +13,11 @@ def _prepared_body(content_hash: str, body_html: str) -> str:
     if not body_html.strip():
         return ""
     # data-seg marks let the player highlight, and start from, the block being read.
-    root = lxml.html.fragment_fromstring(annotate_speakable(body_html), create_parent="div")
+    root = parse_fragment(annotate_speakable(body_html))
     for image in root.iter("img"):
         image.set("loading", "lazy")
         image.set("decoding", "async")
-    return (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+    return serialize_fragment(root)
 
 
 def body_for_display(content_hash: str, body_html: str) -> str:

@@ -5,14 +5,13 @@ always the element marked data-seg="N" on the page (segment 0 is the title, mark
 """
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
+from services.html_fragments import parse_fragment, serialize_fragment
 from services.vietnamese import Abbreviations, spoken_form
 
 SEGMENT_ATTRIBUTE = "data-seg"
@@ -158,7 +157,7 @@ def _walk(element, out: list[_Segment]) -> None:
 def _parse(body_html: str):
     """The body inside a wrapper div, without stale data-seg marks; None when there is nothing to parse."""
     try:
-        root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+        root = parse_fragment(body_html)
     except (etree.ParserError, ValueError):
         return None
     for element in list(root.iter()):
@@ -199,8 +198,7 @@ def annotate_speakable(body_html: str) -> str:
         return body_html
     for number, segment in enumerate(_segments(root), start=1):
         segment.mark(number)
-    return html.escape(root.text or "", quote=False) + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root)
+    return serialize_fragment(root)
 
 
 def spoken_segments(title: str, body_html: str, abbreviations: Abbreviations | None = None) -> list[str]:

@@ -16,7 +16,9 @@ from functools import lru_cache
 
 import lxml.html
 from PIL import Image, ImageOps, UnidentifiedImageError
+from werkzeug.security import safe_join
 
+from services.html_fragments import parse_fragment, serialize_fragment
 from services.media import NotAnImage, media_url, write_atomically
 
 VARIANTS_FOLDER = "_sizes"
@@ -217,10 +219,16 @@ def image_placeholder(media_root: str, source: str, width: int) -> Placeholder:
         size = variant_size(media_root, variant)
         if size is not None:
             return Placeholder(media_url(variant.path), size_label(size))
+    path = _media_file(media_root, source)
     try:
-        return Placeholder(media_url(source), size_label(os.path.getsize(os.path.join(media_root, source))))
+        return Placeholder(media_url(source), size_label(os.path.getsize(path)) if path else "")
     except OSError:
         return Placeholder(media_url(source), "")
+
+
+def _media_file(media_root: str, source: str) -> str | None:
+    # A src in the body is untrusted: one that climbs out of the media root counts as a missing image.
+    return safe_join(media_root, source)
 
 
 BODY_IMAGE_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
@@ -231,8 +239,11 @@ def _source_width(media_root: str, source: str, attribute: str | None) -> int | 
     if attribute and attribute.strip().isdigit():
         return int(attribute)
     # Imported bodies may lack sizes; the file's header says (Pillow reads no pixels for this).
+    path = _media_file(media_root, source)
+    if path is None:
+        return None
     try:
-        with Image.open(os.path.join(media_root, source)) as image:
+        with Image.open(path) as image:
             return image.width
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         return None
@@ -244,7 +255,7 @@ def responsive_body_images(body_html: str, media_root: str, saving_data: bool) -
     a "Tải ảnh (45 KB)" link in their place."""
     if "<img" not in body_html:
         return body_html
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    root = parse_fragment(body_html)
     for image in list(root.iter("img")):
         src = image.get("src") or ""
         if not src.startswith(MEDIA_PREFIX):
@@ -267,7 +278,7 @@ def responsive_body_images(body_html: str, media_root: str, saving_data: bool) -
         picture.append(lxml.html.Element("source", type="image/webp", srcset=sources.webp_srcset,
                                          sizes=BODY_IMAGE_SIZES))
         picture.append(image)
-    return (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+    return serialize_fragment(root)
 
 
 def _replace_with_placeholder(image, placeholder: Placeholder) -> None:

@@ -7,6 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from services.html_fragments import parse_fragment, serialize_fragment
+
 PRINTED_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -21,7 +23,7 @@ def printable_body(body_html: str, page_url: str, media_url_path: str = "/media/
     """Body HTML with a "[n]" after each link and the absolute URLs listed, and outside images dropped."""
     if not body_html.strip():
         return PrintableBody("")
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    root = parse_fragment(body_html)
     for image in list(root.iter("img")):
         # The sanitizer already keeps only media images; the PDF must not show an outside one even so.
         if not (image.get("src") or "").startswith(media_url_path):
@@ -44,5 +46,5 @@ def printable_body(body_html: str, page_url: str, media_url_path: str = "/media/
         note.text = f"[{links.index(url) + 1}]"
         note.tail, anchor.tail = anchor.tail, None
         anchor.addnext(note)
-    html = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+    html = serialize_fragment(root)
     return PrintableBody(html, links)
