@@ -75,9 +75,22 @@ def test_integer_to_words(value, spoken):
     ("1,250,000", "một triệu hai trăm năm mươi nghìn"),
     ("4.0", "bốn chấm không"),
     ("02", "không hai"),
+    ("1,9.9", "một phẩy chín chấm chín"),
+    ("37,1.7", "ba mươi bảy phẩy một chấm bảy"),
 ])
 def test_written_number_to_words(written, spoken):
     assert written_number_to_words(written) == spoken
+
+
+@pytest.mark.parametrize("text", ["1,9.9", "37,1.7", "Tăng 1,250.50%", "1.2,3.4,5", "0,0.0", "12.345,6.7"])
+def test_mixed_marks_that_are_no_number_are_still_read(text):
+    spoken = spoken_form(text)
+    assert not any(ch.isdigit() for ch in spoken), spoken
+
+
+def test_article_page_renders_with_mixed_mark_numbers(client, make_article):
+    article = make_article(title="Tỷ lệ 37,1.7%", body_html="<p>Giá tăng 1,9.9 lần so với 1.250,5 đồng.</p>")
+    assert client.get(f"/bai-viet/{article.slug}").status_code == 200
 
 
 def test_ordinals_digits_and_romans():

@@ -8,6 +8,8 @@ small and fixed, so owning them (with a large test table) is cheaper than workin
 """
 from __future__ import annotations
 
+import re
+
 DIGIT_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
 # Numbers longer than this are identifiers (account numbers, serials), not quantities: read digit by digit.
@@ -101,11 +103,24 @@ def decimal_to_words(integer_part: str, fraction_part: str) -> str:
     return f"{integer_string_to_words(integer_part)} phẩy {fraction_digits_to_words(fraction_part)}"
 
 
+# Both marks make sense together only as dot thousands and a decimal comma: "1.250,5".
+_DECIMAL_WITH_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})*,\d+")
+_SEPARATOR_WORDS = {",": "phẩy", ".": "chấm"}
+
+
+def _separated_groups_to_words(written: str) -> str:
+    # A shape no number takes ("1,9.9", "37,1.7"): say each group and each mark as written.
+    return " ".join(_SEPARATOR_WORDS.get(part) or integer_string_to_words(part)
+                    for part in re.split(r"([.,])", written) if part)
+
+
 def written_number_to_words(written: str) -> str:
     """A number as Vietnamese news writes it: "1.250.000", "3,5" (decimal comma), "1,250,000", "4.0" ("chấm")."""
     # Dots grouping three digits are thousands; other dots (versions, "4.0") are read "chấm". A single comma is
     # the decimal mark; several comma groups of three are English-style thousands.
     if "," in written and "." in written:
+        if not _DECIMAL_WITH_THOUSANDS.fullmatch(written):
+            return _separated_groups_to_words(written)
         integer_part, _, fraction_part = written.rpartition(",")
         return decimal_to_words(integer_part.replace(".", ""), fraction_part)
     if "." in written:
