@@ -155,7 +155,7 @@ class EspeakEngine:
         try:
             with wave.open(io.BytesIO(wav_bytes)) as wav:
                 channels, sample_width, sample_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-                # espeak-ng streams its WAV with a placeholder length, so read to the end, not nframes.
+                # espeak-ng streams its WAV with a huge placeholder nframes; readframes stops at the real end.
                 pcm = wav.readframes(wav.getnframes())
         except (wave.Error, EOFError) as error:
             raise SpeechError(f"espeak-ng: output is not a WAV file ({error})") from error
