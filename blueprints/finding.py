@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.htmx_support import render_page_or_fragment
+from blueprints.urls import public_url
 from extensions import db
 from models import Article, Category
 from services.article_audio import article_segments, audio_version, narrator_for_app
@@ -17,6 +18,8 @@ from services.search_text import highlight, html_to_text, parse_query, result_sn
 from services.sitemap import SitemapEntry, sitemap_xml
 
 bp = Blueprint("finding", __name__)
+# For the Open Graph tags and robots.txt, which this blueprint's templates hold.
+bp.add_app_template_global(public_url)
 
 FEED_ITEMS = 30
 # The podcast looks at this many of the newest articles and lists those whose audio is ready.
@@ -64,14 +67,18 @@ def _feed_articles(category: Category | None, limit: int) -> list[Article]:
 
 
 def _article_url(article: Article) -> str:
-    return url_for("reading.article", slug=article.slug, _external=True)
+    return public_url("reading.article", slug=article.slug)
 
 
 def _channel_names(category: Category | None) -> tuple[str, str]:
     site_name = current_app.config["SITE_NAME"]
     if category is None:
-        return site_name, url_for("reading.index", _external=True)
-    return f"{category.name} — {site_name}", url_for("reading.category", slug=category.slug, _external=True)
+        return site_name, public_url("reading.index")
+    return f"{category.name} — {site_name}", public_url("reading.category", slug=category.slug)
+
+
+def _this_feed_url() -> str:
+    return public_url(request.endpoint, **request.view_args)
 
 
 def _rss(category: Category | None):
@@ -80,7 +87,7 @@ def _rss(category: Category | None):
         title=title,
         description=f"Tin mới nhất của {title}.",
         site_url=site_url,
-        feed_url=request.base_url,
+        feed_url=_this_feed_url(),
     )
     return _feed_response(rss_feed(info, _feed_articles(category, FEED_ITEMS), _article_url), "application/rss+xml")
 
@@ -106,9 +113,8 @@ def _podcast(category: Category | None):
         Episode(
             article=audio.article,
             page_url=_article_url(audio.article),
-            audio_url=url_for(
-                "listening.article_audio", slug=audio.article.slug,
-                v=audio_version(article_segments(audio.article)), _external=True,
+            audio_url=public_url(
+                "listening.article_audio", slug=audio.article.slug, v=audio_version(article_segments(audio.article))
             ),
             audio_bytes=audio.size_bytes,
             duration_seconds=audio.duration_seconds,
@@ -120,10 +126,10 @@ def _podcast(category: Category | None):
         title=f"Đọc bài — {title}",
         description=f"Các bài mới của {title}, đọc thành tiếng.",
         site_url=site_url,
-        feed_url=request.base_url,
+        feed_url=_this_feed_url(),
         author=current_app.config["SITE_NAME"],
         owner_email=current_app.config.get("PODCAST_OWNER_EMAIL", ""),
-        cover_url=url_for("finding.podcast_cover", _external=True),
+        cover_url=public_url("finding.podcast_cover"),
     )
     return _feed_response(podcast_feed(info, episodes), "application/rss+xml")
 
@@ -151,17 +157,17 @@ def podcast_cover():
 def sitemap():
     """Every published article, category and list page, for search engines."""
     newest = db.session.execute(published_articles().with_only_columns(Article.updated_at).limit(1)).scalar()
-    entries = [SitemapEntry(url_for("reading.index", _external=True), newest)]
+    entries = [SitemapEntry(public_url("reading.index"), newest)]
     entries += [
-        SitemapEntry(url_for(endpoint, _external=True))
+        SitemapEntry(public_url(endpoint))
         for endpoint in ("reading.photos", "reading.videos")
     ]
     entries += [
-        SitemapEntry(url_for("reading.category", slug=slug, _external=True))
+        SitemapEntry(public_url("reading.category", slug=slug))
         for slug in db.session.execute(select(Category.slug).order_by(Category.position, Category.name)).scalars()
     ]
     rows = db.session.execute(published_articles().with_only_columns(Article.slug, Article.updated_at))
-    entries += [SitemapEntry(url_for("reading.article", slug=slug, _external=True), updated) for slug, updated in rows]
+    entries += [SitemapEntry(public_url("reading.article", slug=slug), updated) for slug, updated in rows]
     return _feed_response(sitemap_xml(entries), "application/xml")
 
 

@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
@@ -15,6 +14,7 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from blueprints.urls import public_url
 from extensions import db
 from models import Article
 from services.articles import get_published_article, published_articles
@@ -117,7 +117,7 @@ def _render_article_pdf(article: Article, today: dt.date) -> bytes:
 
 def _document_context(article: Article, today: dt.date, for_pdf: bool) -> dict:
     config = current_app.config
-    article_url = _public_url("reading.article", slug=article.slug)
+    article_url = public_url("reading.article", slug=article.slug)
     body = printable_body(article.body_html, article_url)
     return {
         "article": article,
@@ -129,13 +129,6 @@ def _document_context(article: Article, today: dt.date, for_pdf: bool) -> dict:
         "printed_on": format_date(today, "dd/MM/yyyy", locale="vi"),
         "for_pdf": for_pdf,
     }
-
-
-def _public_url(endpoint: str, **values) -> str:
-    """A URL at the site's public address (SITE_URL), the same from a request or the command line."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def _pdf_cache() -> PdfCache:

@@ -17,11 +17,12 @@ from services.podcast import _prewarm_running, prewarm_in_background, ready_audi
 from services.sitemap import SITEMAP_NAMESPACE
 
 RSS_TYPE = "application/rss+xml"
+# Absolute URLs are at the test app's SITE_URL, whatever Host a request carries.
 
 
 def _path(url):
     parts = urlsplit(url)
-    assert parts.scheme == "http" and parts.netloc == "localhost", url
+    assert parts.scheme == "http" and parts.netloc == "127.0.0.1:5000", url
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -53,11 +54,11 @@ def test_rss_is_valid_with_absolute_links(client, two_categories):
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "rss20"
     assert feed.feed.language == "vi"
-    assert feed.feed.link == "http://localhost/"
+    assert feed.feed.link == "http://127.0.0.1:5000/"
     titles = [entry.title for entry in feed.entries]
     assert titles == ["Tin số 0", "Tin số 1", "Tin số 2", "Giá quế tăng"]
     for entry in feed.entries:
-        assert entry.link.startswith("http://localhost/bai-viet/")
+        assert entry.link.startswith("http://127.0.0.1:5000/bai-viet/")
         assert entry.id == entry.link
         assert entry.published_parsed
         assert client.get(_path(entry.link)).status_code == 200
@@ -71,7 +72,7 @@ def test_category_rss_lists_only_that_category(client, two_categories):
     assert feed.bozo == 0
     assert [entry.title for entry in feed.entries] == ["Giá quế tăng"]
     assert feed.feed.title.startswith("Kinh tế")
-    assert feed.feed.link == "http://localhost/chuyen-muc/kinh-te"
+    assert feed.feed.link == "http://127.0.0.1:5000/chuyen-muc/kinh-te"
     assert client.get("/chuyen-muc/khong-co/rss.xml").status_code == 404
 
 
@@ -124,7 +125,7 @@ def test_podcast_enclosures_are_real_mp3s_of_the_stated_length(quiet_app, client
         assert int(enclosure.length) == len(audio.data) > 1000
         assert audio.data[:3] == b"ID3" or audio.data[0] == 0xFF  # an MP3 frame or tag, not an error page
         assert int(entry.itunes_duration) >= 1
-        assert entry.link.startswith("http://localhost/bai-viet/")
+        assert entry.link.startswith("http://127.0.0.1:5000/bai-viet/")
 
 
 def test_podcast_has_itunes_and_podcasting_2_tags(quiet_app, client, two_categories):
@@ -135,15 +136,15 @@ def test_podcast_has_itunes_and_podcasting_2_tags(quiet_app, client, two_categor
     assert feed.bozo == 0
     assert feed.feed.language == "vi"
     assert feed.feed.author_detail.name or feed.feed.itunes_author
-    assert feed.feed.image.href == "http://localhost/podcast-bia.png"
+    assert feed.feed.image.href == "http://127.0.0.1:5000/podcast-bia.png"
     root = etree.fromstring(body)
     channel = root.find("channel")
     namespaces = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
                   "podcast": "https://podcastindex.org/namespace/1.0"}
-    assert channel.find("itunes:image", namespaces).get("href") == "http://localhost/podcast-bia.png"
+    assert channel.find("itunes:image", namespaces).get("href") == "http://127.0.0.1:5000/podcast-bia.png"
     assert channel.find("itunes:category", namespaces).get("text") == "Government"
     assert channel.find("itunes:explicit", namespaces).text == "false"
-    assert channel.find("podcast:guid", namespaces).text == podcast_guid("http://localhost/podcast.xml")
+    assert channel.find("podcast:guid", namespaces).text == podcast_guid("http://127.0.0.1:5000/podcast.xml")
     assert channel.find("podcast:locked", namespaces).text == "yes"
     assert channel.find("itunes:owner/itunes:email", namespaces).text == "toasoan@donglam.example"
     items = channel.findall("item")
@@ -208,12 +209,12 @@ def test_sitemap_lists_every_published_page_with_absolute_urls(client, two_categ
     assert root.tag == f"{{{SITEMAP_NAMESPACE}}}urlset"
     urls = [element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}loc")]
     assert len(urls) == len(set(urls))
-    assert all(url.startswith("http://localhost/") for url in urls)
+    assert all(url.startswith("http://127.0.0.1:5000/") for url in urls)
     expected = {
-        "http://localhost/", "http://localhost/thu-vien-anh", "http://localhost/thu-vien-video",
-        "http://localhost/chuyen-muc/tin-tuc", "http://localhost/chuyen-muc/kinh-te",
-        "http://localhost/bai-viet/gia-que",
-    } | {f"http://localhost/bai-viet/bai-viet-so-{number}" for number in (1, 2, 3)}
+        "http://127.0.0.1:5000/", "http://127.0.0.1:5000/thu-vien-anh", "http://127.0.0.1:5000/thu-vien-video",
+        "http://127.0.0.1:5000/chuyen-muc/tin-tuc", "http://127.0.0.1:5000/chuyen-muc/kinh-te",
+        "http://127.0.0.1:5000/bai-viet/gia-que",
+    } | {f"http://127.0.0.1:5000/bai-viet/bai-viet-so-{number}" for number in (1, 2, 3)}
     assert set(urls) == expected
     lastmods = [element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}lastmod")]
     assert lastmods and all(dt.datetime.fromisoformat(value).tzinfo for value in lastmods)
@@ -223,7 +224,7 @@ def test_robots_txt_points_at_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     lines = response.get_data(as_text=True).splitlines()
-    assert "Sitemap: http://localhost/sitemap.xml" in lines
+    assert "Sitemap: http://127.0.0.1:5000/sitemap.xml" in lines
     assert "Disallow: /tim-kiem" in lines
     # What each request costs the server to make is kept from crawlers.
     assert {"Disallow: /bai-viet/*/in.pdf", "Disallow: /bai-viet/*/nghe.mp3"} <= set(lines)
@@ -234,7 +235,7 @@ def test_pages_announce_their_feeds_and_open_graph(client, two_categories):
     feeds = {link["href"] for link in home.find_all("link", attrs={"rel": "alternate", "type": RSS_TYPE})}
     assert feeds == {"/rss.xml", "/podcast.xml"}
     assert home.find("meta", attrs={"property": "og:type"})["content"] == "website"
-    assert home.find("meta", attrs={"property": "og:url"})["content"] == "http://localhost/"
+    assert home.find("meta", attrs={"property": "og:url"})["content"] == "http://127.0.0.1:5000/"
 
     category = BeautifulSoup(client.get("/chuyen-muc/kinh-te").get_data(as_text=True), "html.parser")
     feeds = {link["href"] for link in category.find_all("link", attrs={"rel": "alternate", "type": RSS_TYPE})}
@@ -244,9 +245,9 @@ def test_pages_announce_their_feeds_and_open_graph(client, two_categories):
     meta = {tag["property"]: tag["content"] for tag in article.find_all("meta", attrs={"property": True})}
     assert meta["og:type"] == "article"
     assert meta["og:title"] == "Giá quế tăng"
-    assert meta["og:url"] == "http://localhost/bai-viet/gia-que"
+    assert meta["og:url"] == "http://127.0.0.1:5000/bai-viet/gia-que"
     assert meta["og:locale"] == "vi_VN"
-    assert meta["og:image"].startswith("http://localhost/")
+    assert meta["og:image"].startswith("http://127.0.0.1:5000/")
     assert meta["article:section"] == "Kinh tế"
 
 
@@ -259,4 +260,24 @@ def test_feeds_and_sitemap_on_every_engine(db_app, make_article):
     assert [entry.title for entry in feed.entries] == [first.title, second.title]
     root = etree.fromstring(client.get("/sitemap.xml").data)
     urls = {element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}loc")}
-    assert {f"http://localhost/bai-viet/{first.slug}", f"http://localhost/bai-viet/{second.slug}"} <= urls
+    assert {f"http://127.0.0.1:5000/bai-viet/{first.slug}", f"http://127.0.0.1:5000/bai-viet/{second.slug}"} <= urls
+
+
+def test_a_forged_host_never_reaches_a_publicly_cached_url(quiet_app, client, two_categories):
+    # These responses are cached publicly: one request with a forged Host must not poison them for everyone.
+    _prewarm(quiet_app)
+    forged = {"Host": "evil.example"}
+    rss = feedparser.parse(client.get("/rss.xml", headers=forged).data)
+    links = [rss.feed.link] + [entry.link for entry in rss.entries]
+    podcast = feedparser.parse(client.get("/podcast.xml", headers=forged).data)
+    links += [podcast.feed.link, podcast.feed.image.href]
+    links += [entry.enclosures[0].href for entry in podcast.entries] + [entry.link for entry in podcast.entries]
+    assert podcast.entries
+    sitemap = etree.fromstring(client.get("/sitemap.xml", headers=forged).data)
+    links += [element.text for element in sitemap.iter(f"{{{SITEMAP_NAMESPACE}}}loc")]
+    robots = client.get("/robots.txt", headers=forged).get_data(as_text=True)
+    links += [line.removeprefix("Sitemap: ") for line in robots.splitlines() if line.startswith("Sitemap: ")]
+    page = BeautifulSoup(client.get("/bai-viet/gia-que", headers=forged).get_data(as_text=True), "html.parser")
+    links += [page.find("meta", attrs={"property": name})["content"] for name in ("og:url", "og:image")]
+    assert all(link.startswith("http://127.0.0.1:5000/") for link in links), links
+    assert "evil.example" not in client.get("/podcast.xml", headers=forged).get_data(as_text=True)
