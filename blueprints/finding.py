@@ -15,6 +15,7 @@ from services.pagination import paginate_clamped, parse_page
 from services.podcast import podcast_cover_path, prewarm_in_background, ready_audio
 from services.search import rebuild_search_index, search_articles
 from services.search_text import highlight, html_to_text, parse_query, result_snippet
+from services import sitemap as sitemap_protocol
 from services.sitemap import SitemapEntry, sitemap_xml
 
 bp = Blueprint("finding", __name__)
@@ -166,7 +167,9 @@ def sitemap():
         SitemapEntry(public_url("reading.category", slug=slug))
         for slug in db.session.execute(select(Category.slug).order_by(Category.position, Category.name)).scalars()
     ]
-    rows = db.session.execute(published_articles().with_only_columns(Article.slug, Article.updated_at))
+    # Newest first, only as many as one sitemap file holds: see services.sitemap.MAX_URLS.
+    room = max(0, sitemap_protocol.MAX_URLS - len(entries))
+    rows = db.session.execute(published_articles().with_only_columns(Article.slug, Article.updated_at).limit(room))
     entries += [SitemapEntry(public_url("reading.article", slug=slug), updated) for slug, updated in rows]
     return _feed_response(sitemap_xml(entries), "application/xml")
 

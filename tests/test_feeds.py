@@ -14,7 +14,8 @@ from models import Article, Category
 from services.article_audio import narrator_for_app, prewarm_articles
 from services.feeds import podcast_guid
 from services.podcast import _prewarm_running, prewarm_in_background, ready_audio
-from services.sitemap import SITEMAP_NAMESPACE
+from services import sitemap as sitemap_protocol
+from services.sitemap import SITEMAP_NAMESPACE, SitemapEntry
 
 RSS_TYPE = "application/rss+xml"
 # Absolute URLs are at the test app's SITE_URL, whatever Host a request carries.
@@ -281,3 +282,21 @@ def test_a_forged_host_never_reaches_a_publicly_cached_url(quiet_app, client, tw
     links += [page.find("meta", attrs={"property": name})["content"] for name in ("og:url", "og:image")]
     assert all(link.startswith("http://127.0.0.1:5000/") for link in links), links
     assert "evil.example" not in client.get("/podcast.xml", headers=forged).get_data(as_text=True)
+
+
+def test_sitemap_past_the_protocol_limit_lists_the_newest_articles(client, two_categories, monkeypatch):
+    monkeypatch.setattr(sitemap_protocol, "MAX_URLS", 7)  # home, 2 libraries, 2 categories, 2 articles
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    urls = [element.text for element in etree.fromstring(response.data).iter(f"{{{SITEMAP_NAMESPACE}}}loc")]
+    newest = [entry.link for entry in feedparser.parse(client.get("/rss.xml").data).entries[:2]]
+    assert len(urls) == 7
+    assert urls[-2:] == newest
+
+
+def test_sitemap_xml_keeps_the_first_entries_up_to_the_limit(monkeypatch):
+    monkeypatch.setattr(sitemap_protocol, "MAX_URLS", 3)
+    entries = (SitemapEntry(f"https://example.org/{number}") for number in range(10))
+    root = etree.fromstring(sitemap_protocol.sitemap_xml(entries))
+    locs = [element.text for element in root.iter(f"{{{SITEMAP_NAMESPACE}}}loc")]
+    assert locs == ["https://example.org/0", "https://example.org/1", "https://example.org/2"]
