@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-# Re-exported: services.images imports it from here.
-from services.files import write_atomically  # noqa: F401
+# Also imported from here by services.images.
+from services.files import write_atomically
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
