@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blueprints.assets import init_assets, inline_style_sources
-from blueprints.http_caching import init_http_caching
+from web.assets import init_assets, inline_style_sources
+from web.http_caching import init_http_caching
 from extensions import compress, db, htmx
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -76,7 +76,7 @@ def create_app(test_config=None):
     for command in (*content_commands, *finding.commands):
         app.cli.add_command(command)
 
-    from blueprints.templating import register_template_helpers
+    from web.templating import register_template_helpers
 
     register_template_helpers(app)
     init_assets(app)

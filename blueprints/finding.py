@@ -4,8 +4,8 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from blueprints.htmx_support import render_page_or_fragment
-from blueprints.urls import public_url
+from web.htmx import render_page_or_fragment
+from web.urls import public_url
 from extensions import db
 from models import Article, Category
 from services.article_audio import article_segments, audio_version, narrator_for_app

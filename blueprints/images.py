@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, send_file
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
-from blueprints.assets import IMMUTABLE
+from web.assets import IMMUTABLE
 from blueprints.preferences import saving_data
 from services.images import (
     ensure_variant,

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from blueprints.urls import public_url
+from web.urls import public_url
 from extensions import db
 from models import Article
 from services.articles import get_published_article, published_articles

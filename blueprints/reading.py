@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, request, send_from_directory
 from markupsafe import Markup
 from sqlalchemy import select
 
-from blueprints.htmx_support import render_page_or_fragment, wants_fragment
+from web.htmx import render_page_or_fragment, wants_fragment
 from models import PhotoItem, Video
 from services.article_body import body_for_display
 from services.articles import (

@@ -5,7 +5,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Article, Category, utc_now
+from models import Article, Category, Link, PhotoItem, Video, utc_now
+
+SIDEBAR_PHOTOS = 4
+SIDEBAR_VIDEOS = 3
 
 
 def published_articles():
@@ -47,3 +50,17 @@ def count_view(article_id: int) -> None:
         .values(views=Article.views + 1, updated_at=Article.updated_at)
     )
     db.session.commit()
+
+
+def navigation_content() -> dict:
+    """Categories for the menu, and the newest photos, newest videos and links for the sidebars."""
+    return {
+        "categories": db.session.execute(select(Category).order_by(Category.position, Category.name)).scalars().all(),
+        "photos": db.session.execute(
+            select(PhotoItem).order_by(PhotoItem.taken_at.desc()).limit(SIDEBAR_PHOTOS)
+        ).scalars().all(),
+        "videos": db.session.execute(
+            select(Video).order_by(Video.published_at.desc()).limit(SIDEBAR_VIDEOS)
+        ).scalars().all(),
+        "links": db.session.execute(select(Link).order_by(Link.position)).scalars().all(),
+    }

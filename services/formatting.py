@@ -20,6 +20,11 @@ def vietnamese_date(moment: dt.datetime, zone: ZoneInfo = VIETNAM) -> str:
     return format_datetime(moment, "dd/MM/yyyy", tzinfo=zone, locale="vi")
 
 
+def vietnamese_time_then_date(moment: dt.datetime, zone: ZoneInfo = VIETNAM) -> str:
+    """"14:14 ngày 16/11/2023", the way a printed notice dates itself."""
+    return format_datetime(moment, "HH:mm 'ngày' dd/MM/yyyy", tzinfo=zone, locale="vi")
+
+
 def vietnamese_number(value: int) -> str:
     """Thousands grouped with dots: 3435 → "3.435"."""
     return format_decimal(value, locale="vi")

@@ -222,3 +222,13 @@ def test_workers_starting_together_share_one_secret_key(tmp_path):
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         keys = set(pool.map(lambda _: _instance_secret_key(str(tmp_path)), range(32)))
     assert len(keys) == 1 and len(keys.pop()) == 64
+
+
+def test_times_follow_the_configured_timezone(app, client, make_article):
+    article = make_article()
+    assert "16/11/2023 2:13:00 CH" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    from web.templating import register_template_helpers
+
+    app.config["TIMEZONE"] = "UTC"
+    register_template_helpers(app)
+    assert "16/11/2023 7:13:00 SA" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
