@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import http.client
+import json
 import logging
 import os
 import shutil
@@ -59,3 +61,16 @@ def timed_get(port: int, path: str, reuse: bool = False, headers: dict | None = 
         _connections.pop(port, None)
         connection.close()
     return seconds, response.status, body
+
+
+def save_and_report_targets(name: str, results: dict, misses: list[str], what: str) -> int:
+    """Print missed targets, write bench/results/<name>.json, and give the exit status (1 if any missed)."""
+    for miss in misses:
+        print("MISSED:", miss)
+    if not misses:
+        print(f"All {what} targets met.")
+    results["missed"] = misses
+    results["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 1 if misses else 0

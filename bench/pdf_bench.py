@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import json
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _support import CHROMIUM, RESULTS, serve_in_thread, throwaway_instance, timed_get
+from _support import CHROMIUM, RESULTS, save_and_report_targets, serve_in_thread, throwaway_instance, timed_get
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -87,16 +86,8 @@ def run(instance: Path, repeat: int, request_count: int) -> int:
         rows.append((name, figures))
 
     print_table(rows)
-    misses = check_targets(results["articles"])
-    for miss in misses:
-        print("MISSED:", miss)
-    if not misses:
-        print("All PDF targets met.")
-    results["missed"] = misses
-    results["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    (RESULTS / "pdf_bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     server.shutdown()
-    return 1 if misses else 0
+    return save_and_report_targets("pdf_bench", results, check_targets(results["articles"]), "PDF")
 
 
 def create_bench_articles(app) -> dict[str, str]:

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from _support import RESULTS, serve_in_thread, throwaway_instance, timed_get
+from _support import RESULTS, save_and_report_targets, serve_in_thread, throwaway_instance, timed_get
 FIRST_AUDIO_TARGET_SECONDS = 1.0
 CACHED_TARGET_SECONDS = 0.020
 BYTES_PER_MINUTE_TARGET = 240_000
@@ -87,16 +87,8 @@ def run(instance: Path, repeat: int, request_count: int) -> int:
     results["auto_offline"] = auto_mode_offline_cost(app, port, repeat)
 
     print_report(results)
-    misses = check_targets(results)
-    for miss in misses:
-        print("MISSED:", miss)
-    if not misses:
-        print("All speech targets met.")
-    results["missed"] = misses
-    results["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    (RESULTS / "speech_bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     server.shutdown()
-    return 1 if misses else 0
+    return save_and_report_targets("speech_bench", results, check_targets(results), "speech")
 
 
 def create_long_article(app) -> list[str]:
