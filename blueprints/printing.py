@@ -2,26 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+import os
 from zoneinfo import ZoneInfo
 
 import click
-from babel.dates import format_date, format_datetime
 from flask import Blueprint, current_app, make_response, render_template, request, send_file, url_for
-from markupsafe import Markup
-from sqlalchemy.orm import selectinload
 
-from web.urls import public_url
-from extensions import db
 from models import Article
-from services.articles import get_published_article, published_articles
-from services.pdf import DEFAULT_RENDER_TIMEOUT, PdfCache, PdfRenderError, pdf_cache_key, render_pdf
-from services.print_body import printable_body
-from services.qr import qr_code_svg
+from services.article_pdf import (
+    ArticlePdfs,
+    PrintedPage,
+    latest_printable_articles,
+    prewarm_article_pdfs,
+    print_context,
+)
+from services.articles import get_published_article
+from services.assets import StaticFiles
+from services.pdf import DEFAULT_RENDER_TIMEOUT, PdfCache, PdfRenderError
 from services.slugs import ascii_filename
+from web.urls import public_url
 
 bp = Blueprint("printing", __name__, cli_group="pdf")
 
@@ -31,25 +30,24 @@ PRINT_STYLESHEET = "css/print.css"
 PDF_MAX_AGE = 300
 
 
-@dataclass(frozen=True)
-class ArticlePdf:
-    path: Path
-    etag: str
-
-
 @bp.get("/bai-viet/<slug>/in")
 def print_view(slug):
     """The article alone, laid out for paper; the browser's own print gives a clean page."""
     article = get_published_article(slug)
-    return render_template(PRINT_TEMPLATE, **_document_context(article, _today(), for_pdf=False))
+    zone = _zone()
+    context = print_context(
+        article, _article_url(article), current_app.config["SITE_NAME"], dt.datetime.now(zone), zone, for_pdf=False
+    )
+    return render_template(PRINT_TEMPLATE, **context)
 
 
 @bp.get("/bai-viet/<slug>/in.pdf")
 def article_pdf(slug):
     """The article as an accessible A4 PDF, named after its slug."""
     article = get_published_article(slug)
-    today = _today()
-    key = article_pdf_key(article, today)
+    pdfs = _article_pdfs()
+    now = dt.datetime.now(pdfs.zone)
+    key = pdfs.key(article, now)
     if key in request.if_none_match:
         # The ETag says everything the PDF shows: no need to render or even read it.
         response = make_response("", 304)
@@ -58,7 +56,7 @@ def article_pdf(slug):
         response.cache_control.max_age = PDF_MAX_AGE
         return response
     try:
-        pdf = cached_article_pdf(article, today)
+        pdf = pdfs.get_or_render(article, now, lambda: _page_for_pdf(article, now, pdfs.zone))
     except PdfRenderError:
         current_app.logger.exception("PDF of article %s could not be rendered", article.slug)
         response = make_response(render_template("printing/pdf_error.html", article=article), 503)
@@ -74,84 +72,50 @@ def article_pdf(slug):
     )
 
 
-def cached_article_pdf(article: Article, today: dt.date | None = None) -> ArticlePdf:
-    """The article's PDF from the cache, rendered (once, whoever else asks at the same time) if missing."""
-    today = today or _today()
-    key = article_pdf_key(article, today)
-    path = _pdf_cache().get_or_render(key, lambda: _render_article_pdf(article, today))
-    return ArticlePdf(path, key)
-
-
-def article_pdf_key(article: Article, today: dt.date) -> str:
-    """The cache key and ETag: the article's content, the print template and styles, and all else printed."""
-    config = current_app.config
-    template_path = Path(current_app.root_path, current_app.template_folder, PRINT_TEMPLATE)
-    stylesheet_path = Path(current_app.static_folder, PRINT_STYLESHEET)
-    return pdf_cache_key(
-        article.content_hash,
-        _file_fingerprint(template_path),
-        _file_fingerprint(stylesheet_path),
-        config["SITE_URL"],
-        config["SITE_NAME"],
-        article.category.name if article.category else "",
-        today.isoformat(),
-    )
-
-
-def _render_article_pdf(article: Article, today: dt.date) -> bytes:
-    # Rendered as if requested at the public address, so the PDF, its QR code and its cache key are the
-    # same whether a reader or `flask pdf prewarm` asked for it, and the fetcher knows the site's origin.
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        html = render_template(PRINT_TEMPLATE, **_document_context(article, today, for_pdf=True))
-        base_url = url_for("printing.print_view", slug=article.slug, _external=True)
-        static_url_path = url_for("static", filename="")
-    return render_pdf(
-        html,
-        base_url,
-        current_app.static_folder,
-        current_app.config["MEDIA_ROOT"],
-        static_url_path=static_url_path,
-        timeout=current_app.config.get("PDF_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT),
-    )
-
-
-def _document_context(article: Article, today: dt.date, for_pdf: bool) -> dict:
-    config = current_app.config
-    article_url = public_url("reading.article", slug=article.slug)
-    body = printable_body(article.body_html, article_url)
-    return {
-        "article": article,
-        "article_url": article_url,
-        "body": Markup(body.html),
-        "links": body.links,
-        "qr_code": qr_code_svg(article_url, f"Mã QR dẫn tới bài viết trên {config['SITE_NAME']}"),
-        "published": format_datetime(article.published_at, "HH:mm 'ngày' dd/MM/yyyy", tzinfo=_zone(), locale="vi"),
-        "printed_on": format_date(today, "dd/MM/yyyy", locale="vi"),
-        "for_pdf": for_pdf,
-    }
-
-
-def _pdf_cache() -> PdfCache:
-    return PdfCache(current_app.config["PDF_CACHE_DIR"])
-
-
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(_zone()).date()
+def _article_url(article: Article) -> str:
+    return public_url("reading.article", slug=article.slug)
 
 
-def _file_fingerprint(path: Path) -> str:
-    stat = path.stat()
-    return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+def _article_pdfs() -> ArticlePdfs:
+    config = current_app.config
+    return ArticlePdfs(
+        PdfCache(config["PDF_CACHE_DIR"]),
+        site_url=config["SITE_URL"],
+        site_name=config["SITE_NAME"],
+        zone=_zone(),
+        design_fingerprints=_design_fingerprints(),
+        static_root=current_app.static_folder,
+        media_root=config["MEDIA_ROOT"],
+        render_timeout=config.get("PDF_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT),
+    )
 
 
-@lru_cache(maxsize=8)
-def _file_digest(path: str, mtime_ns: int, size: int) -> str:
-    # Keyed by modification time as well, so an edited template or stylesheet makes new PDFs at once.
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+def _design_fingerprints() -> tuple[str, str]:
+    # The print template is fingerprinted like a static file (by content, read again only when it changes),
+    # so an edited template or stylesheet makes new PDFs at once.
+    templates = current_app.extensions.get("docbai.print_templates")
+    if templates is None:
+        template_folder = os.path.join(current_app.root_path, current_app.template_folder)
+        templates = current_app.extensions["docbai.print_templates"] = StaticFiles(template_folder)
+    static_files = current_app.extensions["static_files"]
+    return templates.fingerprint(PRINT_TEMPLATE) or "", static_files.fingerprint(PRINT_STYLESHEET) or ""
+
+
+def _page_for_pdf(article: Article, printed_at: dt.datetime, zone: ZoneInfo) -> PrintedPage:
+    # Rendered as if requested at the public address, so the PDF, its QR code and its cache key are the
+    # same whether a reader or `flask pdf prewarm` asked for it, and the fetcher knows the site's origin.
+    config = current_app.config
+    with current_app.test_request_context(base_url=config["SITE_URL"]):
+        context = print_context(article, _article_url(article), config["SITE_NAME"], printed_at, zone, for_pdf=True)
+        return PrintedPage(
+            html=render_template(PRINT_TEMPLATE, **context),
+            url=url_for("printing.print_view", slug=article.slug, _external=True),
+            static_url_path=url_for("static", filename=""),
+        )
 
 
 @bp.cli.command("prewarm")
@@ -159,24 +123,17 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
               help="How many of the newest published articles.")
 def prewarm_command(latest):
     """Render the PDFs of the newest published articles into the cache, so first readers wait for none."""
-    statement = published_articles().limit(latest).options(selectinload(Article.category))
-    articles = db.session.execute(statement).scalars().all()
-    cache, today = _pdf_cache(), _today()
-    already, failures = 0, []
-    with click.progressbar(articles, label="Tạo tệp PDF", show_pos=True) as bar:
-        for article in bar:
-            if cache.get(article_pdf_key(article, today)):
-                already += 1
-                continue
-            try:
-                cached_article_pdf(article, today)
-            except PdfRenderError as error:
-                failures.append((article.slug, error))
-    click.echo(f"Đã tạo {len(articles) - already - len(failures)} tệp PDF, {already} tệp đã có sẵn, "
-               f"{len(failures)} lỗi.")
-    for slug, error in failures:
-        click.echo(f"Lỗi khi tạo PDF cho {slug}: {error}", err=True)
-    if failures:
+    pdfs = _article_pdfs()
+    now = dt.datetime.now(pdfs.zone)
+    articles = latest_printable_articles(latest)
+    with click.progressbar(length=len(articles), label="Tạo tệp PDF", show_pos=True) as bar:
+        report = prewarm_article_pdfs(
+            pdfs, articles, now, lambda article: _page_for_pdf(article, now, pdfs.zone), progress=bar.update
+        )
+    click.echo(f"Đã tạo {report.made} tệp PDF, {report.already} tệp đã có sẵn, {len(report.failed)} lỗi.")
+    for slug, reason in report.failed:
+        click.echo(f"Lỗi khi tạo PDF cho {slug}: {reason}", err=True)
+    if report.failed:
         raise SystemExit(1)
 
 
@@ -185,5 +142,5 @@ def prewarm_command(latest):
               help="Delete cached PDFs rendered longer ago than this.")
 def prune_command(days):
     """Delete old cached PDFs: each one prints its date, so none from an earlier day is served again."""
-    deleted = _pdf_cache().prune(older_than_seconds=days * 86400)
+    deleted = PdfCache(current_app.config["PDF_CACHE_DIR"]).prune(older_than_seconds=days * 86400)
     click.echo(f"Đã xóa {deleted} tệp PDF cũ.")

@@ -1,6 +1,7 @@
 """The printing area: the print view, the PDF endpoint and its cache, the In control, the prewarm command."""
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import io
 import threading
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 from blueprints import printing
 from extensions import db
 from models import Article
+from services import article_pdf
 from services.pdf import PdfRenderError, PdfRenderTimeout
 from services.print_body import printable_body
 
@@ -35,13 +37,13 @@ def pdf_text(data: bytes) -> list[str]:
 def render_calls(monkeypatch):
     """Count the renders the PDF endpoint asks the service for."""
     calls = []
-    real_render_pdf = printing.render_pdf
+    real_render_pdf = article_pdf.render_pdf
 
     def counting_render_pdf(*args, **kwargs):
         calls.append(args[1])
         return real_render_pdf(*args, **kwargs)
 
-    monkeypatch.setattr(printing, "render_pdf", counting_render_pdf)
+    monkeypatch.setattr(article_pdf, "render_pdf", counting_render_pdf)
     return calls
 
 
@@ -158,10 +160,12 @@ def test_the_print_template_version_is_part_of_the_key(app, make_article, monkey
     article_id = make_article().id
     with app.test_request_context():
         article = db.session.get(Article, article_id)
-        today = printing._today()
-        key = printing.article_pdf_key(article, today)
+        pdfs = printing._article_pdfs()
+        assert all(pdfs.design_fingerprints), "the print template and stylesheet must be found and fingerprinted"
+        now = dt.datetime.now(pdfs.zone)
+        key = pdfs.key(article, now)
         monkeypatch.setattr("services.pdf.PDF_TEMPLATE_VERSION", "next")
-        assert printing.article_pdf_key(article, today) != key
+        assert pdfs.key(article, now) != key
 
 
 @pytest.mark.parametrize("failure", [PdfRenderError("WeasyPrint hỏng"), PdfRenderTimeout("quá lâu")])
@@ -171,7 +175,7 @@ def test_a_failed_render_gives_a_vietnamese_page_with_a_way_back(app, client, ma
     def failing_render_pdf(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(printing, "render_pdf", failing_render_pdf)
+    monkeypatch.setattr(article_pdf, "render_pdf", failing_render_pdf)
     response = client.get(f"/bai-viet/{article.slug}/in.pdf")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
@@ -234,7 +238,7 @@ def test_prewarm_reports_failures(app, runner, make_article, monkeypatch):
     def failing_render_pdf(*args, **kwargs):
         raise PdfRenderTimeout("quá lâu")
 
-    monkeypatch.setattr(printing, "render_pdf", failing_render_pdf)
+    monkeypatch.setattr(article_pdf, "render_pdf", failing_render_pdf)
     result = runner.invoke(args=["pdf", "prewarm", "--latest", "5"])
     assert result.exit_code == 1
     assert "1 lỗi" in result.output
