@@ -20,6 +20,7 @@ from services.articles import get_published_article
 from services.assets import StaticFiles
 from services.pdf import DEFAULT_RENDER_TIMEOUT, PdfCache, PdfRenderError
 from services.slugs import ascii_filename
+from web.assets import static_files
 from web.urls import public_url
 
 bp = Blueprint("printing", __name__, cli_group="pdf")
@@ -101,8 +102,7 @@ def _design_fingerprints() -> tuple[str, str]:
     if templates is None:
         template_folder = os.path.join(current_app.root_path, current_app.template_folder)
         templates = current_app.extensions["docbai.print_templates"] = StaticFiles(template_folder)
-    static_files = current_app.extensions["static_files"]
-    return templates.fingerprint(PRINT_TEMPLATE) or "", static_files.fingerprint(PRINT_STYLESHEET) or ""
+    return templates.fingerprint(PRINT_TEMPLATE) or "", static_files().fingerprint(PRINT_STYLESHEET) or ""
 
 
 def _page_for_pdf(article: Article, printed_at: dt.datetime, zone: ZoneInfo) -> PrintedPage:

@@ -17,7 +17,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from services.files import is_temp_name, remove_lock_file_if_free, write_atomically
 
-# Part of every cache key. The printing blueprint adds fingerprints of its template and stylesheet;
+# Part of every cache key. services/article_pdf.py adds fingerprints of the template and stylesheet;
 # bump this when code changes what a PDF looks like (render options, how links are printed).
 PDF_TEMPLATE_VERSION = "1"
 DEFAULT_RENDER_TIMEOUT = 15.0

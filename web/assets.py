@@ -21,13 +21,14 @@ IMMUTABLE = f"public, max-age={YEAR}, immutable"
 CONTENT_NAMED_MEDIA = re.compile(r"^[\w-]+/[0-9a-f]{24}\.\w+$")
 
 
-def _static_files() -> StaticFiles:
+def static_files() -> StaticFiles:
+    """The app's static files, fingerprinted by content."""
     return current_app.extensions["static_files"]
 
 
 def inline_stylesheet() -> Markup:
     """The screen stylesheets' text, for one <style> element in the page head."""
-    return Markup("".join(_static_files().minified_css(name) for name in INLINE_STYLESHEETS))
+    return Markup("".join(static_files().minified_css(name) for name in INLINE_STYLESHEETS))
 
 
 def inline_style_sources() -> str:
@@ -37,7 +38,7 @@ def inline_style_sources() -> str:
 
 def _fingerprint_static_urls(endpoint, values):
     if endpoint == "static" and "v" not in values:
-        fingerprint = _static_files().fingerprint(values.get("filename") or "")
+        fingerprint = static_files().fingerprint(values.get("filename") or "")
         if fingerprint:
             values["v"] = fingerprint
 
@@ -48,7 +49,7 @@ def _long_lived_files(response):
     filename = request.view_args.get("filename") or ""
     if request.endpoint == "static":
         version = request.args.get("v")
-        if version and version == _static_files().fingerprint(filename):
+        if version and version == static_files().fingerprint(filename):
             response.headers["Cache-Control"] = IMMUTABLE
     elif request.endpoint == "reading.media" and CONTENT_NAMED_MEDIA.match(filename):
         response.headers["Cache-Control"] = IMMUTABLE
