@@ -7,9 +7,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from extensions import compress, db, htmx
+from services.vietnamese import use_editor_abbreviations
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import init_http_caching
-from extensions import compress, db, htmx
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,6 +42,7 @@ def create_app(test_config=None):
         MEDIA_ROOT=os.path.join(app.instance_path, "media"),
         AUDIO_CACHE_DIR=os.path.join(app.instance_path, "cache", "audio"),
         PDF_CACHE_DIR=os.path.join(app.instance_path, "cache", "pdf"),
+        ABBREVIATIONS_FILE=os.path.join(app.instance_path, "abbreviations.tsv"),
         SITE_NAME="Cổng thông tin điện tử huyện Đồng Lâm",
         SITE_URL="http://127.0.0.1:5000",
         TTS_ENGINE="auto",
@@ -64,6 +66,8 @@ def create_app(test_config=None):
     for key in ("MEDIA_ROOT", "AUDIO_CACHE_DIR", "PDF_CACHE_DIR"):
         os.makedirs(app.config[key], exist_ok=True)
 
+    # The speech text's abbreviation table is one per process, extended by the editor's file.
+    use_editor_abbreviations(app.config["ABBREVIATIONS_FILE"])
     db.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)

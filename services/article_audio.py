@@ -12,6 +12,7 @@ from models import Article
 from services.article_text import spoken_segments
 from services.articles import published_articles
 from services.speech import Narrator, NothingToSpeak, SpeechError, audio_key, narrator_for
+from services.vietnamese import Abbreviations, load_abbreviations
 
 
 def narrator_for_app(app) -> Narrator:
@@ -25,14 +26,15 @@ def narrator_for_app(app) -> Narrator:
 
 
 @lru_cache(maxsize=512)
-def _segments(content_hash: str, title: str, body_html: str) -> tuple[str, ...]:
-    # Keyed by the content hash as well, so an edited article is spoken anew.
-    return tuple(spoken_segments(title, body_html))
+def _segments(content_hash: str, title: str, body_html: str, abbreviations: Abbreviations) -> tuple[str, ...]:
+    # Keyed by the content hash and the abbreviation table in force, so an edited article, or an
+    # editor's new abbreviation, is spoken anew.
+    return tuple(spoken_segments(title, body_html, abbreviations))
 
 
 def article_segments(article: Article) -> tuple[str, ...]:
     """What is said for an article: its title (segment 0), then its body blocks (data-seg 1, 2, …)."""
-    return _segments(article.content_hash, article.title or "", article.body_html or "")
+    return _segments(article.content_hash, article.title or "", article.body_html or "", load_abbreviations())
 
 
 def audio_version(segments: Iterable[str]) -> str:

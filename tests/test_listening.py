@@ -2,6 +2,7 @@
 import io
 import re
 import threading
+from pathlib import Path
 
 import lameenc
 import pytest
@@ -323,3 +324,16 @@ def test_tts_prewarm_then_prune(runner, app, make_article):
     assert left <= keep_first | keep_second
     assert keep_second & cache.keys() == keep_second & made
 
+
+
+def test_an_editors_abbreviation_file_changes_what_is_spoken(app, client, make_article):
+    article = make_article(title="Tin từ ĐTĐL", body_html="<p>Hội nghị của ĐTĐL.</p>")
+    before = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    (Path(app.instance_path) / "abbreviations.tsv").write_text("ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8")
+    after = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
+    assert before["version"] != after["version"]  # new words, new audio
+    with app.app_context():
+        stored = db.session.get(Article, article.id)
+        assert article_segments(stored)[1] == "Hội nghị của Đoàn thanh niên Đồng Lâm."
+    result = app.test_cli_runner().invoke(args=["speak", "--text-only", "ĐTĐL họp."])
+    assert "Đoàn thanh niên Đồng Lâm" in result.output

@@ -2,7 +2,7 @@
 
 Pure functions of text: nothing here knows about Flask, the database or a speech engine.
 """
-from services.vietnamese.abbreviations import Abbreviations, load_abbreviations
+from services.vietnamese.abbreviations import Abbreviations, load_abbreviations, use_editor_abbreviations
 from services.vietnamese.dates import date_to_words, time_to_words
 from services.vietnamese.normalize import spoken_form
 from services.vietnamese.numbers import (
@@ -16,6 +16,7 @@ from services.vietnamese.numbers import (
 from services.vietnamese.sentences import split_sentences
 
 __all__ = [
+    "use_editor_abbreviations",
     "Abbreviations",
     "date_to_words",
     "decimal_to_words",

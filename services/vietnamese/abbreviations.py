@@ -18,7 +18,8 @@ SIGN_SCOPE = "sign"
 _SCOPES = ("", SIGN_SCOPE)
 
 
-@dataclass(frozen=True)
+# eq=False: a table is hashed by identity, so caches of spoken text can be keyed by the table in force.
+@dataclass(frozen=True, eq=False)
 class Abbreviations:
     """Two case-sensitive tables: `general` applies everywhere, `sign` only inside document signs (QĐ-UBND)."""
 
@@ -98,9 +99,18 @@ def _merged(extra_path: str | None, stamp: tuple[int, int] | None) -> Abbreviati
     return Abbreviations(MappingProxyType(general), MappingProxyType(sign))
 
 
+_editor_file: str | None = None
+
+
+def use_editor_abbreviations(path: str | os.PathLike | None) -> None:
+    """Make an editor's TSV file extend the built-in table wherever no other file is named."""
+    global _editor_file
+    _editor_file = os.fspath(path) if path else None
+
+
 def load_abbreviations(extra_path: str | os.PathLike | None = None) -> Abbreviations:
-    """The built-in table, overridden and extended by extra_path (same TSV format) when that file exists."""
-    path = os.fspath(extra_path) if extra_path else None
+    """The built-in table, overridden and extended by extra_path (default: the editor's file) when it exists."""
+    path = os.fspath(extra_path) if extra_path else _editor_file
     stamp = None
     if path:
         try:
