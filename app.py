@@ -50,7 +50,6 @@ def create_app(test_config=None):
         ARTICLES_PER_PAGE=10,
         OTHER_ARTICLES_PER_PAGE=5,
         PHOTOS_PER_PAGE=12,
-        JSON_AS_ASCII=False,
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
@@ -69,6 +68,7 @@ def create_app(test_config=None):
     # The speech text's abbreviation table is one per process, extended by the editor's file.
     use_editor_abbreviations(app.config["ABBREVIATIONS_FILE"])
     db.init_app(app)
+    app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)
 

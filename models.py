@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 
-ARTICLE_STATUSES = ("draft", "published")
-
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored as UTC.

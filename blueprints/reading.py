@@ -3,7 +3,6 @@ from flask import Blueprint, current_app, request, send_from_directory
 from markupsafe import Markup
 from sqlalchemy import select
 
-from web.htmx import render_page_or_fragment, wants_fragment
 from models import PhotoItem, Video
 from services.article_body import body_for_display
 from services.articles import (
@@ -13,8 +12,11 @@ from services.articles import (
     get_published_article,
     other_articles,
     published_articles,
+    with_thumbnails,
 )
 from services.pagination import paginate_clamped, parse_page
+from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
+from web.htmx import render_page_or_fragment, wants_fragment
 
 bp = Blueprint("reading", __name__)
 
@@ -37,7 +39,9 @@ def _render_list(statement, per_page_setting, page_template, fragment_template, 
 @bp.get("/")
 def index():
     """The latest published articles, paginated."""
-    return _render_list(published_articles(), "ARTICLES_PER_PAGE", "reading/index.html", "reading/_article_list.html")
+    return _render_list(
+        with_thumbnails(published_articles()), "ARTICLES_PER_PAGE", "reading/index.html", "reading/_article_list.html"
+    )
 
 
 @bp.get("/chuyen-muc/<slug>")
@@ -45,7 +49,7 @@ def category(slug):
     """One category's published articles, paginated."""
     category = get_category(slug)
     return _render_list(
-        articles_in_category(category), "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html",
+        with_thumbnails(articles_in_category(category)), "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html",
         list_args={"slug": slug}, category=category,
     )
 
@@ -61,14 +65,17 @@ def _is_counted_view() -> bool:
 def article(slug):
     """An article with its figures, byline and the "Các tin khác" box."""
     article = get_published_article(slug)
-    if _is_counted_view():
-        count_view(article.id)
+    counted = _is_counted_view()
     others = paginate_clamped(other_articles(article), _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
-    return render_page_or_fragment(
+    response = render_page_or_fragment(
         "reading/article.html", "reading/_other_articles.html",
-        article=article, others=others,
+        article=article, others=others, views=article.views + counted,
         body=Markup(body_for_display(article.content_hash, article.body_html)),
     )
+    if counted:
+        # Counted after rendering: the commit would otherwise expire the article and reload it mid-page.
+        count_view(article.id)
+    return response
 
 
 @bp.get("/thu-vien-anh")
@@ -88,4 +95,7 @@ def videos():
 @bp.get("/media/<path:filename>")
 def media(filename):
     """Images and other files from the media store."""
-    return send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)
+    response = send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)
+    if CONTENT_NAMED_MEDIA.match(filename):
+        response.headers["Cache-Control"] = IMMUTABLE  # named after its content, so it never changes
+    return response

@@ -12,13 +12,17 @@ SIDEBAR_VIDEOS = 3
 
 
 def published_articles():
-    """A select of the articles readers may see, newest first."""
+    """A select of the articles readers may see, newest first; callers add the relationships they show."""
     return (
         select(Article)
         .where(Article.status == "published", Article.published_at <= utc_now())
-        .options(selectinload(Article.figures), selectinload(Article.category))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
+
+
+def with_thumbnails(statement):
+    """The same select, loading each article's figures at once for list thumbnails."""
+    return statement.options(selectinload(Article.figures))
 
 
 def articles_in_category(category: Category):
@@ -33,7 +37,11 @@ def other_articles(article: Article):
 
 def get_published_article(slug: str) -> Article:
     """The published article with this slug, or a 404."""
-    statement = published_articles().where(Article.slug == slug)
+    statement = (
+        published_articles()
+        .where(Article.slug == slug)
+        .options(selectinload(Article.figures), selectinload(Article.category))
+    )
     return db.one_or_404(statement)
 
 

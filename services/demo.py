@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Article, Category, Figure, Link, PhotoItem, Video
 from services.media import StoredImage, store_image
-from services.slugs import vietnamese_slug
+from services.slugs import unique_slug, vietnamese_slug
 
 DEMO_SEED = 20231116
 # A fixed anchor keeps the demo the same on every machine; the newest article is a little before it.
@@ -231,10 +231,7 @@ def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> Demo
         slots = _slots(rng, published)
         title = rng.choice(TITLES[category_slug]).format(**slots)
         title = title[0].upper() + title[1:]
-        slug = base = vietnamese_slug(title)
-        suffix = 2
-        while slug in used_slugs:
-            slug, suffix = f"{base}-{suffix}", suffix + 1
+        slug = unique_slug(vietnamese_slug(title), used_slugs.__contains__)
         used_slugs.add(slug)
         long_article = number % 10 == 3
         paragraph_count = rng.randint(14, 22) if long_article else rng.randint(3, 6)

@@ -144,7 +144,7 @@ def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: l
             except (OSError, NotAnImage) as error:
                 warnings.append((line_number, f"bỏ ảnh không đọc được {source[:80]}: {error}"))
         if stored is None:
-            _remove_keeping_tail(image)
+            image.drop_tree()
             continue
         image.set("src", media_url(stored.path))
         image.set("width", str(stored.width))
@@ -177,17 +177,6 @@ def _local_image_path(source: str, base_dir: str) -> str | None:
     if os.path.commonpath([candidate, os.path.realpath(base_dir)]) != os.path.realpath(base_dir):
         return None
     return candidate if os.path.isfile(candidate) else None
-
-
-def _remove_keeping_tail(element) -> None:
-    parent = element.getparent()
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def category_for(name: str) -> Category:

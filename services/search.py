@@ -6,9 +6,21 @@ one function that hides which engine answers.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, case, column, event, func, literal_column, select, table, text
+from sqlalchemy import (
+    Connection,
+    Select,
+    case,
+    column,
+    event,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import Article
@@ -158,7 +170,7 @@ _postgresql_index = table("article_search", column("article_id"), column("docume
 
 def search_articles(query: SearchQuery) -> Select:
     """A select of the published articles matching every word of the query, best match first."""
-    statement = published_articles().order_by(None)
+    statement = published_articles().order_by(None).options(selectinload(Article.category))
     if db.session.get_bind().dialect.name == "postgresql":
         return _postgresql_search(statement, query)
     return _sqlite_search(statement, query)

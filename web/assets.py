@@ -51,8 +51,6 @@ def _long_lived_files(response):
         version = request.args.get("v")
         if version and version == static_files().fingerprint(filename):
             response.headers["Cache-Control"] = IMMUTABLE
-    elif request.endpoint == "reading.media" and CONTENT_NAMED_MEDIA.match(filename):
-        response.headers["Cache-Control"] = IMMUTABLE
     return response
 
 

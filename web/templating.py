@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 
 from services.articles import navigation_content
-from services.formatting import vietnamese_date, vietnamese_datetime, vietnamese_number
+from services.formatting import vietnamese_datetime, vietnamese_number
 from services.pagination import item_range, page_window
 
 
@@ -20,7 +20,6 @@ def register_template_helpers(app):
     """Make the Vietnamese formatters (in the site's TIMEZONE) and pager helpers available in every template."""
     zone = ZoneInfo(app.config["TIMEZONE"])
     app.add_template_filter(partial(vietnamese_datetime, zone=zone), "vn_datetime")
-    app.add_template_filter(partial(vietnamese_date, zone=zone), "vn_date")
     app.add_template_filter(vietnamese_number, "vn_number")
     app.add_template_global(site_navigation)
     app.add_template_global(page_window)
