@@ -20,14 +20,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _support import RESULTS, ROOT, throwaway_instance, timed_get
 
-RESULTS = ROOT / "bench" / "results"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ACCEPT_ENCODING = "br, gzip"
@@ -102,11 +99,8 @@ def main() -> int:
     if not os.path.exists(WRK):
         print("wrk is not installed (Debian package `wrk`)", file=sys.stderr)
         return 2
-    instance = Path(tempfile.mkdtemp(prefix="docbai-speed-bench-"))
-    try:
+    with throwaway_instance("docbai-speed-bench-") as instance:
         return run(instance, options)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(instance: Path, options) -> int:
@@ -160,11 +154,7 @@ def run(instance: Path, options) -> int:
 
 
 def _get(port: int, path: str) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path)
-    body = connection.getresponse().read().decode("utf-8")
-    connection.close()
-    return body
+    return timed_get(port, path)[2].decode("utf-8")
 
 
 def _etag(port: int, path: str) -> str:

@@ -9,8 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import lxml.html
 from markupsafe import Markup, escape
+
+from services.html_fragments import parse_fragment
 
 MAX_QUERY_LENGTH = 200
 # More words than this add nothing to a news search and only make the query slower.
@@ -52,7 +53,7 @@ def html_to_text(html: str) -> str:
 def _html_to_text(html: str) -> str:
     if not html.strip():
         return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     for element in root.iter():
         # Without a break, "<p>một</p><p>hai</p>" would read as the single word "mộthai".
         if element.tag in _BLOCK_TAGS:
