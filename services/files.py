@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import BinaryIO
@@ -13,6 +15,10 @@ from filelock import FileLock, Timeout
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".tmp"
 FILE_MODE = 0o644
+
+
+class LockTimeout(TimeoutError):
+    """Another thread or process held the lock for longer than the caller would wait."""
 
 
 def is_temp_name(name: str) -> bool:
@@ -62,3 +68,43 @@ def remove_lock_file_if_free(path: str | os.PathLike[str]) -> bool:
     except Timeout:
         pass
     return False
+
+
+# One in-process lock per lock file, shared by every thread: they wait on it rather than each polling
+# the file lock. Weak values: a lock nobody waits on goes away.
+_thread_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(name: str) -> threading.Lock:
+    with _thread_locks_guard:
+        lock = _thread_locks.get(name)
+        if lock is None:
+            lock = _thread_locks[name] = threading.Lock()
+        return lock
+
+
+@contextmanager
+def single_flight(lock_path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
+    """Held by one thread of one process at a time: the rest wait up to timeout, then get LockTimeout.
+
+    A cache checks for its file, enters this, checks again and only then makes the file, so work asked
+    for by many at once is done once.
+    """
+    lock_path = os.path.abspath(os.fspath(lock_path))
+    os.makedirs(os.path.dirname(lock_path), exist_ok=True)
+    thread_lock = _thread_lock(lock_path)
+    if not thread_lock.acquire(timeout=timeout):
+        raise LockTimeout(f"{lock_path} still held after {timeout:g} s")
+    try:
+        file_lock = FileLock(lock_path, timeout=timeout)
+        try:
+            file_lock.acquire()
+        except Timeout as error:
+            raise LockTimeout(f"{lock_path} still held after {timeout:g} s") from error
+        try:
+            yield
+        finally:
+            file_lock.release()
+    finally:
+        thread_lock.release()

@@ -12,10 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
-from filelock import FileLock, Timeout
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from services.files import is_temp_name, remove_lock_file_if_free, write_atomically
+from services.files import LockTimeout, is_temp_name, remove_lock_file_if_free, single_flight, write_atomically
 
 # Part of every cache key. services/article_pdf.py adds fingerprints of the template and stylesheet;
 # bump this when code changes what a PDF looks like (render options, how links are printed).
@@ -180,13 +179,12 @@ class PdfCache:
         path = self.path_for(key)
         if path.is_file():
             return path
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(path.with_suffix(".lock"), timeout=self.lock_timeout):
+            with single_flight(path.with_suffix(".lock"), self.lock_timeout):
                 # Whoever held the lock before us may have just written it.
                 if not path.is_file():
                     write_atomically(os.fspath(path), render())
-        except Timeout as error:
+        except LockTimeout as error:
             raise PdfRenderTimeout("another render of this PDF is taking too long") from error
         return path
 

@@ -50,3 +50,50 @@ def test_a_held_lock_file_is_kept_and_a_free_one_removed(tmp_path):
 )
 def test_ascii_filename(slug, extension, part, expected):
     assert ascii_filename(slug, extension, part) == expected
+
+
+def test_single_flight_lets_one_thread_work_and_the_rest_find_the_result(tmp_path):
+    import threading
+
+    from services.files import single_flight
+
+    target, made = tmp_path / "result.bin", []
+    barrier = threading.Barrier(8)
+
+    def ask():
+        barrier.wait()
+        with single_flight(tmp_path / "result.lock", timeout=10):
+            if not target.exists():
+                made.append(1)
+                write_atomically(target, b"once")
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [1] and target.read_bytes() == b"once"
+
+
+def test_single_flight_gives_up_after_its_timeout(tmp_path):
+    import threading
+
+    from services.files import LockTimeout, single_flight
+
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with single_flight(tmp_path / "busy.lock", timeout=5):
+            inside.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(5)
+    try:
+        with pytest.raises(LockTimeout):
+            with single_flight(tmp_path / "busy.lock", timeout=0.2):
+                pass
+    finally:
+        release.set()
+        holder.join()

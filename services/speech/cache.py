@@ -4,20 +4,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from filelock import FileLock, Timeout
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
-from services.files import TEMP_SUFFIX, atomic_file, remove_lock_file_if_free
+from services.files import TEMP_SUFFIX, atomic_file, remove_lock_file_if_free, single_flight
 
 AUDIO_SUFFIX = ".mp3"
 AUDIO_FILE_MODE = 0o644
@@ -40,20 +37,6 @@ def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
         return MP3(path).info.length
     except (MutagenError, OSError) as error:
         raise ValueError(f"not a readable MP3 file: {path}") from error
-
-
-# One lock per lock file shared by all of this process's threads (whatever AudioCache object they hold):
-# they wait on it instead of polling the file lock. Weak values: a lock nobody waits on goes away.
-_thread_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
-_thread_locks_guard = threading.Lock()
-
-
-def _thread_lock(name: str) -> threading.Lock:
-    with _thread_locks_guard:
-        lock = _thread_locks.get(name)
-        if lock is None:
-            lock = _thread_locks[name] = threading.Lock()
-        return lock
 
 
 @dataclass(frozen=True)
@@ -91,17 +74,11 @@ class AudioCache:
         """The cached audio for key; if missing, write(file) makes it, once, whoever else asks at the same time."""
         if (path := self.get(key)) is not None:
             return path
-        lock_path = self.lock_directory / f"{key}.lock"
-        with _thread_lock(str(lock_path)):
-            os.makedirs(self.lock_directory, exist_ok=True)
-            try:
-                with FileLock(lock_path, timeout=self.lock_timeout):
-                    # Another thread or process may have made it while this one waited.
-                    if (path := self.get(key)) is not None:
-                        return path
-                    return self._write_atomically(key, write)
-            except Timeout as error:
-                raise TimeoutError(f"audio {key} still being made after {self.lock_timeout:g} s") from error
+        with single_flight(self.lock_directory / f"{key}.lock", self.lock_timeout):
+            # Another thread or process may have made it while this one waited.
+            if (path := self.get(key)) is not None:
+                return path
+            return self._write_atomically(key, write)
 
     def _write_atomically(self, key: str, write: Callable[[BinaryIO], None]) -> Path:
         path = self.path_for(key)
