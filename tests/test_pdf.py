@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import threading
 import time
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from filelock import FileLock
 from PIL import Image
 from pypdf import PdfReader
 
+from models import nfc
 from services import pdf as pdf_service
 from services.pdf import (
     PdfCache,
@@ -37,10 +37,6 @@ PARAGRAPH = (
     "trọng tâm năm 2025. Đồng chí Chủ tịch UBND huyện nhấn mạnh việc đẩy mạnh chuyển đổi số, cải cách "
     "hành chính và nâng cao chất lượng phục vụ người dân ở các xã, thị trấn."
 )
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def article_html(body: str, *, title: str = TITLE, head: str = "") -> str:

@@ -5,7 +5,6 @@ import datetime as dt
 import http.server
 import io
 import threading
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from pypdf import PdfReader
 
 from blueprints import printing
 from extensions import db
-from models import Article
+from models import Article, nfc
 from services import article_pdf
 from services.pdf import PdfRenderError, PdfRenderTimeout
 from services.print_body import printable_body
@@ -23,10 +22,6 @@ VIETNAMESE_BODY = (
     'phát triển kinh tế – xã hội năm 2024, theo <a href="https://vanban.example.vn/quyet-dinh-12">Quyết định số 12</a>.</p>'
     "<p>Người dân xã Tân Phong phấn khởi vì đường liên thôn đã được bê tông hóa.</p>"
 )
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def pdf_text(data: bytes) -> list[str]:
