@@ -210,7 +210,7 @@ SPOKEN = [
     ("Chỉ thị 05/CT-TTg.", "Chỉ thị năm trên Chỉ thị Thủ tướng."),
     ("Nghị quyết 06-NQ/TW.", "Nghị quyết sáu Nghị quyết Trung ương."),
     ("Quốc lộ 1A.", "Quốc lộ một A."),
-    ("Dịch Covid-19.", "Dịch Covid mười chín."),
+    ("Dịch Covid-19.", "Dịch Cô-vít mười chín."),
     ("Cúm H5N1.", "Cúm H năm N một."),
     # Fractions and counts
     ("Khoảng 1/2 số hộ.", "Khoảng một phần hai số hộ."),

@@ -1,10 +1,11 @@
-"""Vietnamese text for speech: numbers, dates, units and abbreviations spelled out; sentence splitting.
+"""Vietnamese text for speech: numbers, dates, units, addresses and a lexicon spelled out; sentence splitting.
 
 Pure functions of text: nothing here knows about Flask, the database or a speech engine.
 """
-from services.vietnamese.abbreviations import Abbreviations, load_abbreviations, use_editor_abbreviations
+from services.vietnamese.abbreviations import Abbreviations, load_abbreviations
 from services.vietnamese.dates import date_to_words, time_to_words
-from services.vietnamese.normalize import spoken_form
+from services.vietnamese.lexicon import Change, Lexicon, load_lexicon
+from services.vietnamese.normalize import explain, spoken_form
 from services.vietnamese.numbers import (
     decimal_to_words,
     digits_to_words,
@@ -16,13 +17,16 @@ from services.vietnamese.numbers import (
 from services.vietnamese.sentences import split_sentences
 
 __all__ = [
-    "use_editor_abbreviations",
     "Abbreviations",
+    "Change",
+    "Lexicon",
     "date_to_words",
     "decimal_to_words",
     "digits_to_words",
+    "explain",
     "integer_to_words",
     "load_abbreviations",
+    "load_lexicon",
     "ordinal_to_words",
     "roman_to_int",
     "spoken_form",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from fractions import Fraction
+from typing import Callable
 
-from services.vietnamese.abbreviations import Abbreviations, load_abbreviations
+from services.vietnamese.lexicon import Change, Lexicon, load_lexicon
 from services.vietnamese.dates import (
     date_to_words,
     is_valid_day_month,
@@ -34,6 +36,8 @@ UNIT_WORDS = {
     "%": "phần trăm",
     "‰": "phần nghìn",
     "km/h": "ki-lô-mét trên giờ",
+    "m³/s": "mét khối trên giây",
+    "m3/s": "mét khối trên giây",
     "m/s": "mét trên giây",
     "km²": "ki-lô-mét vuông",
     "km2": "ki-lô-mét vuông",
@@ -69,7 +73,7 @@ UNIT_WORDS = {
 }
 
 # Units that are unambiguous even with no number before them ("giá mỗi m²").
-_STANDALONE_UNITS = ("km²", "m²", "m³", "°C", "℃")
+_STANDALONE_UNITS = ("km²", "km2", "m²", "m2", "m³", "m3", "°C", "℃")
 
 # What may follow "/" in a rate: "7.500 đồng/kg", "25 triệu đồng/người/tháng".
 PER_DENOMINATORS = {
@@ -138,13 +142,192 @@ def _comparisons(text: str) -> str:
                             text)
 
 
+# Web addresses and e-mail, read the way a Vietnamese announcer reads them out.
+_URL_SYMBOLS = {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới", "@": "a còng",
+                ":": "hai chấm", "?": "chấm hỏi", "=": "bằng", "&": "và", "#": "thăng", "~": "ngã", "+": "cộng",
+                "%": "phần trăm"}
+_URL_WORDS = {"www": "vê kép vê kép vê kép", "gov": "gốp", "vn": "vê en", "com": "com", "net": "nét",
+              "org": "o-rờ-gờ", "edu": "e-đu", "info": "in-phô", "gmail": "gờ-meo", "yahoo": "da-hu",
+              "mail": "meo", "html": "hát tê em e-lờ", "htm": "hát tê em", "php": "pê hát pê", "io": "i-ô",
+              "pdf": "pê đê ép", "news": "niu", "online": "ôn-lai", "portal": "po-tồn"}
+_LETTER_NAMES = {"a": "a", "b": "bê", "c": "xê", "d": "đê", "đ": "đê", "e": "e", "f": "ép", "g": "gờ",
+                 "h": "hát", "i": "i", "j": "gi", "k": "ca", "l": "e-lờ", "m": "em", "n": "en", "o": "o",
+                 "p": "pê", "q": "quy", "r": "e-rờ", "s": "ét", "t": "tê", "u": "u", "v": "vê", "w": "vê kép",
+                 "x": "ích", "y": "i dài", "z": "dét"}
+_ONSETS = {"", "b", "c", "ch", "d", "g", "gh", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p", "ph", "q",
+           "r", "s", "t", "th", "tr", "v", "x"}
+_CODAS = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"}
+_TLDS = r"vn|com|net|org|gov|edu|info|io|int|biz|asia"
+_HOST = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_EMAIL = re.compile(r"(?i)(?<![\w.@+-])[a-z0-9](?:[\w.+-]*[a-z0-9_])?@" + _HOST + r"(?:\." + _HOST + r")+")
+_URL = re.compile(
+    r"(?i)(?<![\w@./-])(?:(?:https?|ftp)://(?:www\.)?" + _HOST + r"(?:\." + _HOST + r")*"
+    r"|(?:www\.)?" + _HOST + r"(?:\." + _HOST + r")*\.(?:" + _TLDS + r")(?![\w-]))(?:[/?#][^\s]*)?")
+_URL_TAIL = ".,;:!?)]}”’\"'»…/"
+
+
+def _syllables_readable(letters: str) -> bool:
+    """Whether a run of plain letters reads as Vietnamese-like syllables ("baobacgiang") or must be spelled ("ubnd")."""
+    runs = re.split(r"[aeiouy]+", letters)
+    if len(runs) < 2 or len(letters) > 20:
+        return False
+    middle_ok = all(any(run[:i] in _CODAS and run[i:] in _ONSETS for i in range(len(run) + 1)) for run in runs[1:-1])
+    return runs[0] in _ONSETS and runs[-1] in _CODAS and middle_ok
+
+
+def _url_label_to_words(label: str, table: Lexicon) -> str:
+    lower = label.lower()
+    if lower in _URL_WORDS:
+        return _URL_WORDS[lower]
+    if lower in table.words:
+        return table.words[lower]
+    words = []
+    for piece in re.findall(r"\d+|[^\W\d_]+", lower):
+        if piece.isdigit():
+            words.append(digits_to_words(piece))
+        elif piece in _URL_WORDS:
+            words.append(_URL_WORDS[piece])
+        elif _syllables_readable(piece):
+            words.append(piece)
+        else:
+            # "ubndhuyen": spell the head that cannot be read, say the rest ("u bê en đê huyen").
+            cut = next((i for i in range(1, len(piece) - 1) if _syllables_readable(piece[i:])), len(piece))
+            words.append(" ".join(_LETTER_NAMES.get(ch, ch) for ch in piece[:cut]))
+            if cut < len(piece):
+                words.append(piece[cut:])
+    return " ".join(words)
+
+
+def _address_to_words(address: str, table: Lexicon) -> str:
+    address = re.sub(r"(?i)^(?:https?|ftp)://", "", address)
+    words = []
+    for part in re.findall(r"[^\W_]+|[^\w\s]|_", address):
+        words.append(_URL_SYMBOLS.get(part) or _url_label_to_words(part, table))
+    return " ".join(word for word in words if word)
+
+
+def _web_addresses(text: str, table: Lexicon) -> str:
+    """ "dichvucong.gov.vn", "https://www.hanoi.gov.vn/tin-tuc", "ubnd@bacgiang.gov.vn": every symbol said."""
+    def address(match: re.Match) -> str:
+        written = match.group(0)
+        kept = written.rstrip(_URL_TAIL)
+        # Trailing punctuation is the sentence's, not the address's; a final "/" is not said.
+        tail = written[len(kept):].replace("/", "")
+        return _spaced(_address_to_words(kept, table), text, match.start(), match.start() + len(kept)) + tail
+
+    text = _EMAIL.sub(address, text)
+    return _URL.sub(address, text)
+
+
+# Road codes and kilometre posts: "QL.32", "ĐT605", "Km 12+500".
+ROAD_NAMES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ", "ĐH": "đường huyện", "HL": "hương lộ",
+              "ĐCT": "đường cao tốc"}
+_ROAD = re.compile(
+    r"(?<![\w&./-])(?P<kind>" + "|".join(sorted(ROAD_NAMES, key=len, reverse=True)) + r")"
+    r"(?:\.\s?|\s)?(?P<n>[1-9]\d{0,3})(?P<suffix>[A-Z]?)(?!\w|[.,]\d|\s?\d)")
+_KM_POST = re.compile(
+    r"(?<![\w.,])(?<!\d )[Kk]m\s?(?P<km>\d{1,4})(?:\s?\+\s?(?P<m>\d{1,3}))?(?!\w|[.,]\d)")
+_KM_POST_RANGE = re.compile(r"(?<=\d)\s*[-–—]\s*(?=[Kk]m\s?\d)")
+
+
+def _roads(text: str) -> str:
+    """ "QL.32" -> "quốc lộ ba mươi hai" (never "chấm"); "Km 12+500" -> "ki-lô-mét mười hai cộng năm trăm"."""
+    def road(match: re.Match) -> str:
+        words = f"{ROAD_NAMES[match['kind']]} {integer_to_words(int(match['n']))}"
+        if match["suffix"]:
+            words += " " + match["suffix"]
+        return _spaced(words, text, *match.span())
+
+    def km_post(match: re.Match) -> str:
+        words = "ki-lô-mét " + integer_to_words(int(match["km"]))
+        if match["m"]:
+            words += " cộng " + integer_to_words(int(match["m"]))
+        return _spaced(words, text, *match.span())
+
+    text = _ROAD.sub(road, text)
+    text = _KM_POST_RANGE.sub(" đến ", text)
+    return _KM_POST.sub(km_post, text)
+
+
+# Emergency numbers are said digit by digit ("một một ba"), and a series of them the same way each time.
+_EMERGENCY = r"11[1-6]"
+_EMERGENCY_SERIES = re.compile(
+    r"(?<![\w.,/])" + _EMERGENCY + r"(?:\s*(?:,|;|/|và|hoặc)\s*" + _EMERGENCY + r")+(?!\w|[.,/]\d)")
+_EMERGENCY_CUED = re.compile(
+    r"(?i:(?<!\w)(?P<cue>gọi|gọi ngay|gọi điện|số|tổng đài|đường dây nóng|hotline|đầu số|cấp cứu|cứu hỏa|cứu hoả|"
+    r"cứu hộ|cứu nạn|cảnh sát|công an|báo|qua|trực))\s+(?P<n>" + _EMERGENCY + r")(?!\w|[.,/]\d)"
+    r"(?!\s+(?i:đường|phố|ngõ|ngách|hẻm|kiệt|tổ|thôn|xóm|ấp))")
+
+
+def _emergency_numbers(text: str) -> str:
+    """ "Gọi 113, 114, 115" and "cấp cứu 115" digit by digit; "có 114 hộ" stays a count."""
+    def series(match: re.Match) -> str:
+        return re.sub(r"\d+", lambda m: digits_to_words(m.group(0)), match.group(0))
+
+    def cued(match: re.Match) -> str:
+        before = text[max(0, match.start() - 12):match.start()].lower()
+        if match["cue"].lower() == "số" and re.search(r"(?:nhà|phòng|căn|lô|ô|thửa|tờ)\s*$", before):
+            return match.group(0)
+        return f"{match['cue']} {digits_to_words(match['n'])}"
+
+    text = _EMERGENCY_SERIES.sub(series, text)
+    return _EMERGENCY_CUED.sub(cued, text)
+
+
+# Symbols between numbers: "5+3", "2x3 m", "x2", "24/7".
+_PLUS = re.compile(r"(?<=\d)\s*\+\s*(?=\d)|(?<![\w+])\+(?=\d)|(?<=\d)\+(?!\w)")
+_TIMES = re.compile(r"(?<=\d)\s*[x×]\s*(?=\d)|(?<![\w])[x×](?=\d)")
+_ROUND_THE_WEEK = re.compile(r"(?<![\w/.,])24/(?P<b>7|24)(?![\d/hH]|[.,]\d)")
+
+
+def _arithmetic_signs(text: str) -> str:
+    """ "+" is "cộng", "x"/"×" between or before numbers "nhân", and "24/7" is said as written, never a date."""
+    text = _ROUND_THE_WEEK.sub(lambda m: _spaced("hai mươi tư trên " + integer_to_words(int(m["b"])), text,
+                                                 *m.span()), text)
+    text = _PLUS.sub(" cộng ", text)
+    return _TIMES.sub(" nhân ", text)
+
+
+_TIME_UNITS = (r"giây|phút|giờ|tiếng|ngày|tuần|tháng|quý|năm|buổi|ca|mùa|vụ|kỳ|học\s+kỳ|nhiệm\s+kỳ|"
+               r"thế\s+kỷ|thập\s+kỷ|đời|chặng")
+_HALF = re.compile(r"(?<![\w/.,])(?:1/2|½)\s*(?=(?i:" + _TIME_UNITS + r")(?!\w))")
+_HALF_IS_DATE_AFTER = re.compile(r"\s*năm\s+(?:nay|ngoái|tới|sau|trước|\d{4})", re.IGNORECASE)
+_DATE_CUES = {"ngày", "mùng", "mồng", "sáng", "trưa", "chiều", "tối", "đêm", "hôm", "từ", "đến", "tới", "trước",
+              "sau", "vào", "lúc", "dịp", "qua", "hết"}
+
+
+def _halves(text: str) -> str:
+    """ "½ ngày" and "1/2 giờ" before a unit of time are "nửa"; "ngày 1/2 năm nay" stays a date."""
+    def half(match: re.Match) -> str:
+        before, _ = _words_around(text, match.start(), match.end())
+        if match.group(0).startswith("1") and (before in _DATE_CUES or _HALF_IS_DATE_AFTER.match(text, match.end())):
+            return match.group(0)
+        return _spaced("nửa ", text, *match.span())
+
+    return _HALF.sub(half, text)
+
+
+_MONTH_DASH_YEAR = re.compile(r"(?P<kw>(?i:tháng))\s+(?P<m>\d{1,2})\s?[-–.]\s?(?P<y>(?:19|20)\d\d)(?!\d|[.,/]\d)")
+
+
+def _month_dash_year(text: str) -> str:
+    """ "tháng 10-2023" is a month and a year: "tháng mười năm hai nghìn …", never "mười đến hai nghìn"."""
+    def month_year(match: re.Match) -> str:
+        month, year = int(match["m"]), int(match["y"])
+        if not 1 <= month <= 12:
+            return match.group(0)
+        return match["kw"] + date_to_words(None, month, year)[len("tháng"):]
+
+    return _MONTH_DASH_YEAR.sub(month_year, text)
+
+
 _SIGN = r"[A-ZĐ][A-Za-zĐđ0-9&]*(?:[-/][A-Za-zĐđ0-9&]+)*"
 _DOC_NUMBER = re.compile(r"(?<![\w/.,])(?P<n>\d+)(?:/(?P<y>\d{4}))?/(?P<sign>" + _SIGN + r")(?![\w&])")
 _DOC_NUMBER_DASH = re.compile(
     r"(?<![\w/.,])(?P<n>\d+)-(?P<sign>[A-ZĐ][A-Za-zĐđ]*/[A-ZĐ][A-Za-zĐđ0-9&-]*)(?![\w&])")
 
 
-def _sign_to_words(sign: str, abbreviations: Abbreviations) -> str:
+def _sign_to_words(sign: str, abbreviations: Lexicon) -> str:
     words = []
     for part in filter(None, re.split(r"[-/]", sign)):
         known = abbreviations.in_sign(part)
@@ -157,7 +340,7 @@ def _sign_to_words(sign: str, abbreviations: Abbreviations) -> str:
     return " ".join(words)
 
 
-def _document_numbers(text: str, abbreviations: Abbreviations) -> str:
+def _document_numbers(text: str, abbreviations: Lexicon) -> str:
     """ "1234/QĐ-UBND" -> "một nghìn … ba mươi tư trên Quyết định Ủy ban nhân dân"; "43/2022/QH15" likewise."""
     # The number is a cardinal (even "05"), a year part is "năm …", the slash before the sign is "trên", and the
     # sign's parts are read through the abbreviation table (its "sign" entries first), hyphens dropped.
@@ -240,6 +423,14 @@ _DASH_DAY_MONTH = re.compile(r"(?<![\w/.,:-])(?P<d>\d{1,2})\s?-\s?(?P<m>\d{1,2})
 _DAY_WORDS = {"ngày", "mùng", "mồng"}
 _PART_OF_DAY_WORDS = {"sáng", "trưa", "chiều", "tối", "đêm", "hôm"}
 _SCORE_WORDS = {"thắng", "thua", "hòa", "hoà", "số", "tỷ", "tỉ"}
+# Words earlier in the same sentence that make "3-0" a score, not a range or a date.
+_SCORE_CONTEXT = re.compile(
+    r"(?i:(?<!\w)(?:thắng|thua|hòa|hoà|cầm\s+hòa|đánh\s+bại|vượt\s+qua|tỷ\s+số|tỉ\s+số|chung\s+cuộc|"
+    r"hiệp|trận|set|bàn\s+thắng|ghi\s+bàn|đội\s+tuyển|đội\s+bóng|bóng\s+đá|FC|CLB))(?!\w)[^.!?;\n]*$")
+
+
+def _score_context(text: str, start: int) -> bool:
+    return bool(_SCORE_CONTEXT.search(text[max(0, start - 80):start]))
 
 
 def _dash_dates(text: str) -> str:
@@ -248,7 +439,7 @@ def _dash_dates(text: str) -> str:
     def dash_date(match: re.Match) -> str:
         day, month = int(match["d"]), int(match["m"])
         before, _ = _words_around(text, match.start(), match.end())
-        if before in _SCORE_WORDS:
+        if before not in _DAY_WORDS and (before in _SCORE_WORDS or month == 0 or _score_context(text, match.start())):
             return _spaced(f"{integer_to_words(day)} - {integer_to_words(month)}", text, *match.span())
         if not is_valid_day_month(day, month):
             return match.group(0)
@@ -263,7 +454,8 @@ def _dash_dates(text: str) -> str:
     return _DASH_DAY_MONTH.sub(dash_date, text)
 
 
-_LETTER_DASH_DIGIT = re.compile(r"(?<=" + _LETTER + r")-(?=\d)")
+# "Covid-19" loses its dash, but "7h-11h" keeps it for the range.
+_LETTER_DASH_DIGIT = re.compile(r"(?<=" + _LETTER + r")(?<!\d[hH])-(?=\d)")
 _RANGE_DASH = re.compile(r"(?:(?<=\d)|(?<=\d%)|(?<=\d[hH]))\s*[-–—]\s*(?=\d)")
 _NEGATIVE = re.compile(r"(?<![^\s(\[])-(?=\d)")
 
@@ -276,7 +468,8 @@ def _ranges_and_signs(text: str) -> str:
 
 
 _PER = re.compile(
-    r"(?P<quantity>(?<![\d.,])\d[\d.,]*%?\s*(?:" + _LETTER + r"+\s+){0,3}" + _LETTER + r"+[²³]?)"
+    r"(?P<quantity>(?<![\d.,])\d[\d.,]*(?:\s?%(?=\s*/)|%?\s*(?:" + _LETTER + r"+\s+){0,3}" + _LETTER
+    + r"+[²³23]?))"
     r"(?P<rates>(?:\s*/\s*(?:" + "|".join(sorted(map(re.escape, PER_DENOMINATORS), key=len, reverse=True))
     + r")(?!\w))+)")
 
@@ -296,6 +489,9 @@ _CLOCK = re.compile(
 # "24/24h" is "hai mươi tư trên hai mươi tư giờ", not a date followed by a time.
 _ROUND_THE_CLOCK = re.compile(r"(?<![\w/.,])(\d+)/(\d+)[hH](?!\w)")
 _HOUR_MARK = re.compile(r"(?<![\w.,:])(?P<h>\d{1,2})[hH](?P<m>\d{1,2})?(?:'|p)?(?!\w)")
+# "9g30" is a time in many papers; a bare "9g" only after a word that asks for a time ("9 g" is also grams).
+_G_TIME = re.compile(r"(?<![\w.,:])(?P<h>\d{1,2})g(?P<m>\d{2})(?!\w)"
+                     r"|(?<!\w)(?P<cue>(?i:lúc|từ|đến|tới|khoảng|vào|trước|sau) )(?P<h2>\d{1,2})g(?!\w)")
 
 
 def _clock_times(text: str) -> str:
@@ -312,7 +508,14 @@ def _clock_times(text: str) -> str:
             return match.group(0)
         return _spaced(time_to_words(hour, minute), text, *match.span())
 
+    def g_time(match: re.Match) -> str:
+        hour, minute = int(match["h"] or match["h2"]), int(match["m"] or 0)
+        if not is_valid_time(hour, minute):
+            return match.group(0)
+        return (match["cue"] or "") + _spaced(time_to_words(hour, minute), text, *match.span())
+
     text = _CLOCK.sub(clock, text)
+    text = _G_TIME.sub(g_time, text)
     text = _ROUND_THE_CLOCK.sub(r"\1/\2 giờ", text)
     return _HOUR_MARK.sub(hour_mark, text)
 
@@ -354,6 +557,8 @@ def _short_dates_and_fractions(text: str) -> str:
             return match.group(0)
         before, after = _words_around(text, match.start(), match.end())
         fraction_cue = before in _FRACTION_BEFORE or after in _FRACTION_AFTER or after in _COUNT_AFTER
+        # "1/2" is far more often a half than the first of February: a date only when a word says so.
+        fraction_cue = fraction_cue or ((day, month) == (1, 2) and before not in _DATE_CUES)
         if is_valid_day_month(day, month) and not fraction_cue:
             return _spaced(date_to_words(day, month, None), text, *match.span())
         return _spaced(_slash_pair(text, match, day, month), text, *match.span())
@@ -476,6 +681,7 @@ def _leftover_numeric_characters(text: str) -> str:
 def _symbols(text: str) -> str:
     text = text.replace("%", " phần trăm ").replace("‰", " phần nghìn ")
     text = re.sub(r"\s*&\s*", " và ", text)
+    text = re.sub(r"(?<=[\w\s])=(?=[\s\w])", " bằng ", text)
     return re.sub(r"(?<=\w)\s*/\s*(?=\w)", " ", text)
 
 
@@ -486,28 +692,101 @@ def _tidy(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip())
 
 
-def spoken_form(text: str, abbreviations: Abbreviations | None = None) -> str:
-    """Text with every number, date, time, unit, Roman numeral in context and known abbreviation spelled out (NFC)."""
+_DONG_AFTER_AMOUNT = re.compile(r"(?<!\w)(?P<amount>nghìn|ngàn|triệu|tỷ|tỉ|trăm)\s?đ(?!\w)")
+
+
+def _standalone_units(text: str) -> str:
+    """ "giá mỗi m2" and "5 triệu đ/tháng": a unit sign with no digit right before it."""
+    text = _DONG_AFTER_AMOUNT.sub(lambda m: m["amount"] + " đồng", text)
+    return _STANDALONE_UNIT.sub(lambda m: _spaced(UNIT_WORDS[m.group(0)], text, *m.span()), text)
+
+
+def _letter_digit_boundaries(text: str) -> str:
+    return _LETTER_DIGIT_BOUNDARY.sub(" ", text)
+
+
+def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | None], str]], ...]:
+    """The passes in order, each a name (as explain() reports it) and a function of (text, trace)."""
+    def plain(function: Callable[[str], str]) -> Callable[[str, list[Change] | None], str]:
+        return lambda text, trace: function(text)
+
+    def with_table(function: Callable[[str, Lexicon], str]) -> Callable[[str, list[Change] | None], str]:
+        return lambda text, trace: function(text, table)
+
+    return (
+        ("characters", plain(_prepare)),
+        ("web address", with_table(_web_addresses)),
+        ("comparison", plain(_comparisons)),
+        ("document number", with_table(_document_numbers)),
+        ("road", plain(_roads)),
+        ("emergency number", plain(_emergency_numbers)),
+        ("phone number", plain(_phone_numbers)),
+        ("lexicon rule", table.apply_rules),
+        ("arithmetic sign", plain(_arithmetic_signs)),
+        ("half", plain(_halves)),
+        ("date", plain(_full_dates)),
+        ("month and year", plain(_month_dash_year)),
+        ("date with dash or score", plain(_dash_dates)),
+        ("range or sign", plain(_ranges_and_signs)),
+        ("rate", plain(_rates)),
+        ("clock time", plain(_clock_times)),
+        ("short date or fraction", plain(_short_dates_and_fractions)),
+        ("Roman numeral", plain(_roman_numerals)),
+        ("ordinal or month", plain(_ordinals_and_months)),
+        ("number", plain(_numbers)),
+        ("unit", plain(_standalone_units)),
+        ("letters and digits", plain(_letter_digit_boundaries)),
+        ("lexicon", table.expand_traced),
+        ("digits", plain(_leftover_digits)),
+        ("numeric character", plain(_leftover_numeric_characters)),
+        ("symbol", plain(_symbols)),
+        ("spacing", plain(_tidy)),
+    )
+
+
+def spoken_form(text: str, abbreviations: Lexicon | None = None) -> str:
+    """Text with every number, date, time, unit, address, Roman numeral in context and lexicon entry spelled out (NFC)."""
     if not text:
         return ""
-    table = abbreviations if abbreviations is not None else load_abbreviations()
-    text = _prepare(text)
-    text = _comparisons(text)
-    text = _document_numbers(text, table)
-    text = _phone_numbers(text)
-    text = _full_dates(text)
-    text = _dash_dates(text)
-    text = _ranges_and_signs(text)
-    text = _rates(text)
-    text = _clock_times(text)
-    text = _short_dates_and_fractions(text)
-    text = _roman_numerals(text)
-    text = _ordinals_and_months(text)
-    text = _numbers(text)
-    text = _STANDALONE_UNIT.sub(lambda m: _spaced(UNIT_WORDS[m.group(0)], text, *m.span()), text)
-    text = _LETTER_DIGIT_BOUNDARY.sub(" ", text)
-    text = table.expand(text)
-    text = _leftover_digits(text)
-    text = _leftover_numeric_characters(text)
-    text = _symbols(text)
-    return _tidy(text)
+    table = abbreviations if abbreviations is not None else load_lexicon()
+    for _name, run in _passes(table):
+        text = run(text, None)
+    return text
+
+
+_TOKEN = re.compile(r"\w+(?:[^\w\s]+\w+)*|[^\w\s]")
+# Passes that only clean up: what they change is no reading worth explaining.
+_QUIET_PASSES = {"characters", "letters and digits", "spacing"}
+
+
+def _changed_parts(before: str, after: str, rule: str) -> list[Change]:
+    """The word-level differences one pass made, as Changes named after the pass."""
+    old = [(m.start(), m.end()) for m in _TOKEN.finditer(before)]
+    new = [(m.start(), m.end()) for m in _TOKEN.finditer(after)]
+    matcher = SequenceMatcher(None, [before[a:b] for a, b in old], [after[a:b] for a, b in new], autojunk=False)
+    changes = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        original = before[old[i1][0]:old[i2 - 1][1]] if i2 > i1 else ""
+        spoken = after[new[j1][0]:new[j2 - 1][1]] if j2 > j1 else ""
+        changes.append(Change(original, spoken, rule))
+    return changes
+
+
+def explain(text: str, table: Lexicon | None = None) -> list[Change]:
+    """What spoken_form() does to text, in the order it does it: each changed part, its spoken form, and the
+    rule (a pass of the normalizer) or lexicon entry (abbreviation, word or context rule) that changed it."""
+    table = table if table is not None else load_lexicon()
+    changes: list[Change] = []
+    if not text:
+        return changes
+    for name, run in _passes(table):
+        if name in ("lexicon rule", "lexicon"):
+            text = run(text, changes)
+            continue
+        changed = run(text, None)
+        if changed != text and name not in _QUIET_PASSES:
+            changes.extend(_changed_parts(text, changed, name))
+        text = changed
+    return changes

@@ -1,0 +1,280 @@
+"""The pronunciation lexicon as editable data: abbreviations, whole words and context rules, read from TSV.
+
+The package ships abbreviations.tsv and lexicon.tsv; a site adds or overrides entries with a file of its own in
+the same format. One line is KEY<TAB>spoken[<TAB>kind[<TAB>context]]:
+- kind "" (an abbreviation): case-sensitive whole token ("UBND", "QĐ-UBND", "TP.");
+- kind "sign": only inside a document sign ("CT" in "12/CT-TTg" is Chỉ thị);
+- kind "word": a whole word or name in any case ("Covid", "COVID", "online", "Đắk Lắk");
+- context: conditions on the text around the key, all of which must hold, separated by ";":
+  next=A|B (the text after starts with A or B), prev=A|B (the text before ends with A or B);
+  {year} stands for a year (1900-2099) and {number} for any number. An entry with a context is tried before
+  the plain entry of the same key, in file order ("BCH" is Ban Chỉ huy before "Quân sự", else Ban Chấp hành).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
+
+logger = logging.getLogger(__name__)
+
+BUILTIN_FILES = ("abbreviations.tsv", "lexicon.tsv")
+SIGN_KIND = "sign"
+WORD_KIND = "word"
+_KINDS = ("", SIGN_KIND, WORD_KIND)
+
+_PLACEHOLDERS = {"{year}": r"(?:19|20)\d\d(?!\d)", "{number}": r"\d+"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One part of the text that a rule or lexicon entry changed: what was written, what is said, and why."""
+
+    original: str
+    spoken: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """An abbreviation read one way only when the words around it say so ("BCH" before "Quân sự")."""
+
+    key: str
+    spoken: str
+    context: str
+
+    @cached_property
+    def _conditions(self) -> tuple[tuple[str, re.Pattern], ...]:
+        return tuple(_compile_condition(part) for part in self.context.split(";") if part.strip())
+
+    def holds(self, text: str, start: int, end: int) -> bool:
+        """Whether every condition holds for the key found at text[start:end]."""
+        for side, pattern in self._conditions:
+            if side == "next" and not pattern.match(text, end):
+                return False
+            if side == "prev" and not pattern.search(text[max(0, start - 60):start]):
+                return False
+        return True
+
+    @property
+    def name(self) -> str:
+        return f"lexicon {self.key} ({self.context})"
+
+
+def _alternatives(values: str) -> str:
+    parts = []
+    for value in filter(None, (value.strip() for value in values.split("|"))):
+        escaped = re.escape(value)
+        for placeholder, pattern in _PLACEHOLDERS.items():
+            escaped = escaped.replace(re.escape(placeholder), pattern)
+        # A word must end where the alternative ends: "QS" is not the start of "QSX".
+        parts.append(escaped + (r"(?!\w)" if value[-1].isalnum() else ""))
+    return "|".join(parts)
+
+
+def _compile_condition(condition: str) -> tuple[str, re.Pattern]:
+    side, _, values = condition.strip().partition("=")
+    side = side.strip().lower()
+    if side not in ("next", "prev") or not _alternatives(values):
+        raise ValueError(f"unknown condition {condition!r}")
+    if side == "next":
+        return side, re.compile(r"\.?[ \t]*(?:" + _alternatives(values) + ")", re.IGNORECASE)
+    return side, re.compile(r"(?<!\w)(?:" + _alternatives(values) + r")[ \t(]*$", re.IGNORECASE)
+
+
+# eq=False: a table is hashed by identity, so caches of spoken text can be keyed by the table in force.
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Abbreviations (`general`, case-sensitive), document-sign parts (`sign`), whole words in any case
+    (`words`, keyed by their case-folded form) and context rules, tried before the plain entries."""
+
+    general: Mapping[str, str]
+    sign: Mapping[str, str] = field(default_factory=dict)
+    words: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[ContextRule, ...] = ()
+
+    def in_sign(self, part: str) -> str | None:
+        """Spoken form of one part of a document sign ("CT" in "CT-TTg"), or None when unknown."""
+        return self.sign.get(part) or self.general.get(part)
+
+    def expand(self, text: str) -> str:
+        """Text with every whole word of the lexicon and every whole-token abbreviation spoken."""
+        return self.expand_traced(text, None)
+
+    def expand_traced(self, text: str, trace: list[Change] | None) -> str:
+        """expand(), appending to trace one Change per replaced word or abbreviation."""
+        if self.words:
+            text = self._word_pattern.sub(lambda m: self._replace_word(m, trace), text)
+        if self.general:
+            text = self._pattern.sub(lambda m: self._replace_abbreviation(m, trace), text)
+        return text
+
+    def apply_rules(self, text: str, trace: list[Change] | None = None) -> str:
+        """Text with the abbreviations whose context rule holds replaced (run before numbers are spoken,
+        so a rule can look at "SN 1985" or "TT. HĐND" as written)."""
+        if not self.rules:
+            return text
+
+        def replace(match: re.Match) -> str:
+            key = match.group(0).rstrip(".")
+            for rule in self._rules_by_key.get(key, ()):
+                if rule.holds(match.string, match.start(), match.end()):
+                    return _record(trace, match, rule.spoken, rule.name)
+            return match.group(0)
+
+        return self._rule_pattern.sub(replace, text)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern:
+        return _pattern_for(tuple(sorted(self.general, key=len, reverse=True)))
+
+    @cached_property
+    def _word_pattern(self) -> re.Pattern:
+        keys = sorted(self.words, key=len, reverse=True)
+        return re.compile(r"(?<![\w'’&-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w'’&]|-\w)",
+                          re.IGNORECASE)
+
+    @cached_property
+    def _rules_by_key(self) -> dict[str, tuple[ContextRule, ...]]:
+        grouped: dict[str, list[ContextRule]] = {}
+        for rule in self.rules:
+            grouped.setdefault(rule.key.rstrip("."), []).append(rule)
+        return {key: tuple(rules) for key, rules in grouped.items()}
+
+    @cached_property
+    def _rule_pattern(self) -> re.Pattern:
+        keys = sorted(self._rules_by_key, key=len, reverse=True)
+        # The key with or without its dot: "TT. HĐND", "TT.HĐND" and "TT HĐND" are the same writing.
+        return re.compile(r"(?<![\w&])(?:" + "|".join(map(re.escape, keys)) + r")(?:\.|(?![\w&]))")
+
+    def _replace_word(self, match: re.Match, trace: list[Change] | None) -> str:
+        written = match.group(0)
+        spoken = self.words[written.casefold()]
+        if written[0].isupper() and spoken[0].islower():
+            spoken = spoken[0].upper() + spoken[1:]
+        return _record(trace, match, spoken, f"lexicon {written}")
+
+    def _replace_abbreviation(self, match: re.Match, trace: list[Change] | None) -> str:
+        key = match.group(0)
+        spoken = self.general[key]
+        following = match.string[match.end():match.end() + 1]
+        # A dotted key ate its dot: "TP.HCM" must still become two words.
+        if key.endswith(".") and following and (following.isalnum() or following == "("):
+            spoken += " "
+        return _record(trace, match, spoken, f"abbreviation {key}")
+
+
+def _record(trace: list[Change] | None, match: re.Match, spoken: str, rule: str) -> str:
+    if trace is not None and spoken != match.group(0):
+        trace.append(Change(match.group(0), spoken.strip(), rule))
+    if match.end() < len(match.string) and match.string[match.end()].isalnum() and not spoken.endswith(" "):
+        spoken += " "
+    return spoken
+
+
+@lru_cache(maxsize=16)
+def _pattern_for(keys: tuple[str, ...]) -> re.Pattern:
+    # Longest key first, so "KT-XH" wins over "KT" and "PCCC&CNCH" over "PCCC". A key is a whole token:
+    # no letter or digit may touch it, but "-" and "/" may ("QĐ-UBND", "NQ/TW").
+    alternatives = []
+    for key in keys:
+        escaped = re.escape(key)
+        alternatives.append(escaped if not key[-1].isalnum() else escaped + r"(?![\w&])")
+    return re.compile(r"(?<![\w&])(?:" + "|".join(alternatives) + ")")
+
+
+@dataclass
+class _Entries:
+    general: dict[str, str] = field(default_factory=dict)
+    sign: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+    rules: dict[tuple[str, str], ContextRule] = field(default_factory=dict)
+
+    def update(self, other: _Entries) -> None:
+        self.general.update(other.general)
+        self.sign.update(other.sign)
+        self.words.update(other.words)
+        self.rules.update(other.rules)
+
+
+def parse_lexicon(text: str, source: str = "<text>") -> _Entries:
+    """Entries from TSV text; a malformed line is logged and skipped, never fatal."""
+    entries = _Entries()
+    for number, raw_line in enumerate(unicodedata.normalize("NFC", text).splitlines(), start=1):
+        line = raw_line.strip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        columns = [column.strip() for column in line.split("\t")]
+        kind = columns[2].lower() if len(columns) > 2 else ""
+        context = columns[3] if len(columns) > 3 else ""
+        if len(columns) < 2 or not columns[0] or not columns[1] or kind not in _KINDS:
+            logger.warning("%s:%d: skipped, expected KEY<TAB>spoken[<TAB>kind[<TAB>context]]", source, number)
+            continue
+        key, spoken = columns[0], columns[1]
+        if context:
+            rule = ContextRule(key, spoken, context)
+            try:
+                rule._conditions
+            except ValueError as error:
+                logger.warning("%s:%d: skipped, %s", source, number, error)
+                continue
+            entries.rules[(key.rstrip("."), context)] = rule
+        elif kind == SIGN_KIND:
+            entries.sign[key] = spoken
+        elif kind == WORD_KIND:
+            entries.words[key.casefold()] = spoken
+        else:
+            entries.general[key] = spoken
+    return entries
+
+
+def parse_abbreviations(text: str, source: str = "<text>") -> tuple[dict[str, str], dict[str, str]]:
+    """(general, sign) tables from TSV text, as before the lexicon had words and rules."""
+    entries = parse_lexicon(text, source)
+    return entries.general, entries.sign
+
+
+@lru_cache(maxsize=1)
+def _builtin_entries() -> _Entries:
+    entries = _Entries()
+    for name in BUILTIN_FILES:
+        entries.update(parse_lexicon(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), name))
+    return entries
+
+
+@lru_cache(maxsize=8)
+def _merged(extra_path: str | None, stamp: tuple[int, int] | None) -> Lexicon:
+    entries = _Entries()
+    entries.update(_builtin_entries())
+    extra = _Entries()
+    if extra_path and stamp is not None:
+        try:
+            with open(extra_path, encoding="utf-8") as extra_file:
+                extra = parse_lexicon(extra_file.read(), extra_path)
+        except (OSError, UnicodeDecodeError) as error:
+            logger.warning("lexicon file %s not read: %s", extra_path, error)
+        entries.update(extra)
+    # The editor's rules are tried first, so a site can narrow a built-in reading.
+    rules = list(extra.rules.values()) + [rule for key, rule in entries.rules.items() if key not in extra.rules]
+    return Lexicon(MappingProxyType(entries.general), MappingProxyType(entries.sign),
+                   MappingProxyType(entries.words), tuple(rules))
+
+
+def load_lexicon(extra_path: str | os.PathLike | None = None) -> Lexicon:
+    """The built-in lexicon, overridden and extended by the TSV file at extra_path when it exists."""
+    path = os.fspath(extra_path) if extra_path else None
+    stamp = None
+    if path:
+        try:
+            status = os.stat(path)
+            # Keyed by modification time and size, so an editor's change is picked up without a restart.
+            stamp = (status.st_mtime_ns, status.st_size)
+        except OSError:
+            stamp = None
+    return _merged(path, stamp)
