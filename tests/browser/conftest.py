@@ -31,9 +31,11 @@ def pytest_collection_modifyitems(items):
 def live_app(tmp_path_factory):
     """One app for the browser session, with 60 demo articles in its own instance folder."""
     instance = tmp_path_factory.mktemp("browser-instance")
-    os.environ["INSTANCE_PATH"] = str(instance)
-    app = create_app({"TESTING": False, "SECRET_KEY": "browser-tests", "TTS_ENGINE": "espeak",
-                      "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "browser.db")})
+    # create_app reads INSTANCE_PATH once; the tests that run after these must not inherit it.
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("INSTANCE_PATH", str(instance))
+        app = create_app({"TESTING": False, "SECRET_KEY": "browser-tests", "TTS_ENGINE": "espeak",
+                          "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "browser.db")})
     with app.app_context():
         create_schema()
         seed_demo(app.config["MEDIA_ROOT"], article_count=60)

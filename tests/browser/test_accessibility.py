@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
@@ -178,10 +179,10 @@ def test_data_saver_loads_an_image_in_place_when_asked(browser, live_server, pag
         placeholder = page.locator(".article-body a.image-placeholder").first
         placeholder.click()
         image = page.locator(".article-body img").first
-        image.wait_for()
-        page.wait_for_function("document.querySelector('.article-body img').complete")
-        assert page.evaluate("document.querySelector('.article-body img').naturalWidth") > 0
-        assert page.evaluate("document.activeElement.tagName") == "IMG"
+        # Locator assertions wait; a string predicate in wait_for_function needs eval, which the CSP forbids.
+        expect(image).to_have_js_property("complete", True)
+        expect(image).not_to_have_js_property("naturalWidth", 0)
+        expect(image).to_be_focused()
     finally:
         context.close()
 
@@ -191,8 +192,9 @@ def test_resized_webp_copies_are_what_a_phone_loads(browser_page, live_server, p
     loaded = []
     page.on("response", lambda response: loaded.append((response.url, response.headers.get("content-type"))))
     page.goto(live_server + page_paths["bài viết"])
-    page.locator(".article-body img").first.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.article-body img').complete")
+    image = page.locator(".article-body img").first
+    image.scroll_into_view_if_needed()
+    expect(image).to_have_js_property("complete", True)
     images = [(url, kind) for url, kind in loaded if kind and kind.startswith("image/")]
     assert images and all("/media/_sizes/" in url and kind == "image/webp" for url, kind in images), images
 
@@ -207,6 +209,6 @@ def test_a_list_is_busy_while_htmx_loads_the_next_page(browser_page, live_server
                 {subtree: true, attributes: true, attributeFilter: ['aria-busy']}); }"""
     )
     page.get_by_role("link", name="Trang 2", exact=True).click()
-    page.wait_for_function("document.querySelector('#thong-bao-trang').textContent.includes('Trang 2')")
+    expect(page.locator("#thong-bao-trang")).to_contain_text("Trang 2")
     assert "danh-sach-bai:true" in page.evaluate("window.__busy")
-    assert page.locator("#danh-sach-bai").get_attribute("aria-busy") is None
+    expect(page.locator("#danh-sach-bai")).not_to_have_attribute("aria-busy", re.compile(".*"))
