@@ -1,38 +1,47 @@
 // Đọc bài: plays an article paragraph by paragraph from the server's per-segment MP3s, so sound starts after
 // the first (short) segment. Without this script the page keeps the browser's own <audio> of the whole article.
+//
+// Three parts: the state (what is playing and where), and two sources with one interface that make the sound —
+// the server's audio, and the device's own voice once the server has failed and the listener chooses it.
+// The player talks only to state.source; which source that is gets decided in one place.
 (function () {
   "use strict";
 
   var root = document.querySelector(".player[data-manifest]");
   if (!root) return;
 
-  var audio = root.querySelector("audio");
-  var bar = root.querySelector(".player-bar");
-  var playButton = root.querySelector('[data-action="play"]');
-  var playLabel = root.querySelector("[data-play-label]");
-  var speedSelect = root.querySelector('[data-action="speed"]');
-  var statusLine = root.querySelector("[data-status]");
-  var problem = root.querySelector("[data-problem]");
-  var listenLink = document.querySelector("[data-listen-link]");
-  var listenButton = document.querySelector("[data-listen-button]");
-  var listenLabel = document.querySelector("[data-listen-label]");
-  var article = root.closest("article") || document;
-
   var SPEED_KEY = "docbai.speed";
   var RESUME_KEY = "docbai.resume." + root.dataset.slug;
   var SPEEDS = ["0.75", "1", "1.25", "1.5", "1.75", "2"];
+  var LOADING_NOTICE_DELAY = 700; // ms: a quick change of paragraph is not announced as loading
 
-  var manifest = null;
-  var manifestRequest = null;
-  var position = 0; // index into manifest.segments
-  var started = false;
-  var mode = "server"; // "server" or "device" (the Web Speech API after the server failed)
-  var deviceVoice = null;
-  var devicePlaying = false;
-  var deviceRun = 0; // some browsers fire "end" on cancel(): only the current run may move on
-  var lastSaved = 0;
-  var prefetched = {};
-  var resumeNote = ""; // shown instead of the segment counter while the resumed segment plays
+  var view = {
+    audio: root.querySelector("audio"),
+    bar: root.querySelector(".player-bar"),
+    play: root.querySelector('[data-action="play"]'),
+    speed: root.querySelector('[data-action="speed"]'),
+    status: root.querySelector("[data-status]"),
+    problem: root.querySelector("[data-problem]"),
+    deviceOffer: root.querySelector("[data-device-voice-offer]"),
+    noDeviceVoice: root.querySelector("[data-no-device-voice]"),
+    listenLink: document.querySelector("[data-listen-link]"),
+    listenButton: document.querySelector("[data-listen-button]"),
+    article: root.closest("article") || document,
+  };
+
+  // phase is what the player is doing, shown as data-state: idle (not listening), loading, playing, paused,
+  // ended (read to the end) or failed (the server could not give audio).
+  var state = {
+    phase: "idle",
+    manifest: null, // { version, segments: [{ index, url }] } from nghe.json
+    manifestRequest: null,
+    position: 0, // index into manifest.segments
+    note: "", // shown instead of the paragraph counter while a resumed paragraph plays
+    savedAt: 0,
+    loadingNotice: 0,
+    source: null, // the server's audio, or the device's voice once the listener chose it
+    voice: null, // the device's Vietnamese voice, looked for when the server fails
+  };
 
   function message(name, values) {
     var text = root.dataset["msg" + name] || "";
@@ -42,8 +51,12 @@
     return text;
   }
 
+  function progress() {
+    return { n: state.position + 1, total: state.manifest ? state.manifest.segments.length : 0 };
+  }
+
   function storage(action, key, value) {
-    // Private browsing or a full quota must not stop the player.
+    // Private browsing or a full quota only costs the remembered speed and place: the player goes on.
     try {
       if (action === "get") return window.localStorage.getItem(key);
       if (action === "set") window.localStorage.setItem(key, value);
@@ -55,207 +68,154 @@
   }
 
   function currentSpeed() {
-    return parseFloat(speedSelect.value) || 1;
+    return parseFloat(view.speed.value) || 1;
   }
 
-  function segmentCount() {
-    return manifest ? manifest.segments.length : 0;
-  }
+  // ---- Sources: play(segment, startAt, rate), resume(), pause(), stop(), setRate(rate), time(), seekBy(s),
+  // prepare(segment). They report through `events`, passing themselves, so a replaced source goes unheard.
 
-  function progressValues() {
-    return { n: position + 1, total: segmentCount() };
-  }
+  function createServerAudio(audio, events, failed) {
+    var current = null;
+    var prefetched = {};
+    var source;
 
-  function setStatus(text) {
-    statusLine.textContent = text;
-  }
-
-  function isPlaying() {
-    return mode === "device" ? devicePlaying : !audio.paused && !audio.ended;
-  }
-
-  function showPlaying(playing) {
-    root.classList.toggle("is-playing", playing);
-    playLabel.textContent = playing ? root.dataset.labelPause : root.dataset.labelPlay;
-    if (listenLabel) listenLabel.textContent = playing ? root.dataset.labelStop : root.dataset.labelListen;
-    if ("mediaSession" in navigator) navigator.mediaSession.playbackState = playing ? "playing" : "paused";
-  }
-
-  function loadManifest() {
-    if (!manifestRequest) {
-      manifestRequest = fetch(root.dataset.manifest, { credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) throw new Error("manifest " + response.status);
-          return response.json();
-        })
-        .then(function (data) {
-          if (!data.segments || !data.segments.length) throw new Error("no segments");
-          manifest = data;
-          return data;
-        })
-        .catch(function (error) {
-          manifestRequest = null; // let a later press try again
-          throw error;
-        });
-    }
-    return manifestRequest;
-  }
-
-  function highlight(segmentIndex) {
-    var previous = article.querySelector(".is-reading");
-    if (previous) previous.classList.remove("is-reading");
-    var element = article.querySelector('[data-seg="' + segmentIndex + '"]');
-    if (!element) return;
-    element.classList.add("is-reading");
-    var box = element.getBoundingClientRect();
-    var barTop = bar.getBoundingClientRect().top;
-    var visibleBottom = barTop > 0 && barTop < window.innerHeight ? barTop : window.innerHeight;
-    if (box.top < 0 || box.bottom > visibleBottom) {
-      var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-      element.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
-    }
-  }
-
-  function saveResume(force) {
-    if (!manifest) return;
-    var now = Date.now();
-    if (!force && now - lastSaved < 3000) return;
-    lastSaved = now;
-    var time = mode === "server" ? audio.currentTime || 0 : 0;
-    storage("set", RESUME_KEY, JSON.stringify({ v: manifest.version, position: position, time: time }));
-  }
-
-  function savedResume() {
-    try {
-      var saved = JSON.parse(storage("get", RESUME_KEY) || "null");
-      if (saved && manifest && saved.v === manifest.version && saved.position < segmentCount()) return saved;
-    } catch (error) {
-      return null;
-    }
-    return null;
-  }
-
-  function prefetch(next) {
-    // A HEAD request makes the server synthesize the next segment while this one plays, without spending
-    // the listener's data on audio they may never hear.
-    var segment = manifest.segments[next];
-    if (!segment || prefetched[segment.url] || !window.fetch) return;
-    prefetched[segment.url] = true;
-    fetch(segment.url, { method: "HEAD", credentials: "same-origin" }).catch(function () {
-      prefetched[segment.url] = false;
-    });
-  }
-
-  function playSegment(next, startAt) {
-    if (next !== position) resumeNote = "";
-    position = Math.max(0, Math.min(next, segmentCount() - 1));
-    var segment = manifest.segments[position];
-    highlight(segment.index);
-    if (mode === "device") {
-      speakOnDevice();
-      return;
-    }
-    problem.hidden = true; // a new attempt: the message comes back if it fails again
-    setStatus(message("Loading"));
-    audio.src = segment.url;
-    // Loading a new source resets playbackRate to defaultPlaybackRate, so set both.
-    audio.defaultPlaybackRate = currentSpeed();
-    audio.playbackRate = currentSpeed();
-    if (startAt > 0) {
-      audio.addEventListener("loadedmetadata", function seek() {
-        audio.removeEventListener("loadedmetadata", seek);
-        if (startAt < audio.duration) audio.currentTime = startAt;
-      });
-    }
-    var playing = audio.play();
-    if (playing && playing.catch) {
+    function started(playing) {
+      if (!playing || !playing.catch) return;
       playing.catch(function (error) {
-        if (error && error.name === "NotAllowedError") showPlaying(false);
+        // AbortError: a newer load or a pause replaced this play(), as intended.
+        if (error && error.name === "AbortError") return;
+        if (error && error.name === "NotAllowedError") events.interrupted(source, "Blocked");
+        else failed(source);
       });
     }
-    prefetch(position + 1);
-    saveResume(true);
-  }
 
-  function start() {
-    started = true;
-    root.classList.add("is-active");
-    document.body.classList.add("has-player");
-    setStatus(message("Loading"));
-    loadManifest().then(
-      function () {
-        setupMediaSession();
-        var saved = savedResume();
-        if (saved && (saved.position > 0 || saved.time > 1)) {
-          playSegment(saved.position, saved.time);
-          resumeNote = message("Resumed", { n: saved.position + 1, total: segmentCount() });
-          setStatus(resumeNote);
-        } else {
-          playSegment(0, 0);
+    audio.addEventListener("playing", function () { events.playing(source); });
+    audio.addEventListener("pause", function () { if (!audio.ended) events.paused(source); });
+    audio.addEventListener("waiting", function () { events.waiting(source); });
+    audio.addEventListener("timeupdate", function () { events.progress(source); });
+    audio.addEventListener("ended", function () { events.ended(source); });
+    audio.addEventListener("error", function () { if (current) failed(source); });
+
+    source = {
+      readingMessage: "Reading",
+      play: function (segment, startAt, rate) {
+        current = segment;
+        audio.src = segment.url;
+        // Loading a new source resets playbackRate to defaultPlaybackRate, so set both.
+        source.setRate(rate);
+        if (startAt > 0) {
+          audio.addEventListener("loadedmetadata", function seek() {
+            audio.removeEventListener("loadedmetadata", seek);
+            if (startAt < audio.duration) audio.currentTime = startAt;
+          });
         }
+        started(audio.play());
       },
-      serverFailed
-    );
+      resume: function () {
+        if (!current) return;
+        if (!audio.currentSrc || audio.ended) source.play(current, 0, audio.playbackRate);
+        else started(audio.play());
+      },
+      pause: function () { audio.pause(); },
+      stop: function () {
+        current = null;
+        audio.pause();
+      },
+      setRate: function (rate) {
+        audio.defaultPlaybackRate = rate;
+        audio.playbackRate = rate;
+      },
+      time: function () { return audio.currentTime || 0; },
+      seekBy: function (seconds) {
+        audio.currentTime = Math.max(0, Math.min(audio.duration || 0, audio.currentTime + seconds));
+      },
+      prepare: function (segment) {
+        // A HEAD request makes the server synthesize the next segment while this one plays, without spending
+        // the listener's data on audio they may never hear. Only a hint: if it fails, play() will say so.
+        if (!segment || prefetched[segment.url] || !window.fetch) return;
+        prefetched[segment.url] = true;
+        fetch(segment.url, { method: "HEAD", credentials: "same-origin" }).catch(function () {
+          prefetched[segment.url] = false;
+        });
+      },
+    };
+    return source;
   }
 
-  function play() {
-    if (!started || !manifest) {
-      start();
-    } else if (mode === "device") {
-      speakOnDevice();
-    } else if (!audio.currentSrc || audio.ended) {
-      playSegment(position, 0);
-    } else {
-      audio.play().catch(function () {});
+  function createDeviceVoice(voice, textOf, events) {
+    // The device's own voice reads the text already on the page: it costs no data at all.
+    var synth = window.speechSynthesis;
+    var run = 0; // some browsers fire "end" on cancel(): only the current run may move on
+    var current = null;
+    var speaking = false;
+    var rate = 1;
+    var source;
+
+    function speak() {
+      var thisRun = (run += 1);
+      synth.cancel();
+      // Short utterances: some engines stop reading a long one after about fifteen seconds.
+      var sentences = textOf(current).match(/[^.!?…]+[.!?…]*\s*/g) || [];
+      if (!sentences.length) {
+        speaking = false;
+        events.ended(source);
+        return;
+      }
+      speaking = true;
+      sentences.forEach(function (sentence, number) {
+        var utterance = new SpeechSynthesisUtterance(sentence);
+        utterance.lang = "vi-VN";
+        if (voice) utterance.voice = voice;
+        utterance.rate = rate;
+        utterance.addEventListener("error", function (event) {
+          // "interrupted" and "canceled" are our own cancel(); anything else is the engine giving up.
+          if (thisRun !== run || event.error === "interrupted" || event.error === "canceled") return;
+          run += 1;
+          speaking = false;
+          synth.cancel();
+          events.interrupted(source, "DeviceFailed");
+        });
+        if (number === sentences.length - 1) {
+          utterance.addEventListener("end", function () {
+            if (speaking && thisRun === run) {
+              speaking = false;
+              events.ended(source);
+            }
+          });
+        }
+        synth.speak(utterance);
+      });
+      events.playing(source);
     }
-  }
 
-  function pause() {
-    if (mode === "device") {
-      deviceRun += 1;
-      window.speechSynthesis.cancel();
-      devicePlaying = false;
-      showPlaying(false);
-      setStatus(message("Paused", progressValues()));
-    } else {
-      audio.pause();
+    function silence() {
+      run += 1;
+      speaking = false;
+      synth.cancel();
     }
-    saveResume(true);
-  }
 
-  function toggle() {
-    if (isPlaying()) pause();
-    else play();
-  }
-
-  function skip(step) {
-    if (!manifest) {
-      play();
-      return;
-    }
-    var next = position + step;
-    if (next < 0 || next >= segmentCount()) return;
-    playSegment(next, 0);
-  }
-
-  function finish() {
-    showPlaying(false);
-    setStatus(message("Ended"));
-    storage("remove", RESUME_KEY);
-    var current = article.querySelector(".is-reading");
-    if (current) current.classList.remove("is-reading");
-  }
-
-  function serverFailed() {
-    audio.pause();
-    showPlaying(false);
-    setStatus("");
-    problem.hidden = false;
-    findDeviceVoice(function (voice) {
-      deviceVoice = voice;
-      problem.querySelector("[data-device-voice-offer]").hidden = !voice;
-      problem.querySelector("[data-no-device-voice]").hidden = !!voice;
-    });
+    source = {
+      readingMessage: "Device",
+      play: function (segment, startAt, newRate) {
+        current = segment;
+        rate = newRate;
+        speak();
+      },
+      resume: function () { if (current) speak(); },
+      pause: function () {
+        silence();
+        events.paused(source);
+      },
+      stop: silence,
+      setRate: function (newRate) {
+        rate = newRate;
+        if (speaking) speak(); // an utterance keeps the rate it was queued with
+      },
+      time: function () { return 0; },
+      seekBy: function () {},
+      prepare: function () {},
+    };
+    return source;
   }
 
   function findDeviceVoice(callback) {
@@ -285,63 +245,229 @@
     window.setTimeout(answer, 1500);
   }
 
-  function segmentText(segmentIndex) {
-    var element = article.querySelector('[data-seg="' + segmentIndex + '"]');
+  // ---- What the listener sees and hears.
+
+  function setStatus(text) {
+    window.clearTimeout(state.loadingNotice);
+    view.status.textContent = text;
+  }
+
+  function setPhase(phase) {
+    state.phase = phase;
+    root.setAttribute("data-state", phase);
+    var listening = phase !== "idle";
+    view.bar.hidden = !listening;
+    view.listenButton.setAttribute("aria-pressed", String(listening));
+    document.body.classList.toggle("has-player", listening);
+    if ("mediaSession" in navigator) navigator.mediaSession.playbackState = phase === "playing" ? "playing" : "paused";
+  }
+
+  function highlight(segmentIndex) {
+    var previous = view.article.querySelector(".is-reading");
+    if (previous) previous.classList.remove("is-reading");
+    if (segmentIndex === null) return;
+    var element = view.article.querySelector('[data-seg="' + segmentIndex + '"]');
+    if (!element) return;
+    element.classList.add("is-reading");
+    var box = element.getBoundingClientRect();
+    var barTop = view.bar.getBoundingClientRect().top;
+    var visibleBottom = barTop > 0 && barTop < window.innerHeight ? barTop : window.innerHeight;
+    if (box.top < 0 || box.bottom > visibleBottom) {
+      var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      element.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
+    }
+  }
+
+  function segmentText(segment) {
+    var element = view.article.querySelector('[data-seg="' + segment.index + '"]');
     return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
-  function speakOnDevice() {
-    // The device's own voice reads the text already on the page: it costs no data at all.
-    var synth = window.speechSynthesis;
-    var run = (deviceRun += 1);
-    synth.cancel();
-    var segment = manifest ? manifest.segments[position] : { index: position };
-    var text = segmentText(segment.index);
-    // Short utterances: some engines stop reading a long one after about fifteen seconds.
-    var sentences = text.match(/[^.!?…]+[.!?…]*\s*/g) || [];
-    if (!sentences.length) {
-      advanceOnDevice();
-      return;
+  // ---- The place the listener stopped, kept per article and per audio version.
+
+  function saveResume(force) {
+    if (!state.manifest) return;
+    var now = Date.now();
+    if (!force && now - state.savedAt < 3000) return;
+    state.savedAt = now;
+    storage("set", RESUME_KEY, JSON.stringify({
+      v: state.manifest.version, position: state.position, time: state.source.time(),
+    }));
+  }
+
+  function savedResume() {
+    try {
+      var saved = JSON.parse(storage("get", RESUME_KEY) || "null");
+      if (saved && saved.v === state.manifest.version && saved.position < state.manifest.segments.length) return saved;
+    } catch (error) {
+      return null; // a value this version cannot read: start from the beginning
     }
-    devicePlaying = true;
-    showPlaying(true);
-    setStatus(message("Device", progressValues()));
-    sentences.forEach(function (sentence, number) {
-      var utterance = new SpeechSynthesisUtterance(sentence);
-      utterance.lang = "vi-VN";
-      if (deviceVoice) utterance.voice = deviceVoice;
-      utterance.rate = currentSpeed();
-      if (number === sentences.length - 1) {
-        utterance.addEventListener("end", function () {
-          if (devicePlaying && run === deviceRun) advanceOnDevice();
+    return null;
+  }
+
+  function loadManifest() {
+    if (!state.manifestRequest) {
+      state.manifestRequest = fetch(root.dataset.manifest, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("manifest " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          if (!data.segments || !data.segments.length) throw new Error("no segments");
+          state.manifest = data;
+          return data;
+        })
+        .catch(function (error) {
+          state.manifestRequest = null; // let a later press try again
+          throw error;
         });
-      }
-      synth.speak(utterance);
-    });
+    }
+    return state.manifestRequest;
+  }
+
+  // ---- The player: what each control does.
+
+  function playSegment(next, startAt) {
+    if (next !== state.position) state.note = "";
+    state.position = Math.max(0, Math.min(next, state.manifest.segments.length - 1));
+    var segment = state.manifest.segments[state.position];
+    view.problem.hidden = true; // a new attempt: the message comes back if it fails again
+    setPhase("loading");
+    highlight(segment.index);
+    state.source.play(segment, startAt, currentSpeed());
+    state.source.prepare(state.manifest.segments[state.position + 1]);
     saveResume(true);
   }
 
-  function advanceOnDevice() {
-    if (position + 1 < segmentCount()) {
-      playSegment(position + 1, 0);
-    } else {
-      devicePlaying = false;
-      finish();
+  function startListening() {
+    setPhase("loading");
+    view.problem.hidden = true;
+    setStatus(message("Loading"));
+    loadManifest().then(
+      function () {
+        if (state.phase === "idle") return; // stopped while the list was on its way
+        setupMediaSession();
+        var saved = savedResume();
+        if (saved && (saved.position > 0 || saved.time > 1)) {
+          playSegment(saved.position, saved.time);
+          state.note = message("Resumed", { n: saved.position + 1, total: state.manifest.segments.length });
+          setStatus(state.note);
+        } else {
+          playSegment(0, 0);
+        }
+      },
+      function () { serverFailed(server); }
+    );
+  }
+
+  function stopListening() {
+    state.source.pause();
+    saveResume(true);
+    setPhase("idle");
+    setStatus("");
+    view.problem.hidden = true;
+    highlight(null);
+  }
+
+  function toggleListening() {
+    if (state.phase === "idle") startListening();
+    else stopListening();
+  }
+
+  function pause() {
+    state.source.pause();
+    saveResume(true);
+  }
+
+  function play() {
+    if (state.phase === "idle" || state.phase === "failed" || !state.manifest) startListening();
+    else if (state.phase === "ended") playSegment(0, 0);
+    else state.source.resume();
+  }
+
+  function playOrPause() {
+    if (state.phase === "playing" || state.phase === "loading") pause();
+    else play();
+  }
+
+  function skip(step) {
+    if (!state.manifest) {
+      play();
+      return;
     }
+    var next = state.position + step;
+    if (next < 0 || next >= state.manifest.segments.length) return;
+    playSegment(next, 0);
+  }
+
+  function finish() {
+    setPhase("ended");
+    setStatus(message("Ended"));
+    storage("remove", RESUME_KEY);
+    highlight(null);
+  }
+
+  function serverFailed(source) {
+    if (source !== state.source || state.phase === "failed" || state.phase === "idle") return;
+    source.stop();
+    setPhase("failed");
+    setStatus("");
+    view.problem.hidden = false; // role="alert" says it
+    findDeviceVoice(function (voice) {
+      state.voice = voice;
+      view.deviceOffer.hidden = !voice;
+      view.noDeviceVoice.hidden = !!voice;
+    });
   }
 
   function useDeviceVoice() {
-    mode = "device";
-    problem.hidden = true;
-    if (!manifest) {
+    state.source.stop();
+    state.source = createDeviceVoice(state.voice, segmentText, events);
+    if (!state.manifest) {
       // Without the server's list, read every numbered block on the page in order.
-      var blocks = Array.prototype.map.call(article.querySelectorAll("[data-seg]"), function (element) {
+      var blocks = Array.prototype.map.call(view.article.querySelectorAll("[data-seg]"), function (element) {
         return { index: parseInt(element.dataset.seg, 10) };
       });
-      manifest = { version: "device", segments: blocks };
+      state.manifest = { version: "device", segments: blocks };
     }
-    playSegment(position, 0);
+    playSegment(state.position, 0);
   }
+
+  var events = {
+    playing: function (source) {
+      if (source !== state.source || state.phase === "idle") return;
+      setPhase("playing");
+      setStatus(state.note || message(source.readingMessage, progress()));
+    },
+    paused: function (source) {
+      if (source !== state.source || state.phase === "idle" || state.phase === "failed") return;
+      setPhase("paused");
+      setStatus(message("Paused", progress()));
+    },
+    waiting: function (source) {
+      if (source !== state.source) return;
+      window.clearTimeout(state.loadingNotice);
+      state.loadingNotice = window.setTimeout(function () { view.status.textContent = message("Loading"); },
+        LOADING_NOTICE_DELAY);
+    },
+    progress: function (source) {
+      if (source === state.source) saveResume(false);
+    },
+    ended: function (source) {
+      if (source !== state.source || state.phase === "idle") return;
+      if (state.position + 1 < state.manifest.segments.length) playSegment(state.position + 1, 0);
+      else finish();
+    },
+    interrupted: function (source, messageName) {
+      // Stopped by something other than the listener (a blocked autoplay, a failing voice): say why.
+      if (source !== state.source || state.phase === "idle") return;
+      setPhase("paused");
+      setStatus(message(messageName, progress()));
+    },
+  };
+
+  var server = createServerAudio(view.audio, events, serverFailed);
+  state.source = server;
 
   function setupMediaSession() {
     if (!("mediaSession" in navigator) || typeof window.MediaMetadata !== "function") return;
@@ -353,11 +479,11 @@
     var handlers = {
       play: play,
       pause: pause,
-      stop: pause,
+      stop: stopListening,
       previoustrack: function () { skip(-1); },
       nexttrack: function () { skip(1); },
-      seekbackward: function () { audio.currentTime = Math.max(0, audio.currentTime - 10); },
-      seekforward: function () { audio.currentTime = Math.min(audio.duration || 0, audio.currentTime + 10); },
+      seekbackward: function () { state.source.seekBy(-10); },
+      seekforward: function () { state.source.seekBy(10); },
     };
     Object.keys(handlers).forEach(function (action) {
       try {
@@ -369,15 +495,15 @@
   }
 
   function readFromClickedBlock(event) {
-    if (!started || !manifest) return;
+    if (state.phase === "idle" || !state.manifest) return;
     if (event.target.closest("a, button, input, select, textarea, audio, video, .player")) return;
     var selection = window.getSelection && window.getSelection();
     if (selection && String(selection).length > 0) return; // the reader is selecting text, not choosing
     var block = event.target.closest("[data-seg]");
     if (!block) return;
     var segmentIndex = parseInt(block.dataset.seg, 10);
-    for (var i = 0; i < manifest.segments.length; i += 1) {
-      if (manifest.segments[i].index === segmentIndex) {
+    for (var i = 0; i < state.manifest.segments.length; i += 1) {
+      if (state.manifest.segments[i].index === segmentIndex) {
         playSegment(i, 0);
         return;
       }
@@ -386,14 +512,12 @@
 
   function restoreSpeed() {
     var saved = storage("get", SPEED_KEY);
-    if (saved && SPEEDS.indexOf(saved) !== -1) speedSelect.value = saved;
+    if (saved && SPEEDS.indexOf(saved) !== -1) view.speed.value = saved;
   }
 
   function changeSpeed() {
-    storage("set", SPEED_KEY, speedSelect.value);
-    audio.defaultPlaybackRate = currentSpeed();
-    audio.playbackRate = currentSpeed();
-    if (mode === "device" && devicePlaying) speakOnDevice();
+    storage("set", SPEED_KEY, view.speed.value);
+    state.source.setRate(currentSpeed());
   }
 
   function loadStylesheet(ready) {
@@ -411,45 +535,23 @@
     document.head.appendChild(link);
   }
 
-  // Take over the page's plain <audio controls> (kept for JavaScript-off) for the segment-by-segment player,
-  // once the bar can be shown styled.
+  // Take over the page's plain <audio controls> (kept for JavaScript-off): from now on "Đọc bài" is the one
+  // control that starts listening, and the bar with the other controls appears when it is pressed.
   loadStylesheet(function () {
-    audio.removeAttribute("controls");
-    audio.hidden = true;
-    audio.preload = "none";
-    bar.hidden = false;
-    if (listenLink && listenButton) {
-      listenLink.hidden = true;
-      listenButton.hidden = false;
-    }
+    view.audio.removeAttribute("controls");
+    view.audio.hidden = true;
+    view.audio.preload = "none";
+    if (view.listenLink) view.listenLink.hidden = true;
+    view.listenButton.hidden = false;
   });
-  if (listenButton) listenButton.addEventListener("click", toggle);
   restoreSpeed();
 
-  playButton.addEventListener("click", toggle);
+  view.listenButton.addEventListener("click", toggleListening);
+  view.play.addEventListener("click", playOrPause);
   root.querySelector('[data-action="previous"]').addEventListener("click", function () { skip(-1); });
   root.querySelector('[data-action="next"]').addEventListener("click", function () { skip(1); });
   root.querySelector('[data-action="device-voice"]').addEventListener("click", useDeviceVoice);
-  speedSelect.addEventListener("change", changeSpeed);
-  article.addEventListener("click", readFromClickedBlock);
-
-  audio.addEventListener("playing", function () {
-    showPlaying(true);
-    setStatus(resumeNote || message("Reading", progressValues()));
-  });
-  audio.addEventListener("pause", function () {
-    if (mode !== "server" || audio.ended || !problem.hidden) return;
-    showPlaying(false);
-    setStatus(message("Paused", progressValues()));
-  });
-  audio.addEventListener("waiting", function () { setStatus(message("Loading")); });
-  audio.addEventListener("timeupdate", function () { saveResume(false); });
-  audio.addEventListener("ended", function () {
-    if (position + 1 < segmentCount()) playSegment(position + 1, 0);
-    else finish();
-  });
-  audio.addEventListener("error", function () {
-    if (started && mode === "server" && audio.getAttribute("src")) serverFailed();
-  });
-  window.addEventListener("pagehide", function () { if (started) saveResume(true); });
+  view.speed.addEventListener("change", changeSpeed);
+  view.article.addEventListener("click", readFromClickedBlock);
+  window.addEventListener("pagehide", function () { if (state.phase !== "idle") saveResume(true); });
 })();

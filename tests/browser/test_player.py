@@ -1,5 +1,9 @@
 """The Đọc bài player in Debian's Chromium: it plays, changes speed, skips, survives a server failure, and the
-page still offers the audio with JavaScript off."""
+page still offers the audio with JavaScript off. Waits are locator assertions on the player's data-state and
+the <audio>'s attributes: a string predicate in wait_for_function needs eval, which the site's CSP forbids."""
+import re
+from urllib.parse import urljoin
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -11,7 +15,9 @@ from tests.browser.conftest import PHONE_VIEWPORT
 pytestmark = pytest.mark.browser
 
 AUDIO = ".player audio"
+PLAYER = ".player"
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+PLAYBACK_TIMEOUT = 20_000  # espeak makes the first segment on demand
 
 
 @pytest.fixture(scope="module")
@@ -21,72 +27,77 @@ def article_url(live_app, live_server):
     return f"{live_server}/bai-viet/{slug}"
 
 
-def _wait_until_playing(page):
-    page.wait_for_function(
-        "sel => { const a = document.querySelector(sel); return a && !a.paused && a.currentTime > 0; }",
-        arg=AUDIO,
-        timeout=20_000,
-    )
+def _expect_state(page, state, timeout=PLAYBACK_TIMEOUT):
+    """Wait for the player's data-state (idle, loading, playing, paused, ended, failed)."""
+    expect(page.locator(PLAYER)).to_have_attribute("data-state", state, timeout=timeout)
+
+
+def _expect_segment(page, number):
+    """The <audio> plays segment `number` of the article (0 is the title)."""
+    expect(page.locator(AUDIO)).to_have_attribute("src", re.compile(rf"/nghe/{number}\.mp3"))
+
+
+def _start_listening(page):
+    page.get_by_role("button", name="Đọc bài").click()
+    _expect_state(page, "playing")
 
 
 def test_player_starts_and_speed_changes_playback_rate(browser_page, article_url):
     page = browser_page
     page.goto(article_url)
-    page.get_by_role("button", name="Đọc bài").click()
-    _wait_until_playing(page)
-    assert page.locator('[data-seg="0"].is-reading').count() == 1
-    assert "/nghe/0.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
+    _start_listening(page)
+    expect(page.locator('[data-seg="0"]')).to_have_class(re.compile(r"\bis-reading\b"))
+    _expect_segment(page, 0)
 
     assert page.evaluate("navigator.mediaSession.metadata.title") == page.locator("h1").inner_text().strip()
 
     page.get_by_label("Tốc độ").select_option("1.5")
-    assert page.eval_on_selector(AUDIO, "a => a.playbackRate") == 1.5
+    expect(page.locator(AUDIO)).to_have_js_property("playbackRate", 1.5)
     assert page.evaluate("localStorage.getItem('docbai.speed')") == "1.5"
 
     # The speed is remembered on the next visit and applies to the next segment too.
     page.reload()
-    assert page.get_by_label("Tốc độ").input_value() == "1.5"
-    page.get_by_role("button", name="Đọc bài").click()
-    _wait_until_playing(page)
-    assert page.eval_on_selector(AUDIO, "a => a.playbackRate") == 1.5
+    expect(page.locator('[data-action="speed"]')).to_have_value("1.5")
+    _start_listening(page)
+    expect(page.locator(AUDIO)).to_have_js_property("playbackRate", 1.5)
 
 
 def test_pause_skip_and_click_a_paragraph(browser_page, article_url):
     page = browser_page
     page.goto(article_url)
-    page.get_by_role("button", name="Đọc bài").click()
-    _wait_until_playing(page)
+    _start_listening(page)
 
     page.get_by_role("button", name="Tạm dừng", exact=True).click()
-    page.wait_for_function("sel => document.querySelector(sel).paused", arg=AUDIO)
+    _expect_state(page, "paused")
+    expect(page.locator(AUDIO)).to_have_js_property("paused", True)
     expect(page.get_by_role("button", name="Nghe", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Đoạn sau").click()
-    _wait_until_playing(page)
-    assert "/nghe/1.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
-    assert page.locator('[data-seg="1"].is-reading').count() == 1
+    _expect_segment(page, 1)
+    _expect_state(page, "playing")
+    expect(page.locator('[data-seg="1"]')).to_have_class(re.compile(r"\bis-reading\b"))
 
     last = page.locator(".article-body [data-seg]").last
     last_number = last.get_attribute("data-seg")
     last.click()
-    _wait_until_playing(page)
-    assert f"/nghe/{last_number}.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
-    assert last.evaluate("element => element.classList.contains('is-reading')")
+    _expect_segment(page, last_number)
+    _expect_state(page, "playing")
+    expect(last).to_have_class(re.compile(r"\bis-reading\b"))
 
 
 def test_listening_resumes_where_it_stopped(browser_page, article_url):
     page = browser_page
     page.goto(article_url)
-    page.get_by_role("button", name="Đọc bài").click()
-    _wait_until_playing(page)
+    _start_listening(page)
     page.get_by_role("button", name="Đoạn sau").click()
-    _wait_until_playing(page)
+    _expect_segment(page, 1)
+    _expect_state(page, "playing")
     page.get_by_role("button", name="Tạm dừng", exact=True).click()
+    _expect_state(page, "paused")
 
     page.reload()
-    page.get_by_role("button", name="Đọc bài").click()
-    _wait_until_playing(page)
-    assert "/nghe/1.mp3" in page.eval_on_selector(AUDIO, "a => a.currentSrc")
+    _start_listening(page)
+    _expect_segment(page, 1)
     expect(page.locator("[data-status]")).to_contain_text("Nghe tiếp từ đoạn 2/")
 
 
@@ -95,18 +106,110 @@ def test_keyboard_starts_the_player_and_buttons_are_big_enough(browser_page, art
     page.goto(article_url)
     page.get_by_role("button", name="Đọc bài").focus()
     page.keyboard.press("Enter")
-    _wait_until_playing(page)
+    _expect_state(page, "playing")
     # Found by accessible name, so each control has one; on a phone the skip buttons show only icons.
     controls = [page.get_by_role("button", name=name, exact=True)
-                for name in ("Dừng đọc", "Đoạn trước", "Tạm dừng", "Đoạn sau")]
+                for name in ("Đọc bài", "Đoạn trước", "Tạm dừng", "Đoạn sau")]
     controls.append(page.get_by_label("Tốc độ"))
     for control in controls:
         box = control.bounding_box()
         assert box["width"] >= 24 and box["height"] >= 24
-    page.keyboard.press("Tab")  # from "Dừng đọc" onwards, the bar's controls are reachable by keyboard
-    page.get_by_role("button", name="Tạm dừng", exact=True).focus()
+    # From "Đọc bài" onwards, the bar's controls are reachable by keyboard, in order.
+    previous = page.get_by_role("button", name="Đoạn trước")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if previous.evaluate("element => element === document.activeElement"):
+            break
+    expect(previous).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Tạm dừng", exact=True)).to_be_focused()
     page.keyboard.press("Space")
-    page.wait_for_function("sel => document.querySelector(sel).paused", arg=AUDIO)
+    _expect_state(page, "paused")
+    expect(page.locator(AUDIO)).to_have_js_property("paused", True)
+
+
+def test_one_control_starts_listening_and_the_bar_appears_with_it(browser_page, article_url):
+    page = browser_page
+    page.goto(article_url)
+    listen = page.get_by_role("button", name="Đọc bài")
+    expect(listen).to_be_visible()  # the script has taken over the page's <audio controls>
+    # Before listening, "Đọc bài" is the only control that plays anything: no second player, no audio controls.
+    expect(page.locator(".article").get_by_role("button")).to_have_text(["Đọc bài"])
+    expect(page.get_by_role("link", name="Đọc bài")).to_have_count(0)
+    expect(page.locator(AUDIO)).to_be_hidden()
+    expect(page.locator(".player-bar")).to_be_hidden()
+
+    listen.click()
+    _expect_state(page, "playing")
+    expect(page.locator(".player-bar")).to_be_visible()
+    for name in ("Đoạn trước", "Tạm dừng", "Đoạn sau"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_label("Tốc độ")).to_be_visible()
+    expect(page.get_by_role("button", name="Đọc bài")).to_have_count(1)
+
+
+@pytest.mark.parametrize("width", [360, 320])
+def test_bar_keeps_its_height_between_playing_and_paused(browser, article_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(article_url)
+        _start_listening(page)
+        bar = page.locator(".player-bar")
+        playing = bar.bounding_box()
+        play_button = page.get_by_role("button", name="Tạm dừng", exact=True).bounding_box()
+        page.get_by_role("button", name="Tạm dừng", exact=True).click()
+        _expect_state(page, "paused")
+        expect(page.locator("[data-status]")).to_have_text(re.compile(r"^Tạm dừng ở đoạn 1/\d+$"))
+        paused = bar.bounding_box()
+        assert (paused["y"], paused["height"]) == (playing["y"], playing["height"])
+        assert page.get_by_role("button", name="Nghe", exact=True).bounding_box() == play_button
+    finally:
+        context.close()
+
+
+def test_listen_toggle_is_pressed_while_listening(browser_page, article_url):
+    page = browser_page
+    page.goto(article_url)
+    listen = page.get_by_role("button", name="Đọc bài")
+    expect(listen).to_have_attribute("aria-pressed", "false")
+    listen.click()
+    expect(listen).to_have_attribute("aria-pressed", "true")
+    _expect_state(page, "playing")
+    page.get_by_role("button", name="Tạm dừng", exact=True).click()
+    _expect_state(page, "paused")
+    expect(listen).to_have_attribute("aria-pressed", "true")  # paused is still listening: the bar stays
+
+    page.get_by_role("button", name="Nghe", exact=True).click()
+    _expect_state(page, "playing")
+    listen.click()  # pressed again, it stops listening
+    expect(listen).to_have_attribute("aria-pressed", "false")
+    _expect_state(page, "idle")
+    expect(page.locator(AUDIO)).to_have_js_property("paused", True)
+    expect(page.locator(".player-bar")).to_be_hidden()
+
+
+def test_status_line_announces_each_paragraph_and_the_end(browser_page, article_url):
+    page = browser_page
+    page.goto(article_url)
+    manifest = page.request.get(urljoin(article_url, page.locator(PLAYER).get_attribute("data-manifest"))).json()
+    total = len(manifest["segments"])
+    status = page.locator("[data-status]")
+    expect(status).to_have_attribute("aria-live", "polite")
+
+    _start_listening(page)
+    expect(status).to_have_text(f"Đoạn 1/{total}")
+    page.get_by_role("button", name="Đoạn sau").click()
+    expect(status).to_have_text(f"Đoạn 2/{total}", timeout=PLAYBACK_TIMEOUT)
+
+    page.locator(".article-body [data-seg]").last.click()
+    expect(status).to_have_text(f"Đoạn {total}/{total}", timeout=PLAYBACK_TIMEOUT)
+    _expect_state(page, "playing")
+    # Skip to the last moment of the last paragraph rather than listen to it all.
+    page.locator(AUDIO).evaluate("audio => { audio.currentTime = Math.max(0, audio.duration - 0.2); }")
+    expect(status).to_have_text("Đã đọc hết bài.", timeout=PLAYBACK_TIMEOUT)
+    _expect_state(page, "ended")
+    expect(page.get_by_role("button", name="Đọc bài")).to_have_attribute("aria-pressed", "true")
 
 
 def test_server_audio_failure_is_said_in_vietnamese(browser_page, article_url):
@@ -115,14 +218,10 @@ def test_server_audio_failure_is_said_in_vietnamese(browser_page, article_url):
     page.goto(article_url)
     page.get_by_role("button", name="Đọc bài").click()
     alert = page.get_by_role("alert")
-    alert.wait_for(state="visible", timeout=10_000)
-    assert "Không tải được âm thanh từ máy chủ" in alert.inner_text()
+    expect(alert).to_contain_text("Không tải được âm thanh từ máy chủ", timeout=10_000)
+    _expect_state(page, "failed")
     # Either the device's own Vietnamese voice is offered, or the listener is told there is none.
-    page.wait_for_function(
-        "() => !document.querySelector('[data-device-voice-offer]').hidden"
-        " || !document.querySelector('[data-no-device-voice]').hidden",
-        timeout=5_000,
-    )
+    expect(page.locator("[data-device-voice-offer]:visible, [data-no-device-voice]:visible")).to_have_count(1)
 
 
 FAKE_DEVICE_VOICE = """
@@ -145,8 +244,8 @@ def test_device_voice_reads_the_page_when_the_server_fails(browser_page, article
     page.add_init_script(FAKE_DEVICE_VOICE)
     page.route("**/nghe/*.mp3*", lambda route: route.fulfill(status=503, body="busy"))
     page.goto(article_url)
-    page.get_by_label("Tốc độ").select_option("1.25")
     page.get_by_role("button", name="Đọc bài").click()
+    page.get_by_label("Tốc độ").select_option("1.25")
     page.get_by_role("button", name="Đọc bằng giọng của thiết bị").click()
     expect(page.locator("[data-status]")).to_have_text("Đã đọc hết bài.", timeout=10_000)
     spoken = page.evaluate("window.spokenOnDevice")
@@ -186,10 +285,7 @@ def test_player_in_use_has_no_axe_violations(browser, live_server, article_url, 
             page.route("**/nghe/*.mp3*", lambda route: route.fulfill(status=503, body="busy"))
         page.goto(article_url)
         page.get_by_role("button", name="Đọc bài").click()
-        if server_fails:
-            page.get_by_role("alert").wait_for(state="visible")
-        else:
-            _wait_until_playing(page)
+        _expect_state(page, "failed" if server_fails else "playing")
         violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
         assert not violations, [(v["id"], [node["target"] for node in v["nodes"][:3]]) for v in violations]
     finally:
