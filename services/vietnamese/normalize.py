@@ -85,7 +85,7 @@ PER_DENOMINATORS = {
 
 # A day/month without a year ("2/9") is a date unless one of these words says it is a fraction or a count.
 _FRACTION_BEFORE = {"khoảng", "gần", "hơn", "trên", "dưới", "chiếm", "đạt", "bằng", "còn", "mất", "hết",
-                    "chỉ", "giảm", "tăng", "được", "tới", "quá", "nửa"}
+                    "chỉ", "giảm", "tăng", "được", "tới", "quá", "nửa", "lệ"}
 _FRACTION_AFTER = {"số", "diện", "dân", "tổng", "lượng", "khối", "quãng", "thời", "chiều", "phần", "giá"}
 _COUNT_AFTER = {"xã", "phường", "thị", "thôn", "bản", "xóm", "tổ", "hộ", "trường", "đơn", "cơ", "chỉ",
                 "tiêu", "người", "học", "lớp", "điểm", "dự", "phiếu", "câu", "lượt", "thành", "đại",
@@ -225,8 +225,9 @@ ROAD_NAMES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ
 _ROAD = re.compile(
     r"(?<![\w&./-])(?P<kind>" + "|".join(sorted(ROAD_NAMES, key=len, reverse=True)) + r")"
     r"(?:\.\s?|\s)?(?P<n>[1-9]\d{0,3})(?P<suffix>[A-Z]?)(?!\w|[.,]\d|\s?\d)")
+# "Km 12", "Km12+500", "km 45"; "km2" (an area) and "5 km 300 m" (a length) are no posts.
 _KM_POST = re.compile(
-    r"(?<![\w.,])(?<!\d )[Kk]m\s?(?P<km>\d{1,4})(?:\s?\+\s?(?P<m>\d{1,3}))?(?!\w|[.,]\d)")
+    r"(?<![\w.,/])(?<!\d )(?:Km\s?|km\s)(?P<km>\d{1,4})(?:\s?\+\s?(?P<m>\d{1,3}))?(?!\w|[.,]\d)")
 _KM_POST_RANGE = re.compile(r"(?<=\d)\s*[-–—]\s*(?=[Kk]m\s?\d)")
 
 
@@ -294,13 +295,15 @@ _HALF = re.compile(r"(?<![\w/.,])(?:1/2|½)\s*(?=(?i:" + _TIME_UNITS + r")(?!\w)
 _HALF_IS_DATE_AFTER = re.compile(r"\s*năm\s+(?:nay|ngoái|tới|sau|trước|\d{4})", re.IGNORECASE)
 _DATE_CUES = {"ngày", "mùng", "mồng", "sáng", "trưa", "chiều", "tối", "đêm", "hôm", "từ", "đến", "tới", "trước",
               "sau", "vào", "lúc", "dịp", "qua", "hết"}
+_DAY_WORDS = {"ngày", "mùng", "mồng"}
 
 
 def _halves(text: str) -> str:
-    """ "½ ngày" and "1/2 giờ" before a unit of time are "nửa"; "ngày 1/2 năm nay" stays a date."""
+    """ "½ ngày" and "1/2 giờ" before a unit of time are "nửa"; "ngày 1/2", "1/2 năm nay" stay dates."""
     def half(match: re.Match) -> str:
         before, _ = _words_around(text, match.start(), match.end())
-        if match.group(0).startswith("1") and (before in _DATE_CUES or _HALF_IS_DATE_AFTER.match(text, match.end())):
+        written_date = before in _DAY_WORDS or _HALF_IS_DATE_AFTER.match(text, match.end())
+        if match.group(0).startswith("1") and written_date:
             return match.group(0)
         return _spaced("nửa ", text, *match.span())
 
@@ -420,7 +423,6 @@ def _full_dates(text: str) -> str:
 
 
 _DASH_DAY_MONTH = re.compile(r"(?<![\w/.,:-])(?P<d>\d{1,2})\s?-\s?(?P<m>\d{1,2})(?!\d|\s?[-/.,:]\d|\w|\s?[%°])")
-_DAY_WORDS = {"ngày", "mùng", "mồng"}
 _PART_OF_DAY_WORDS = {"sáng", "trưa", "chiều", "tối", "đêm", "hôm"}
 _SCORE_WORDS = {"thắng", "thua", "hòa", "hoà", "số", "tỷ", "tỉ"}
 # Words earlier in the same sentence that make "3-0" a score, not a range or a date.
@@ -530,6 +532,8 @@ def _slash_pair(text: str, match: re.Match, first: int, second: int) -> str:
     before, after = _words_around(text, match.start(), match.end())
     if 1900 <= first <= 2100 and second == first + 1:
         return f"{integer_to_words(first)} đến {integer_to_words(second)}"
+    if (first, second) == (1, 2):
+        return "một phần hai"
     if first < second and (before in _FRACTION_BEFORE or after in _FRACTION_AFTER) and after not in _COUNT_AFTER:
         return f"{integer_to_words(first)} phần {integer_to_words(second)}"
     return f"{integer_to_words(first)} trên {integer_to_words(second)}"
