@@ -63,6 +63,10 @@ class ContextRule:
         return True
 
     @property
+    def looks_ahead(self) -> bool:
+        return any(side == "next" for side, _ in self._conditions)
+
+    @property
     def name(self) -> str:
         return f"lexicon {self.key} ({self.context})"
 
@@ -124,8 +128,11 @@ class Lexicon:
         def replace(match: re.Match) -> str:
             key = match.group(0).rstrip(".")
             for rule in self._rules_by_key.get(key, ()):
-                if rule.holds(match.string, match.start(), match.end()):
-                    return _record(trace, match, rule.spoken, rule.name)
+                # The dot after a key is the key's own only when a next= condition reads past it ("TT. HĐND");
+                # otherwise it may end the sentence ("14 độ C.") and stays.
+                end = match.end() if rule.looks_ahead else match.start() + len(key)
+                if rule.holds(match.string, match.start(), end):
+                    return _record(trace, match, rule.spoken, rule.name) + match.string[end:match.end()]
             return match.group(0)
 
         return self._rule_pattern.sub(replace, text)
@@ -156,7 +163,8 @@ class Lexicon:
     def _replace_word(self, match: re.Match, trace: list[Change] | None) -> str:
         written = match.group(0)
         spoken = self.words[written.casefold()]
-        if written[0].isupper() and spoken[0].islower():
+        # "Covid" and "Zalo" are names and keep their capital; an acronym ("COVID", "MWp") is just a word.
+        if written[0].isupper() and written[1:2].islower() and spoken[0].islower():
             spoken = spoken[0].upper() + spoken[1:]
         return _record(trace, match, spoken, f"lexicon {written}")
 

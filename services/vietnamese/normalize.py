@@ -85,8 +85,9 @@ PER_DENOMINATORS = {
 
 # A day/month without a year ("2/9") is a date unless one of these words says it is a fraction or a count.
 _FRACTION_BEFORE = {"khoảng", "gần", "hơn", "trên", "dưới", "chiếm", "đạt", "bằng", "còn", "mất", "hết",
-                    "chỉ", "giảm", "tăng", "được", "tới", "quá", "nửa", "lệ"}
-_FRACTION_AFTER = {"số", "diện", "dân", "tổng", "lượng", "khối", "quãng", "thời", "chiều", "phần", "giá"}
+                    "chỉ", "giảm", "tăng", "được", "tới", "quá", "nửa", "lệ", "thành"}
+_FRACTION_AFTER = {"số", "diện", "dân", "tổng", "lượng", "khối", "quãng", "thời", "chiều", "phần", "giá", "kế",
+                   "khối", "chặng", "chiều", "quỹ", "vốn", "ngân"}
 _COUNT_AFTER = {"xã", "phường", "thị", "thôn", "bản", "xóm", "tổ", "hộ", "trường", "đơn", "cơ", "chỉ",
                 "tiêu", "người", "học", "lớp", "điểm", "dự", "phiếu", "câu", "lượt", "thành", "đại",
                 "tuyến", "đội", "môn", "nội", "thủ", "hạng", "công", "chi"}
@@ -183,7 +184,7 @@ def _url_label_to_words(label: str, table: Lexicon) -> str:
         return table.words[lower]
     words = []
     for piece in re.findall(r"\d+|[^\W\d_]+", lower):
-        if piece.isdigit():
+        if piece.isdecimal():
             words.append(digits_to_words(piece))
         elif piece in _URL_WORDS:
             words.append(_URL_WORDS[piece])

@@ -20,7 +20,7 @@ _BILLION = 10**9
 
 def digits_to_words(digits: str) -> str:
     """Each digit of a string read on its own: "0216" -> "không hai một sáu"; non-digits are ignored."""
-    return " ".join(DIGIT_WORDS[int(ch)] for ch in digits if ch.isdigit())
+    return " ".join(DIGIT_WORDS[int(ch)] for ch in digits if ch.isdecimal())
 
 
 def _units_after_tens(unit: int) -> str:
