@@ -1,9 +1,11 @@
 """spoken_form(): Vietnamese news text spelled out in full, so any speech engine reads it like a news reader.
 
-The text goes through a fixed sequence of passes. Each pass turns the digits it understands into words, so a
-later, more general pass never sees them again: document numbers and phone numbers first (they look like
-everything else), then dates, ranges, rates, clock times, Roman numerals in context, ordinals, plain numbers
-with their units, and at the very end whatever digit or numeric character is still left. No digit survives.
+The text goes through a fixed sequence of passes (_passes). Each pass turns what it understands into words, so a
+later, more general pass never sees it again: web addresses, document numbers, roads and kilometre posts,
+emergency and phone numbers first (they look like everything else), then the lexicon's context rules (while
+"SN 1985" is still written as such), dates, ranges, rates, clock times, Roman numerals in context, ordinals,
+plain numbers with their units, the lexicon's words and abbreviations, and at the very end whatever digit or
+numeric character is still left. No digit survives. explain() runs the same passes and reports what each changed.
 """
 from __future__ import annotations
 
