@@ -77,7 +77,7 @@ def test_every_paginated_list_gives_a_fragment_to_htmx_and_a_page_otherwise(clie
     assert "<html" in page.get_data(as_text=True)
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and "<body" not in body
-    assert 'hx-swap-oob="innerHTML">Trang 2 / ' in body
+    assert 'data-hx-swap-oob="innerHTML">Trang 2 / ' in body
     assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
 
 
@@ -92,13 +92,13 @@ def test_pager_links_are_real_hrefs_with_ellipses(client, make_article):
     html = client.get("/?trang=6").get_data(as_text=True)
     pager = html[html.index('<nav class="pager"'):]
     pager = pager[: pager.index("</nav>")]
-    links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)"', pager)
+    links = re.findall(r'<a href="([^"]+)" data-hx-get="([^"]+)"', pager)
     assert links and all(href == get for href, get in links)
     hrefs = [href.replace("&amp;", "&") for href, _ in links]
     assert "/" in hrefs and "/?trang=12" in hrefs and "/?trang=5" in hrefs and "/?trang=7" in hrefs
     assert pager.count("…") == 2
     assert 'aria-current="page"' in pager
-    assert 'hx-push-url="true"' in pager
+    assert 'data-hx-push-url="true"' in pager
     for href in set(hrefs):
         assert client.get(href).status_code == 200
 
