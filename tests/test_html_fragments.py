@@ -106,3 +106,57 @@ def test_image_paths_climbing_out_of_media_count_as_missing(tmp_path):
     # The same file inside the media root is found.
     (tmp_path / "bi-mat.jpg").rename(tmp_path / "media" / "bi-mat.jpg")
     assert image_placeholder(media_root, "bi-mat.jpg", 0).label.endswith("KB")
+
+
+# Every void element, in a place where HTML allows it, followed by text that must stay outside it.
+VOID_ELEMENT_BODIES = {
+    "area": '<map name="m"><area shape="rect" coords="0,0,10,10" href="/a" alt="Một">sau</map>',
+    "base": '<div><base href="/">sau</div>',
+    "br": "<p>Dòng một<br>dòng hai</p>",
+    "col": '<table><colgroup><col span="2"></colgroup><tr><td>1</td><td>2</td></tr></table>',
+    "embed": '<p><embed src="/media/a.svg" type="image/svg+xml">sau</p>',
+    "hr": "<div>trước<hr>sau</div>",
+    "img": '<p><img src="/media/a.jpg" alt="Ảnh">sau</p>',
+    "input": '<p><input type="text" name="q">sau</p>',
+    "link": '<div><link rel="help" href="/tro-giup">sau</div>',
+    "meta": '<div><meta name="a" content="b">sau</div>',
+    "param": '<object data="/media/a.svg"><param name="a" value="b">sau</object>',
+    "source": ('<picture><source type="image/webp" srcset="/media/a.webp 480w">'
+               '<img src="/media/a.jpg" alt="Ảnh"></picture>'),
+    "track": ('<video controls=""><source src="/media/a.mp4" type="video/mp4">'
+              '<track kind="captions" src="/media/a.vtt" srclang="vi">sau</video>'),
+    "wbr": "<p>Ủy<wbr>ban<wbr>nhân dân</p>",
+}
+
+
+@pytest.mark.parametrize("tag, body", VOID_ELEMENT_BODIES.items(), ids=VOID_ELEMENT_BODIES.keys())
+def test_void_elements_have_no_end_tag_and_no_content(tag, body):
+    root = parse_fragment(body)
+    voids = root.findall(f".//{tag}")
+    assert voids, body
+    # What follows a void element is its sibling, as in a browser, so a rewrite sees the real tree.
+    assert all(len(void) == 0 and not void.text for void in voids)
+    html = serialize_fragment(root)
+    assert f"</{tag}>" not in html
+    assert html == body
+
+
+@pytest.mark.parametrize("stored, expected", [
+    ('<picture><source srcset="/media/a.webp"></source><img src="/media/a.jpg" alt=""></picture>',
+     '<picture><source srcset="/media/a.webp"><img src="/media/a.jpg" alt=""></picture>'),
+    ("<p>Ủy<wbr></wbr>ban</p>", "<p>Ủy<wbr>ban</p>"),
+    ("<p>a<br/>b<wbr/>c</p>", "<p>a<br>b<wbr>c</p>"),
+], ids=["source_closed", "wbr_closed", "self_closing"])
+def test_bodies_stored_with_closed_void_elements_come_back_valid(stored, expected):
+    assert serialize_fragment(parse_fragment(stored)) == expected
+
+
+def test_responsive_images_write_source_without_an_end_tag(tmp_path):
+    media_root = tmp_path / "media"
+    (media_root / "figures").mkdir(parents=True)
+    Image.new("RGB", (1200, 800), (200, 120, 40)).save(media_root / "figures" / "a.jpg", "JPEG")
+    body = '<figure><img src="/media/figures/a.jpg" alt="Ảnh" width="1200" height="800"></figure><p>Sau ảnh.</p>'
+    html = responsive_body_images(body, str(media_root), False)
+    assert "<source " in html and "</source>" not in html
+    root = parse_fragment(html)
+    assert root.find(".//picture/img") is not None and root.find(".//source/img") is None

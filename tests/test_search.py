@@ -305,7 +305,7 @@ def test_search_pagination_gives_htmx_a_fragment_and_others_a_page(client, many_
     assert "<html" not in fragment_html
     assert fragment_html.lstrip().startswith("<title>Tìm “giao quan” — ")
     assert '<section id="ket-qua-tim-kiem"' in fragment_html
-    assert 'hx-swap-oob="innerHTML"' in fragment_html
+    assert 'data-hx-swap-oob="innerHTML"' in fragment_html
     assert "<html" in page.get_data(as_text=True)
     assert "<html" in restore.get_data(as_text=True)
     assert "Kết quả 11-20 / 25" in fragment_html
@@ -314,9 +314,9 @@ def test_search_pagination_gives_htmx_a_fragment_and_others_a_page(client, many_
 def test_search_pager_links_are_real_hrefs_that_keep_the_query(client, many_matches):
     page = BeautifulSoup(client.get("/tim-kiem?q=giao+quan").get_data(as_text=True), "html.parser")
     pager = page.select_one("#ket-qua-tim-kiem nav.pager")
-    assert pager["hx-target"] == "#ket-qua-tim-kiem" and pager["hx-push-url"] == "true"
+    assert pager["data-hx-target"] == "#ket-qua-tim-kiem" and pager["data-hx-push-url"] == "true"
     next_link = pager.select_one('a[rel="next"]')
-    assert next_link["href"] == next_link["hx-get"] == "/tim-kiem?trang=2&q=giao+quan"
+    assert next_link["href"] == next_link["data-hx-get"] == "/tim-kiem?trang=2&q=giao+quan"
     # The pushed URL gives the whole page when loaded directly.
     assert "<html" in client.get(next_link["href"]).get_data(as_text=True)
 
