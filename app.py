@@ -5,12 +5,14 @@ import time
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from extensions import compress, db, htmx
-from services.vietnamese import use_editor_abbreviations
+from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import init_http_caching
+from web.preferences import init_preferences
+from web.site_services import init_site_services
+from web.templating import register_template_helpers
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -65,26 +67,26 @@ def create_app(test_config=None):
     for key in ("MEDIA_ROOT", "AUDIO_CACHE_DIR", "PDF_CACHE_DIR"):
         os.makedirs(app.config[key], exist_ok=True)
 
-    # The speech text's abbreviation table is one per process, extended by the editor's file.
-    use_editor_abbreviations(app.config["ABBREVIATIONS_FILE"])
     db.init_app(app)
     app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)
 
-    from blueprints import errors, finding, images, listening, preferences, printing, reading
-    from commands import content_commands
+    with app.app_context():
+        for engine in db.engines.values():
+            event.listen(engine, "connect", _prepare_connection)
 
-    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, preferences.bp, images.bp, errors.bp):
+    from blueprints import errors, feeds, finding, images, listening, preferences, printing, reading
+    from commands import register_commands
+
+    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, errors.bp):
         app.register_blueprint(blueprint)
-    for command in (*content_commands, *finding.commands):
-        app.cli.add_command(command)
-
-    from web.templating import register_template_helpers
-
+    register_commands(app)
     register_template_helpers(app)
     init_assets(app)
+    init_preferences(app)
     init_http_caching(app)
+    init_site_services(app)
     app.after_request(_security_headers)
     return app
 
@@ -137,14 +139,15 @@ def _engine_options(database_uri):
     return {"pool_pre_ping": True}
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_write_ahead_log(dbapi_connection, connection_record):
-    # WAL lets readers carry on while a view count or an import writes.
+def _prepare_connection(dbapi_connection, connection_record):
+    """Every new SQLite connection: write-ahead log, foreign keys, and the search triggers' functions."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # WAL lets readers carry on while a view count or an import writes.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        register_sqlite_search_functions(dbapi_connection)
 
 
 def _security_headers(response):

@@ -95,7 +95,6 @@ def create_long_article(app) -> list[str]:
     """A long report built from the demo text (headings every twelve paragraphs); returns its spoken segments."""
     from extensions import db
     from models import Article
-    from services.article_audio import article_segments
     from services.demo import seed_demo
     from services.schema import create_schema
 
@@ -115,12 +114,12 @@ def create_long_article(app) -> list[str]:
         )
         db.session.add(article)
         db.session.commit()
-        return list(article_segments(article))
+        return list(app.extensions["docbai"].speech.segments(article))
 
 
 def reset_audio(app) -> None:
     """Forget every piece of audio and every spoken text the process remembers: the next request is cold."""
-    from services.article_audio import _segments
+    from services.speech.article_audio import _segments
 
     shutil.rmtree(app.config["AUDIO_CACHE_DIR"], ignore_errors=True)
     os.makedirs(app.config["AUDIO_CACHE_DIR"], exist_ok=True)
@@ -191,10 +190,10 @@ def cached_request_costs(port: int, request_count: int) -> dict:
 
 def auto_mode_offline_cost(app, port: int, repeat: int) -> dict:
     """What TTS_ENGINE=auto costs when Google is unreachable: the first request tries it, the breaker spares the rest."""
-    from services.article_audio import narrator_for_app
     from services.speech import GOOGLE_BREAKER, narrator_for
 
-    app.extensions["docbai.narrator"] = narrator_for("auto", app.config["AUDIO_CACHE_DIR"])
+    speech = app.extensions["docbai"].speech
+    speech.narrator = narrator_for("auto", app.config["AUDIO_CACHE_DIR"])
     tripped, skipped = [], []
     for _ in range(repeat):
         reset_audio(app)
@@ -202,8 +201,8 @@ def auto_mode_offline_cost(app, port: int, repeat: int) -> dict:
         tripped.append(first_playable_audio(port))
         reset_audio(app)
         skipped.append(first_playable_audio(port))  # open now: straight to espeak-ng
-    engine = narrator_for_app(app).segment_audio("Xin chào.").engine
-    app.extensions["docbai.narrator"] = narrator_for("espeak", app.config["AUDIO_CACHE_DIR"])
+    engine = speech.narrator.segment_audio("Xin chào.").engine
+    speech.narrator = narrator_for("espeak", app.config["AUDIO_CACHE_DIR"])
     return {
         "first_audio_google_tried_median_s": statistics.median(tripped),
         "first_audio_breaker_open_median_s": statistics.median(skipped),

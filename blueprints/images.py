@@ -10,8 +10,8 @@ from markupsafe import Markup
 from werkzeug.security import safe_join
 
 from web.assets import IMMUTABLE
-from blueprints.preferences import saving_data
-from services.images import (
+from web.preferences import saving_data
+from services.media.images import (
     ensure_variant,
     image_placeholder,
     image_sources,
@@ -19,7 +19,7 @@ from services.images import (
     responsive_body_images,
     size_label,
 )
-from services.media import NotAnImage
+from services.media.store import NotAnImage
 
 bp = Blueprint("images", __name__)
 

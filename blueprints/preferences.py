@@ -4,55 +4,20 @@ Preferences are read once per request and rendered by the server as classes on <
 paint already has the reader's text size and contrast. Setting them needs no token: the worst a forged
 form could do is change someone's text size, and the cookie is SameSite=Lax.
 """
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from services.preferences import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
     DEFAULT_PREFERENCES,
     ReadingPreferences,
-    parse_preferences,
     preferences_cookie_value,
     preferences_from_form,
     safe_return_path,
-    save_data_requested,
 )
+from web.preferences import browser_saves_data, reading_preferences
 
 bp = Blueprint("preferences", __name__)
-
-
-@bp.app_template_global()
-def reading_preferences() -> ReadingPreferences:
-    """This reader's preferences, from their cookie."""
-    if "reading_preferences" not in g:
-        g.reading_preferences = parse_preferences(request.cookies.get(COOKIE_NAME))
-    return g.reading_preferences
-
-
-def browser_saves_data() -> bool:
-    """Whether the browser sent `Save-Data: on`."""
-    return save_data_requested(request.headers.get("Save-Data"))
-
-
-@bp.app_template_global()
-def saving_data() -> bool:
-    """Whether this page should hold back images and videos until the reader asks for them."""
-    if "saving_data" not in g:
-        g.saving_data = reading_preferences().saving_data(browser_saves_data())
-    return g.saving_data
-
-
-@bp.app_template_global()
-def html_classes() -> str:
-    """The preference classes for this page's <html> element."""
-    return reading_preferences().html_classes(saving_data())
-
-
-@bp.app_template_global()
-def current_path() -> str:
-    """This page's path and query, to come back to after changing a preference."""
-    query = request.query_string.decode("latin-1")
-    return request.path + ("?" + query if query else "")
 
 
 def _back(default_endpoint: str = "reading.index"):
@@ -96,13 +61,3 @@ def data_saver():
     """Switch data saving on or off, keeping the other preferences, and go back."""
     on = request.form.get("data_saver") == "on"
     return _store(_back(), reading_preferences().with_data_saver(on))
-
-
-@bp.after_app_request
-def _vary_on_preferences(response):
-    # A page that read the preferences differs by the cookie and by Save-Data; caches must know.
-    if "reading_preferences" in g:
-        response.vary.add("Cookie")
-        response.vary.add("Save-Data")
-    return response
-

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.article_text import annotate_speakable
+from services.speech.spoken_text import annotate_speakable
 from services.html_fragments import parse_fragment, serialize_fragment
 
 

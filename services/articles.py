@@ -72,3 +72,31 @@ def navigation_content() -> dict:
         ).scalars().all(),
         "links": db.session.execute(select(Link).order_by(Link.position)).scalars().all(),
     }
+
+
+def latest_published(count: int, category: Category | None = None) -> list[Article]:
+    """The newest `count` published articles, of one category if given, with the categories they show."""
+    statement = published_articles() if category is None else articles_in_category(category)
+    statement = statement.limit(count).options(selectinload(Article.category))
+    return list(db.session.execute(statement).scalars())
+
+
+def every_article():
+    """Every article, drafts and scheduled ones included, read in batches (for cache prunes)."""
+    return db.session.execute(select(Article).execution_options(yield_per=200)).scalars()
+
+
+def newest_update():
+    """When the newest published article last changed, or None."""
+    return db.session.execute(published_articles().with_only_columns(Article.updated_at).limit(1)).scalar()
+
+
+def category_slugs() -> list[str]:
+    """Every category's slug, in menu order."""
+    return list(db.session.execute(select(Category.slug).order_by(Category.position, Category.name)).scalars())
+
+
+def published_slugs(limit: int) -> list[tuple[str, object]]:
+    """(slug, updated_at) of the newest `limit` published articles."""
+    statement = published_articles().with_only_columns(Article.slug, Article.updated_at).limit(limit)
+    return [tuple(row) for row in db.session.execute(statement)]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Article, Category, Figure, Link, PhotoItem, Video
-from services.media import StoredImage, store_image
+from services.media.store import StoredImage, store_image
 from services.slugs import unique_slug, vietnamese_slug
 
 DEMO_SEED = 20231116

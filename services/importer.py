@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from extensions import db
 from models import Article, Category, Figure, nfc
 from services.html_fragments import parse_fragment, serialize_fragment
-from services.media import NotAnImage, media_url, store_image
+from services.media.store import NotAnImage, media_url, store_image
 from services.sanitize import sanitize_body
 from services.slugs import unique_slug, vietnamese_slug
 

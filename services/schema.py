@@ -1,6 +1,6 @@
 """Creating the database schema without ever dropping data."""
 from extensions import db
-from services.search import create_search_index
+from services.search.index import create_search_index
 
 
 def create_schema() -> None:

@@ -4,7 +4,7 @@ import unicodedata
 import lxml.html
 import pytest
 
-from services.article_text import annotate_speakable, clean_text, speakable_blocks, spoken_segments
+from services.speech.spoken_text import annotate_speakable, clean_text, speakable_blocks, spoken_segments
 
 ARTICLE = """
 <p>Sáng 16/11, UBND huyện tổ chức hội nghị tổng kết.</p>

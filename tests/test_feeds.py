@@ -1,5 +1,6 @@
 """Following the site: RSS, the podcast of read-aloud articles, the sitemap, robots.txt and Open Graph tags."""
 import datetime as dt
+import threading
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -11,11 +12,12 @@ from PIL import Image
 
 from extensions import db
 from models import Article, Category
-from services.article_audio import narrator_for_app, prewarm_articles
-from services.feeds import podcast_guid
-from services.podcast import _prewarm_running, prewarm_in_background, ready_audio
-from services import sitemap as sitemap_protocol
-from services.sitemap import SITEMAP_NAMESPACE, SitemapEntry
+from services.feeds import sitemap as sitemap_protocol
+from services.feeds.podcast import prewarm_articles_by_id, ready_audio
+from services.feeds.rss import podcast_guid
+from services.feeds.sitemap import SITEMAP_NAMESPACE, SitemapEntry
+from services.files import PrewarmReport
+from web.background import BackgroundWork
 
 RSS_TYPE = "application/rss+xml"
 # Absolute URLs are at the test app's SITE_URL, whatever Host a request carries.
@@ -96,7 +98,7 @@ def test_podcast_lists_nothing_until_audio_is_made_and_never_synthesizes_inline(
     assert feed.bozo == 0
     assert feed.entries == []
     with quiet_app.app_context():
-        assert not any(narrator_for_app(quiet_app).cache.keys())
+        assert not any(quiet_app.extensions["docbai"].speech.narrator.cache.keys())
 
 
 def _prewarm(app, slugs=None):
@@ -105,7 +107,7 @@ def _prewarm(app, slugs=None):
         if slugs is not None:
             statement = statement.where(Article.slug.in_(slugs))
         articles = db.session.execute(statement).scalars().all()
-        report = prewarm_articles(narrator_for_app(app), articles)
+        report = app.extensions["docbai"].speech.prewarm(articles)
         assert report.failed == []
         return report.made
 
@@ -179,27 +181,50 @@ def test_the_cover_is_a_square_png_podcast_apps_accept(client):
 
 
 def test_a_feed_request_prewarms_missing_audio_in_the_background(app, two_categories, monkeypatch):
-    started = []
-    monkeypatch.setattr("blueprints.finding.prewarm_in_background",
-                        lambda app_object, ids: started.append(sorted(ids)))
+    started, prewarmed = [], []
+    background = app.extensions["docbai"].background
+    monkeypatch.setattr(background, "start", lambda name, job: (started.append(name), job()))
+    monkeypatch.setattr("blueprints.feeds.prewarm_articles_by_id",
+                        lambda speech, ids: prewarmed.append(sorted(ids)) or PrewarmReport())
     app.test_client().get("/podcast.xml")
-    assert len(started) == 1 and len(started[0]) == 4
+    assert started == ["podcast-prewarm"]
+    assert len(prewarmed) == 1 and len(prewarmed[0]) == 4
 
 
-def test_background_prewarm_makes_the_audio_once(app, two_categories):
+def test_background_work_runs_one_job_of_a_name_at_a_time(app, tmp_path):
+    release, ran = threading.Event(), []
+    work = BackgroundWork(app, tmp_path / "locks")
+    first = work.start("prewarm", lambda: (release.wait(30), ran.append("first")))
+    assert first is not None
+    # The first is blocked until released, so this start finds it running, whatever the timing.
+    assert work.start("prewarm", lambda: ran.append("second")) is None
+    assert work.start("other", lambda: ran.append("other")).join(30) is None
+    release.set()
+    first.join(30)
+    assert ran == ["other", "first"]
+    # Finished: the name is free again.
+    work.start("prewarm", lambda: ran.append("again")).join(30)
+    assert ran[-1] == "again"
+
+
+def test_background_work_logs_a_failing_job_and_frees_its_name(app, tmp_path, caplog):
+    work = BackgroundWork(app, tmp_path / "locks")
+    work.start("broken", lambda: 1 / 0).join(30)
+    assert "Background job broken failed" in caplog.text
+    assert work.start("broken", lambda: None) is not None
+
+
+def test_background_prewarm_makes_the_audio(app, two_categories):
     with app.app_context():
         ids = [article.id for article in two_categories[:2]]
-    thread = prewarm_in_background(app, ids)
-    assert thread is not None
-    # While one prewarm runs, another request does not start a second one.
-    assert prewarm_in_background(app, ids) is None or not thread.is_alive()
+    speech = app.extensions["docbai"].speech
+    thread = app.extensions["docbai"].background.start("podcast-prewarm", lambda: prewarm_articles_by_id(speech, ids))
     thread.join(timeout=120)
     assert not thread.is_alive()
     with app.app_context():
         articles = db.session.execute(db.select(Article).where(Article.id.in_(ids))).scalars().all()
-        ready, missing = ready_audio(narrator_for_app(app), articles)
+        ready, missing = ready_audio(speech, articles)
     assert len(ready) == 2 and missing == []
-    assert not _prewarm_running.locked()
 
 
 def test_sitemap_lists_every_published_page_with_absolute_urls(client, two_categories):

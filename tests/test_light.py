@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from extensions import db
 from models import Article, Figure
 from services.demo import draw_demo_image, seed_demo
-from services.images import Variant, parse_variant, size_label, variant_widths
-from services.media import store_image
+from services.media.images import Variant, parse_variant, size_label, variant_widths
+from services.media.store import store_image
 from services.preferences import (
     ReadingPreferences,
     parse_preferences,
@@ -263,6 +263,8 @@ def test_saving_data_shows_image_placeholders_with_their_size(app, client, figur
     article, stored = figure_article
     if cookie:
         client.set_cookie("reading", cookie)
+    # Rendering never writes image files: the variant exists once its first request has made it.
+    assert client.get(f"/media/_sizes/480/{stored.path}.webp").status_code == 200
     html = client.get(f"/bai-viet/{article.slug}", headers=headers).get_data(as_text=True)
     body = _article_body(html)
     assert "<img" not in body and "<picture" not in body

@@ -11,8 +11,7 @@ from mutagen.mp3 import MP3
 
 from extensions import db
 from models import Article
-from services.article_audio import article_segments, narrator_for_app
-from services.speech import AudioCache, CircuitBreaker, EspeakEngine, GTTSEngine, Narrator, SpeechError
+from services.speech import CircuitBreaker, EspeakEngine, GTTSEngine, Narrator, SpeechError, audio_cache
 from test_speech import GOOGLE_TTS_URL, google_reply
 
 LONG_BODY = (
@@ -62,13 +61,17 @@ def article(make_article):
     return make_article(body_html=LONG_BODY)
 
 
+def _speech(app):
+    return app.extensions["docbai"].speech
+
+
 def _use_engine(app, engine):
-    app.extensions["docbai.narrator"] = Narrator(AudioCache(app.config["AUDIO_CACHE_DIR"]), [engine])
+    _speech(app).narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
 
 
 def _segments(app, slug):
     with app.app_context():
-        return article_segments(db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one())
+        return _speech(app).segments(db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one())
 
 
 def test_article_page_plays_without_javascript(client, article):
@@ -211,8 +214,8 @@ def test_versioned_audio_keeps_its_bytes_when_google_comes_back(client, app, art
     manifest = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     before = client.get(manifest["audio"])
     segment_before = client.get(manifest["segments"][1]["url"])
-    app.extensions["docbai.narrator"] = Narrator(
-        AudioCache(app.config["AUDIO_CACHE_DIR"]),
+    _speech(app).narrator = Narrator(
+        audio_cache(app.config["AUDIO_CACHE_DIR"]),
         [GTTSEngine(), EspeakEngine()],
         {"gtts": CircuitBreaker()},
     )
@@ -292,11 +295,16 @@ def test_speak_writes_an_mp3(runner, tmp_path):
     assert [path.name for path in folder.iterdir()] == ["loi-chao.mp3"], "no temp file left behind"
 
 
-@pytest.mark.parametrize("args", [["speak", "Xin chào."], ["speak", "…", "-o", "x.mp3"]])
-def test_speak_refuses_what_it_cannot_do(runner, args):
+@pytest.mark.parametrize("args, exit_code, message", [
+    (["speak", "Xin chào."], 2, "Cần -o TỆP.mp3"),
+    (["speak", "…", "-o", "x.mp3"], 1, "Không có chữ nào để đọc."),
+])
+def test_speak_refuses_what_it_cannot_do(runner, args, exit_code, message):
     result = runner.invoke(args=args)
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
+    # A clean refusal is click's own exit (SystemExit), never an exception escaping the command.
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == exit_code
+    assert message in result.output
 
 
 def test_tts_prewarm_then_prune(runner, app, make_article):
@@ -305,14 +313,14 @@ def test_tts_prewarm_then_prune(runner, app, make_article):
     result = runner.invoke(args=["tts", "prewarm", "--latest", "5"])
     assert result.exit_code == 0, result.output
     assert "Đã có âm thanh cho 2 bài" in result.output
-    cache = AudioCache(app.config["AUDIO_CACHE_DIR"])
+    cache = audio_cache(app.config["AUDIO_CACHE_DIR"])
+    speech = _speech(app)
     with app.app_context():
-        narrator = narrator_for_app(app)
-        keep_second = narrator.keys_for(article_segments(db.session.get(Article, second.id)))
+        keep_second = speech.keys_in_use([db.session.get(Article, second.id)])
         stored = db.session.get(Article, first.id)
         stored.body_html = "<p>Bài thứ nhất, đã sửa.</p>"
         db.session.commit()
-        keep_first = narrator.keys_for(article_segments(stored))
+        keep_first = speech.keys_in_use([stored])
     assert keep_second & cache.keys()
     made = cache.keys()
 
@@ -330,10 +338,11 @@ def test_an_editors_abbreviation_file_changes_what_is_spoken(app, client, make_a
     article = make_article(title="Tin từ ĐTĐL", body_html="<p>Hội nghị của ĐTĐL.</p>")
     before = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     (Path(app.instance_path) / "abbreviations.tsv").write_text("ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8")
+    _speech(app).lexicon.recheck_seconds = 0  # a running site looks again within two seconds
     after = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     assert before["version"] != after["version"]  # new words, new audio
     with app.app_context():
         stored = db.session.get(Article, article.id)
-        assert article_segments(stored)[1] == "Hội nghị của Đoàn thanh niên Đồng Lâm."
+        assert _speech(app).segments(stored)[1] == "Hội nghị của Đoàn thanh niên Đồng Lâm."
     result = app.test_cli_runner().invoke(args=["speak", "--text-only", "ĐTĐL họp."])
     assert "Đoàn thanh niên Đồng Lâm" in result.output

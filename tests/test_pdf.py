@@ -4,28 +4,22 @@ from __future__ import annotations
 import http.server
 import io
 import multiprocessing
-import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from PIL import Image
 from pypdf import PdfReader
 
 from models import nfc
-from services import pdf as pdf_service
-from services.pdf import (
-    PdfCache,
-    PdfRenderError,
+from services.printing.render import (
     PdfRenderTimeout,
     SiteFilesFetcher,
     URLRefused,
-    pdf_cache_key,
     render_pdf,
 )
-from services.qr import qr_code_svg
+from services.printing.qr import qr_code_svg
 
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 SITE = "http://docbai.test"
@@ -249,116 +243,3 @@ def test_a_render_over_its_time_limit_is_abandoned(media_root):
     assert not multiprocessing.active_children()
 
 
-def test_cache_key_changes_with_content_template_and_shown_values(monkeypatch):
-    key = pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
-    assert key == pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
-    assert key.isalnum()
-    assert key != pdf_cache_key("abd", ARTICLE_URL, "2025-11-28")
-    assert key != pdf_cache_key("abc", ARTICLE_URL, "2025-11-29")
-    monkeypatch.setattr(pdf_service, "PDF_TEMPLATE_VERSION", "tomorrow")
-    assert key != pdf_cache_key("abc", ARTICLE_URL, "2025-11-28")
-
-
-def test_cache_reuses_a_pdf_and_renders_a_new_key(tmp_path):
-    cache = PdfCache(tmp_path)
-    calls = []
-
-    def render():
-        calls.append(1)
-        return b"%PDF-1.7 first %%EOF"
-
-    first = cache.get_or_render("a1", render)
-    again = cache.get_or_render("a1", render)
-    assert first == again and first.read_bytes().startswith(b"%PDF-")
-    assert len(calls) == 1
-    assert cache.get("b2") is None
-    cache.get_or_render("b2", render)
-    assert len(calls) == 2 and cache.get("b2") is not None
-
-
-def test_cache_refuses_keys_that_are_paths(tmp_path):
-    with pytest.raises(ValueError):
-        PdfCache(tmp_path).path_for("../../etc/passwd")
-
-
-def test_a_failed_render_leaves_nothing_behind(tmp_path):
-    cache = PdfCache(tmp_path)
-
-    def render():
-        raise PdfRenderError("hỏng")
-
-    with pytest.raises(PdfRenderError):
-        cache.get_or_render("c3", render)
-    assert cache.get("c3") is None
-    assert [path.name for path in tmp_path.rglob("*") if path.is_file() and path.suffix != ".lock"] == []
-
-
-def test_concurrent_threads_render_a_key_once(tmp_path):
-    cache = PdfCache(tmp_path)
-    calls = []
-
-    def slow_render():
-        calls.append(1)
-        time.sleep(0.3)
-        return b"%PDF-1.7 slow %%EOF"
-
-    threads = [threading.Thread(target=cache.get_or_render, args=("d4", slow_render)) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1
-
-
-def _render_once_from_another_process(directory: str, marker_directory: str) -> None:
-    def render():
-        Path(marker_directory, f"{multiprocessing.current_process().pid}").touch()
-        time.sleep(0.3)
-        return b"%PDF-1.7 from a process %%EOF"
-
-    PdfCache(directory).get_or_render("e5", render)
-
-
-def test_concurrent_processes_render_a_key_once(tmp_path):
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(target=_render_once_from_another_process, args=(str(tmp_path / "cache"), str(markers)))
-        for _ in range(3)
-    ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(20)
-    assert [process.exitcode for process in processes] == [0, 0, 0]
-    assert len(list(markers.iterdir())) == 1
-
-
-def test_prune_deletes_only_old_files(tmp_path):
-    cache = PdfCache(tmp_path)
-    old = cache.get_or_render("f6", lambda: b"%PDF-1.7 old %%EOF")
-    cache.get_or_render("f7", lambda: b"%PDF-1.7 new %%EOF")
-    a_week_ago = time.time() - 7 * 86400
-    leftover = old.with_name(".tmp-killed-writer")
-    leftover.write_bytes(b"%PDF-1.7 half")
-    for path in (old, leftover):
-        os.utime(path, (a_week_ago, a_week_ago))
-    assert cache.prune(older_than_seconds=86400) == 1
-    assert cache.get("f6") is None and cache.get("f7") is not None
-    assert not leftover.exists()
-
-
-def test_prune_keeps_a_lock_held_by_a_render_in_progress(tmp_path):
-    cache = PdfCache(tmp_path)
-    held = cache.path_for("a8b").with_suffix(".lock")
-    free = cache.path_for("a8c").with_suffix(".lock")
-    held.parent.mkdir(parents=True)
-    a_week_ago = time.time() - 7 * 86400
-    with FileLock(held):
-        free.touch()
-        for path in (held, free):
-            os.utime(path, (a_week_ago, a_week_ago))
-        cache.prune(older_than_seconds=86400)
-        assert held.exists(), "deleting a held lock would let a second render start beside the first"
-    assert not free.exists()

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from blueprints import printing
 from extensions import db
 from models import Article, nfc
-from services import article_pdf
-from services.pdf import PdfRenderError, PdfRenderTimeout
-from services.print_body import printable_body
+from services.printing import article_pdf
+from services.printing.render import PdfRenderError, PdfRenderTimeout
+from services.printing.print_body import printable_body
 
 VIETNAMESE_BODY = (
     "<p>Sáng 16/11/2023, Ủy ban nhân dân huyện Đồng Lâm tổ chức hội nghị triển khai kế hoạch "
@@ -153,13 +153,13 @@ def test_a_known_etag_gets_304_without_rendering(app, client, make_article, rend
 
 def test_the_print_template_version_is_part_of_the_key(app, make_article, monkeypatch):
     article_id = make_article().id
-    with app.test_request_context():
+    with app.app_context():
         article = db.session.get(Article, article_id)
-        pdfs = printing._article_pdfs()
-        assert all(pdfs.design_fingerprints), "the print template and stylesheet must be found and fingerprinted"
+        pdfs = app.extensions["docbai"].pdfs
+        assert all(pdfs.design_fingerprints()), "the print template and stylesheet must be found and fingerprinted"
         now = dt.datetime.now(pdfs.zone)
         key = pdfs.key(article, now)
-        monkeypatch.setattr("services.pdf.PDF_TEMPLATE_VERSION", "next")
+        monkeypatch.setattr("services.printing.article_pdf.PDF_TEMPLATE_VERSION", "next")
         assert pdfs.key(article, now) != key
 
 

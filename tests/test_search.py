@@ -10,8 +10,8 @@ from extensions import db
 from models import Article
 from services.importer import import_articles
 from services.schema import create_schema
-from services.search import search_articles
-from services.search_text import (
+from services.search.index import search_articles
+from services.search.text import (
     MAX_QUERY_LENGTH,
     fold,
     fts5_match_expression,

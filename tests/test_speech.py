@@ -1,8 +1,6 @@
 """Speech services: gTTS faked at the HTTP layer (its own request and parsing code runs), espeak-ng for real."""
 import base64
 import math
-import multiprocessing
-import os
 import struct
 import threading
 import time
@@ -15,18 +13,19 @@ import responses
 from mutagen.mp3 import MP3
 
 from services.speech import (
-    AudioCache,
+    audio_cache,
     CircuitBreaker,
     EspeakEngine,
     GTTSEngine,
     Narrator,
     NothingToSpeak,
     SpeechError,
-    audio_duration_seconds,
+
     engines_for_setting,
     narrator_for,
     pack_for_gtts,
 )
+from services.speech.article_audio import audio_duration_seconds
 
 GOOGLE_TTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 
@@ -106,7 +105,7 @@ class CountingEngine:
 def auto_narrator(cache_dir, clock=None) -> tuple[Narrator, CircuitBreaker]:
     """A narrator like TTS_ENGINE=auto, with a breaker of its own so tests do not share state."""
     breaker = CircuitBreaker(cooldown_seconds=300, clock=clock or FakeClock())
-    narrator = Narrator(AudioCache(cache_dir), [GTTSEngine(), EspeakEngine()], {"gtts": breaker})
+    narrator = Narrator(audio_cache(cache_dir), [GTTSEngine(), EspeakEngine()], {"gtts": breaker})
     return narrator, breaker
 
 
@@ -284,7 +283,7 @@ def test_audio_cached_from_espeak_is_kept_when_google_comes_back(google, tmp_pat
 
 def test_gtts_alone_raises_when_google_fails(google, tmp_path):
     google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
-    narrator = Narrator(AudioCache(tmp_path), [GTTSEngine()])
+    narrator = Narrator(audio_cache(tmp_path), [GTTSEngine()])
     with pytest.raises(SpeechError, match="gTTS"):
         narrator.segment_audio("Xin chào.")
     assert list(tmp_path.glob("*.mp3")) == []
@@ -301,13 +300,13 @@ def test_article_audio_is_the_segments_of_one_engine_concatenated(google, tmp_pa
 
     assert article.engine == "espeak"
     espeak = narrator.engines[1]
-    parts = [AudioCache(tmp_path).get(narrator.segment_key(espeak, text)) for text in segments if text != "…"]
+    parts = [audio_cache(tmp_path).get(narrator.segment_key(espeak, text)) for text in segments if text != "…"]
     assert article.path.read_bytes() == b"".join(part.read_bytes() for part in parts)
     info = MP3(article.path).info
     assert info.channels == 1 and info.bitrate <= 32000
     assert info.length == pytest.approx(sum(MP3(part).info.length for part in parts), abs=0.1)
     # The one segment Google did speak stays cached for the per-segment player.
-    google_made = [text for text in segments if AudioCache(tmp_path).get(narrator.segment_key(narrator.engines[0], text))]
+    google_made = [text for text in segments if audio_cache(tmp_path).get(narrator.segment_key(narrator.engines[0], text))]
     assert len(google_made) == 1
 
 
@@ -324,17 +323,17 @@ def test_after_google_fails_the_rest_of_the_article_does_not_wait_on_it(google, 
 
 
 def test_article_with_nothing_to_say_is_refused(tmp_path):
-    narrator = Narrator(AudioCache(tmp_path), [CountingEngine()])
+    narrator = Narrator(audio_cache(tmp_path), [CountingEngine()])
     with pytest.raises(NothingToSpeak):
         narrator.article_audio(["…", "  "])
 
 
 def test_cache_hit_does_not_call_the_engine_again(tmp_path):
     engine = CountingEngine()
-    narrator = Narrator(AudioCache(tmp_path), [engine])
+    narrator = Narrator(audio_cache(tmp_path), [engine])
     first = narrator.segment_audio("Xin chào.")
     modified = first.path.stat().st_mtime_ns
-    second = Narrator(AudioCache(tmp_path), [engine]).segment_audio("  Xin chào.  ")
+    second = Narrator(audio_cache(tmp_path), [engine]).segment_audio("  Xin chào.  ")
     assert second == first
     assert engine.calls == 1
     assert first.path.stat().st_mtime_ns == modified
@@ -355,57 +354,9 @@ def test_changed_text_engine_or_voice_gives_another_key():
     assert len(keys) == 6
 
 
-def test_no_half_written_file_is_ever_visible(tmp_path):
-    cache = AudioCache(tmp_path)
-    key = "a" * 64
-    halfway = threading.Event()
-    finish = threading.Event()
-
-    def slow_write(file):
-        file.write(b"first half ")
-        file.flush()
-        halfway.set()
-        finish.wait(5)
-        file.write(b"second half")
-
-    writer = threading.Thread(target=cache.get_or_create, args=(key, slow_write))
-    writer.start()
-    assert halfway.wait(5)
-    assert cache.get(key) is None
-    assert not cache.path_for(key).exists()
-    assert [path.name.endswith(".tmp") for path in tmp_path.iterdir() if path.is_file()] == [True]
-    finish.set()
-    writer.join(5)
-    assert cache.path_for(key).read_bytes() == b"first half second half"
-    # Readable by a web server running as another user than the command that made it.
-    assert cache.path_for(key).stat().st_mode & 0o777 == 0o644
-
-
-def test_a_failed_write_leaves_neither_audio_nor_temp_file(tmp_path):
-    cache = AudioCache(tmp_path)
-
-    def crash_halfway(file):
-        file.write(b"half")
-        raise SpeechError("engine died")
-
-    with pytest.raises(SpeechError):
-        cache.get_or_create("b" * 64, crash_halfway)
-    assert [path for path in tmp_path.iterdir() if path.is_file()] == []
-
-
-def test_leftovers_of_a_crash_are_never_served(tmp_path):
-    cache = AudioCache(tmp_path)
-    key = "c" * 64
-    (tmp_path / f".{key}.x1y2.tmp").write_bytes(b"half of an mp3")  # a writer killed before its rename
-    cache.path_for(key).write_bytes(b"")  # a rename whose data a crash lost
-    assert cache.get(key) is None
-    path = cache.get_or_create(key, lambda file: file.write(b"whole"))
-    assert path.read_bytes() == b"whole"
-
-
 def test_single_flight_across_threads(tmp_path):
     engine = CountingEngine(delay=0.3)
-    narrator = Narrator(AudioCache(tmp_path), [engine])
+    narrator = Narrator(audio_cache(tmp_path), [engine])
     start = threading.Barrier(8)
     results = []
 
@@ -422,67 +373,18 @@ def test_single_flight_across_threads(tmp_path):
     assert len(results) == 8 and len(set(results)) == 1
 
 
-def _make_audio_in_another_process(cache_dir: str, calls_file: str, start, results) -> None:
-    def slow_write(file):
-        with open(calls_file, "a") as calls:
-            calls.write(f"{os.getpid()}\n")
-        time.sleep(0.3)
-        file.write(f"made by {os.getpid()}".encode())
-
-    start.wait()
-    results.put(AudioCache(cache_dir).get_or_create("d" * 64, slow_write).read_bytes())
-
-
-def test_single_flight_across_processes(tmp_path):
-    context = multiprocessing.get_context("fork")
-    calls_file = tmp_path / "calls.txt"
-    start = context.Barrier(4)
-    results = context.Queue()
-    workers = [
-        context.Process(target=_make_audio_in_another_process, args=(str(tmp_path), str(calls_file), start, results))
-        for _ in range(4)
-    ]
-    for worker in workers:
-        worker.start()
-    made = [results.get(timeout=20) for _ in workers]
-    for worker in workers:
-        worker.join(10)
-        assert worker.exitcode == 0
-    assert len(calls_file.read_text().splitlines()) == 1
-    assert len(set(made)) == 1
-
-
 def test_prune_keeps_current_audio_and_removes_the_rest(tmp_path):
-    cache = AudioCache(tmp_path)
+    cache = audio_cache(tmp_path)
     narrator = Narrator(cache, [CountingEngine()])
     current = ["Tiêu đề mới.", "Đoạn mới."]
     narrator.article_audio(current)
     old = narrator.article_audio(["Tiêu đề cũ.", "Đoạn mới."])
-    stale_temp = tmp_path / f".{'e' * 64}.abc.tmp"
-    stale_temp.write_bytes(b"half")
-    os.utime(stale_temp, (time.time() - 7200, time.time() - 7200))
-    fresh_temp = tmp_path / f".{'f' * 64}.abc.tmp"
-    fresh_temp.write_bytes(b"being written")
-    (tmp_path / "notes.txt").write_text("not ours")
 
-    result = cache.prune(narrator.keys_for(current))
+    result = cache.prune(keep=narrator.keys_for(current))
 
     assert cache.keys() == narrator.keys_for(current)
     assert not old.path.exists()
-    assert not stale_temp.exists()
-    assert fresh_temp.exists(), "a young temp file may belong to a writer at work"
-    assert (tmp_path / "notes.txt").exists()
-    assert result.removed_files == 3  # old article, old title, stale temp
-    assert list((tmp_path / ".locks").iterdir()) == []
-
-
-def test_prune_of_a_missing_directory_is_a_no_op(tmp_path):
-    assert AudioCache(tmp_path / "none").prune(set()).removed_files == 0
-
-
-def test_cache_rejects_keys_that_are_not_hashes(tmp_path):
-    with pytest.raises(ValueError):
-        AudioCache(tmp_path).path_for("../../etc/passwd")
+    assert result.removed_files == 2  # the old article and its old title
 
 
 def test_breaker_opens_for_the_cooldown_then_closes():

@@ -1,5 +1,4 @@
-"""Speech synthesis for "Đọc bài": engines, the audio cache with single flight, and the narrator that ties them."""
-from .cache import AudioCache, PruneResult, audio_duration_seconds, audio_key
+"""Speech for "Đọc bài": engines, the narrator that caches and falls back, an article's spoken text and audio."""
 from .engines import (
     MP3_BITRATE_KBPS,
     EspeakEngine,
@@ -17,12 +16,12 @@ from .narrator import (
     CircuitBreaker,
     Narrator,
     SpokenAudio,
+    audio_cache,
     engines_for_setting,
     narrator_for,
 )
 
 __all__ = [
-    "AudioCache",
     "CachedAudio",
     "CircuitBreaker",
     "ENGINE_SETTINGS",
@@ -32,12 +31,10 @@ __all__ = [
     "MP3_BITRATE_KBPS",
     "Narrator",
     "NothingToSpeak",
-    "PruneResult",
     "SpeechEngine",
     "SpeechError",
     "SpokenAudio",
-    "audio_duration_seconds",
-    "audio_key",
+    "audio_cache",
     "engines_for_setting",
     "is_speakable",
     "narrator_for",

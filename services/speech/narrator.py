@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .cache import AudioCache, audio_key
+from services.files import FileCache, cache_key
+
 from .engines import (
     EspeakEngine,
     GTTSEngine,
@@ -23,6 +24,7 @@ from .engines import (
 )
 
 ENGINE_SETTINGS = ("auto", "gtts", "espeak")
+AUDIO_SUFFIX = ".mp3"
 
 
 class CircuitBreaker:
@@ -74,7 +76,7 @@ class Narrator:
 
     def __init__(
         self,
-        cache: AudioCache,
+        cache: FileCache,
         engines: Sequence[SpeechEngine],
         breakers: dict[str, CircuitBreaker] | None = None,
         workers: int = 4,
@@ -92,12 +94,12 @@ class Narrator:
     @staticmethod
     def segment_key(engine: SpeechEngine, text: str) -> str:
         """Cache key of one piece of text spoken by engine."""
-        return audio_key("segment", engine.name, engine.voice, text.strip())
+        return cache_key("segment", engine.name, engine.voice, text.strip())
 
     @staticmethod
     def article_key(engine: SpeechEngine, segments: Sequence[str]) -> str:
         """Cache key of a whole article (all its segments, in order) spoken by engine."""
-        return audio_key("article", engine.name, engine.voice, *(text.strip() for text in segments))
+        return cache_key("article", engine.name, engine.voice, *(text.strip() for text in segments))
 
     def keys_for(self, segments: Sequence[str]) -> set[str]:
         """Every cache key an article's audio can have, whichever engine spoke it (what prune keeps)."""
@@ -225,9 +227,18 @@ def engines_for_setting(setting: str) -> list[SpeechEngine]:
     raise ValueError(f"TTS_ENGINE must be one of {', '.join(ENGINE_SETTINGS)}, not {setting!r}")
 
 
+# Longer than any honest synthesis of one article; the audio cache's lock policy derives from it.
+AUDIO_MAKE_SECONDS = 150.0
+
+
+def audio_cache(cache_dir: str | os.PathLike[str]) -> FileCache:
+    """The MP3 files of Đọc bài, in the one file cache layout."""
+    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS)
+
+
 def narrator_for(setting: str, cache_dir: str | os.PathLike[str]) -> Narrator:
     """The narrator for a TTS_ENGINE setting, caching under cache_dir (the app passes AUDIO_CACHE_DIR)."""
     engines = engines_for_setting(setting)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(AudioCache(cache_dir), engines, breakers)
+    return Narrator(audio_cache(cache_dir), engines, breakers)

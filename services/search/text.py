@@ -1,6 +1,6 @@
 """Search text: folding Vietnamese for matching, reading a query safely, and highlighted snippets.
 
-Pure functions of text; the database side lives in services/search.py.
+Pure functions of text; the database side lives in services/search/index.py.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-# Also imported from here by services.images.
+# Also imported from here by services.media.images.
 from services.files import write_atomically
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}

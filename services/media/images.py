@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.security import safe_join
 
 from services.html_fragments import parse_fragment, serialize_fragment
-from services.media import NotAnImage, media_url, write_atomically
+from services.media.store import NotAnImage, media_url, write_atomically
 
 VARIANTS_FOLDER = "_sizes"
 VARIANT_WIDTHS = (160, 320, 480, 800, 1200)
@@ -184,16 +184,12 @@ def ensure_variant(media_root: str, variant: Variant) -> str:
     return target
 
 
-@lru_cache(maxsize=4096)
-def _variant_size(media_root: str, variant: Variant) -> int:
-    return os.path.getsize(ensure_variant(media_root, variant))
-
-
 def variant_size(media_root: str, variant: Variant) -> int | None:
-    """The variant's size in bytes (making it if need be), or None if it cannot be made."""
+    """The size in bytes of a variant already made, or None: rendering a page never writes image files."""
+    path = _media_file(media_root, variant.path)
     try:
-        return _variant_size(media_root, variant)
-    except (FileNotFoundError, NotAnImage):
+        return os.path.getsize(path) if path else None
+    except OSError:
         return None
 
 
@@ -213,17 +209,18 @@ class Placeholder:
 
 
 def image_placeholder(media_root: str, source: str, width: int) -> Placeholder:
-    """The link and size a data saver shows instead of an image (the variant a phone would load)."""
-    if is_resizable(source) and width:
-        variant = phone_variant(source, width)
-        size = variant_size(media_root, variant)
-        if size is not None:
-            return Placeholder(media_url(variant.path), size_label(size))
+    """The link and size a data saver shows instead of an image: the variant a phone would load, with its
+    size once its first request has made it (until then the stored image's size, an upper bound)."""
     path = _media_file(media_root, source)
     try:
-        return Placeholder(media_url(source), size_label(os.path.getsize(path)) if path else "")
+        source_size = os.path.getsize(path) if path else None
     except OSError:
-        return Placeholder(media_url(source), "")
+        source_size = None
+    if is_resizable(source) and width and source_size is not None:
+        variant = phone_variant(source, width)
+        size = variant_size(media_root, variant)
+        return Placeholder(media_url(variant.path), size_label(size if size is not None else source_size))
+    return Placeholder(media_url(source), size_label(source_size) if source_size is not None else "")
 
 
 def _media_file(media_root: str, source: str) -> str | None:

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Select,
     case,
     column,
-    event,
     func,
     literal_column,
     select,
@@ -19,13 +18,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import Article
 from services.articles import published_articles
-from services.search_text import SearchQuery, fold, fts5_match_expression, html_to_text
+from services.search.text import SearchQuery, fold, fts5_match_expression, html_to_text
 
 # A word in the title counts ten times a word in the body, one in the summary four times.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
@@ -38,11 +36,11 @@ def _fold_html(html: str | None) -> str:
     return fold(html_to_text(html or ""))
 
 
-@event.listens_for(Engine, "connect")
-def _register_sqlite_functions(dbapi_connection, connection_record):
-    # The SQLite triggers call these; registering them on every connection is what lets any write
-    # through the app, the CLI or the tests keep the index current. A write from a bare sqlite3 shell
-    # fails with "no such function" rather than leaving the index stale.
+def register_sqlite_search_functions(dbapi_connection) -> None:
+    """Give a new SQLite connection the functions the search triggers call (the app does this on connect)."""
+    # Registering them on every connection is what lets any write through the app, the CLI or the tests
+    # keep the index current. A write from a bare sqlite3 shell fails with "no such function" rather than
+    # leaving the index stale.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.create_function(_SQLITE_FOLD, 1, lambda value: fold(value or ""), deterministic=True)
         dbapi_connection.create_function(_SQLITE_FOLD_HTML, 1, _fold_html, deterministic=True)

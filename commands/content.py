@@ -51,6 +51,3 @@ def import_articles_command(path):
     )
     if report.errors:
         raise SystemExit(1)
-
-
-content_commands = [init_db_command, seed_demo_command, import_articles_command]

@@ -1,0 +1,21 @@
+"""The `flask` command line: every command group, registered on the app in one place."""
+from commands.content import import_articles_command, init_db_command, seed_demo_command
+from commands.printing import pdf_group
+from commands.search import search_group
+from commands.speech import speak_command, tts_group
+
+COMMANDS = (
+    init_db_command,
+    seed_demo_command,
+    import_articles_command,
+    search_group,
+    speak_command,
+    tts_group,
+    pdf_group,
+)
+
+
+def register_commands(app) -> None:
+    """Add every command to `flask` for this app."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

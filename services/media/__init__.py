@@ -1,0 +1,1 @@
+"""Media: the content-addressed image store and resized image variants."""
