@@ -8,19 +8,27 @@ from services.articles import every_article, latest_published
 from services.files import write_atomically
 from services.formatting import vietnamese_number
 from services.speech import NothingToSpeak, SpeechError
-from services.vietnamese import spoken_form
+from services.vietnamese import explain, spoken_form
 from web.site_services import site_services
 
 
 @click.command("speak")
 @click.argument("text")
 @click.option("--text-only", is_flag=True, help="Print the spoken form of TEXT instead of speaking it.")
+@click.option("--explain", "explain_rules", is_flag=True,
+              help="Print which rule or lexicon entry changed each part of TEXT, then its spoken form.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="MP3 file to write ('-': stdout).")
 @with_appcontext
-def speak_command(text, text_only, output):
-    """Say TEXT the way Đọc bài does: print its spoken form, or write it as MP3."""
+def speak_command(text, text_only, explain_rules, output):
+    """Say TEXT the way Đọc bài does: print its spoken form, explain it, or write it as MP3."""
     speech = site_services().speech
-    spoken = spoken_form(text, speech.lexicon.table())
+    table = speech.lexicon.table()
+    spoken = spoken_form(text, table)
+    if explain_rules:
+        for change in explain(text, table):
+            click.echo(f"{change.original} → {change.spoken}  [{change.rule}]")
+        click.echo(f"= {spoken}")
+        return
     if text_only:
         click.echo(spoken)
         return

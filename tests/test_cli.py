@@ -1,0 +1,32 @@
+"""The command line as an operator meets it: one registry of commands, and `flask speak --explain`."""
+from pathlib import Path
+
+import pytest
+
+
+def test_every_command_group_is_registered_once(app):
+    assert {"init-db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
+
+
+def test_speak_explain_names_the_rule_behind_each_change(runner):
+    result = runner.invoke(args=["speak", "--explain", "BCH Quân sự huyện họp lúc 7h-11h tại QL.32."])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("BCH → Ban Chỉ huy") and "[lexicon BCH" in line for line in lines), lines
+    assert any("quốc lộ ba mươi hai" in line and "[road]" in line for line in lines), lines
+    assert lines[-1] == "= Ban Chỉ huy Quân sự huyện họp lúc bảy giờ đến mười một giờ tại quốc lộ ba mươi hai."
+
+
+def test_speak_explain_follows_the_editors_lexicon(app, runner):
+    Path(app.instance_path, "abbreviations.tsv").write_text(
+        "ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8"
+    )
+    result = runner.invoke(args=["speak", "--explain", "ĐTĐL họp."])
+    assert "ĐTĐL → Đoàn thanh niên Đồng Lâm  [abbreviation ĐTĐL]" in result.output.splitlines()
+
+
+@pytest.mark.parametrize("text", ["", "…"])
+def test_speak_explain_of_nothing_to_change_prints_only_the_result(runner, text):
+    result = runner.invoke(args=["speak", "--explain", text])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [f"= {text}"]
