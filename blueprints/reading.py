@@ -1,9 +1,6 @@
 """Reading: the latest articles, categories, an article, the photo and video libraries, media files."""
 from flask import Blueprint, current_app, request, send_from_directory
 from markupsafe import Markup
-from sqlalchemy import select
-
-from models import PhotoItem, Video
 from services.article_body import body_for_display
 from services.articles import (
     articles_in_category,
@@ -11,7 +8,9 @@ from services.articles import (
     get_category,
     get_published_article,
     other_articles,
+    photo_library,
     published_articles,
+    video_library,
     with_thumbnails,
 )
 from services.pagination import paginate_clamped, parse_page
@@ -81,15 +80,13 @@ def article(slug):
 @bp.get("/thu-vien-anh")
 def photos():
     """The photo library, paginated."""
-    statement = select(PhotoItem).order_by(PhotoItem.taken_at.desc(), PhotoItem.id.desc())
-    return _render_list(statement, "PHOTOS_PER_PAGE", "reading/photos.html", "reading/_photo_list.html")
+    return _render_list(photo_library(), "PHOTOS_PER_PAGE", "reading/photos.html", "reading/_photo_list.html")
 
 
 @bp.get("/thu-vien-video")
 def videos():
     """The video library: posters, local files played on request, external videos as plain links."""
-    statement = select(Video).order_by(Video.published_at.desc(), Video.id.desc())
-    return _render_list(statement, "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
+    return _render_list(video_library(), "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
 
 
 @bp.get("/media/<path:filename>")

@@ -60,6 +60,16 @@ def count_view(article_id: int) -> None:
     db.session.commit()
 
 
+def photo_library():
+    """A select of the photo library, newest first."""
+    return select(PhotoItem).order_by(PhotoItem.taken_at.desc(), PhotoItem.id.desc())
+
+
+def video_library():
+    """A select of the video library, newest first."""
+    return select(Video).order_by(Video.published_at.desc(), Video.id.desc())
+
+
 def navigation_content() -> dict:
     """Categories for the menu, and the newest photos, newest videos and links for the sidebars."""
     return {
