@@ -5,12 +5,14 @@ import time
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import compress, db, htmx
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import init_http_caching
 from web.preferences import init_preferences
+from web.request_guards import init_request_guards
 from web.site_services import init_site_services
 from web.templating import register_template_helpers
 
@@ -55,6 +57,14 @@ def create_app(test_config=None):
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
+        # The site's only forms are the reading preferences, a few short fields; anything larger is refused
+        # before it is parsed (Werkzeug reads an url-encoded form whole, whatever MAX_FORM_PARTS says).
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=16 * 1024,
+        MAX_FORM_PARTS=100,
+        TRUSTED_HOSTS=None,  # e.g. ["doc.example.vn"]; any other Host gets the Vietnamese 400
+        PROXY_COUNT=0,  # proxies in front whose X-Forwarded-For/-Proto are believed; 0 believes none
+        ACCEL_REDIRECT_PREFIX="",  # e.g. "/_cache/": nginx sends cached audio and PDFs itself
     )
     app.config.from_pyfile("config.py", silent=True)
     _config_from_environment(app)
@@ -79,6 +89,10 @@ def create_app(test_config=None):
     from blueprints import errors, feeds, finding, images, listening, preferences, printing, reading
     from commands import register_commands
 
+    init_request_guards(app)
+    # Werkzeug's redirect from /media//x to /media/x is absolute, built on the request's Host: with a forged
+    # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
+    app.url_map.merge_slashes = False
     for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
@@ -88,6 +102,10 @@ def create_app(test_config=None):
     init_http_caching(app)
     init_site_services(app)
     app.after_request(_security_headers)
+    if app.config["PROXY_COUNT"] > 0:
+        count = app.config["PROXY_COUNT"]
+        # Host and prefix stay the request's own: a proxy that did not set them would let a client forge them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_prefix=0)
     return app
 
 
@@ -98,6 +116,12 @@ def _config_from_environment(app):
         value = os.environ.get(name)
         if value:
             app.config[renamed.get(name, name)] = value
+    if os.environ.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [host.strip() for host in os.environ["TRUSTED_HOSTS"].split(",") if host.strip()]
+    if os.environ.get("PROXY_COUNT"):
+        app.config["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
+    if os.environ.get("ACCEL_REDIRECT_PREFIX"):
+        app.config["ACCEL_REDIRECT_PREFIX"] = os.environ["ACCEL_REDIRECT_PREFIX"]
 
 
 def database_url_with_driver(url: str) -> str:

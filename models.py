@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from typing import Optional
 
@@ -46,6 +47,25 @@ def utc_now() -> dt.datetime:
 def nfc(value: Optional[str]) -> Optional[str]:
     """Vietnamese text in one canonical form, so search, slugs and hashes agree."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# Word processors paste these as line breaks (vertical tab is Word's manual line break): keep the break.
+_LINE_BREAKING_CONTROLS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+# Every other control character but tab, lone surrogates and noncharacters: XML cannot carry them,
+# PostgreSQL refuses NUL, and no reader means them.
+_UNWANTED_CHARACTERS = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+
+
+def clean_text(value: Optional[str]) -> Optional[str]:
+    """Text safe to store and to put in XML or HTML: NFC, line breaks as \\n, no other control characters."""
+    if not isinstance(value, str):
+        return value
+    value = _UNWANTED_CHARACTERS.sub("", _LINE_BREAKING_CONTROLS.sub("\n", value))
+    return unicodedata.normalize("NFC", value)
 
 
 class Category(db.Model):
@@ -147,21 +167,22 @@ class Link(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-_NFC_COLUMNS = {
-    Category: ("name",),
-    Article: ("title", "summary", "body_html", "author"),
+_TEXT_COLUMNS = {
+    Category: ("name", "slug"),
+    Article: ("title", "slug", "summary", "body_html", "author", "external_id"),
     Figure: ("alt", "caption"),
     PhotoItem: ("title", "caption"),
     Video: ("title",),
-    Link: ("title",),
+    Link: ("title", "url"),
 }
 
 
-def _store_nfc(mapper, connection, target):
-    for column in _NFC_COLUMNS[type(target)]:
-        setattr(target, column, nfc(getattr(target, column)))
+def _store_clean_text(mapper, connection, target):
+    # Every write path (import, demo, CLI, a future editor) stores the same clean text.
+    for column in _TEXT_COLUMNS[type(target)]:
+        setattr(target, column, clean_text(getattr(target, column)))
 
 
-for _model in _NFC_COLUMNS:
-    event.listen(_model, "before_insert", _store_nfc)
-    event.listen(_model, "before_update", _store_nfc)
+for _model in _TEXT_COLUMNS:
+    event.listen(_model, "before_insert", _store_clean_text)
+    event.listen(_model, "before_update", _store_clean_text)

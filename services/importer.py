@@ -11,13 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
-from models import Article, Category, Figure, nfc
+from models import Article, Category, Figure, clean_text
 from services.html_fragments import parse_fragment, serialize_fragment
 from services.media.store import NotAnImage, media_url, store_image
 from services.sanitize import sanitize_body
 from services.slugs import unique_slug, vietnamese_slug
 
 REQUIRED_FIELDS = ("title", "body_html", "published_at", "category", "author")
+# A publication date outside these years is a typo or a placeholder (0001-01-01, 9999-12-31), not news.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 
 
 class BadRow(ValueError):
@@ -57,6 +60,11 @@ def import_articles(path: str, media_root: str) -> ImportReport:
                 db.session.rollback()
                 report.errors.append((line_number, str(error)))
                 continue
+            except (ValueError, OverflowError) as error:
+                # A value no check above foresaw loses this line only, never the rest of the file.
+                db.session.rollback()
+                report.errors.append((line_number, f"giá trị không hợp lệ: {error}"))
+                continue
             except SQLAlchemyError as error:
                 # A value the database refuses (too long for its column, say) loses this line only.
                 db.session.rollback()
@@ -87,13 +95,15 @@ def parse_published_at(value: str) -> dt.datetime:
         raise BadRow(f"published_at không phải ngày giờ ISO 8601 hợp lệ: {value!r}") from error
     if moment.tzinfo is None:
         raise BadRow(f"published_at phải có múi giờ (ví dụ +07:00): {value!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise BadRow(f"published_at phải nằm trong các năm {EARLIEST_YEAR}–{LATEST_YEAR}: {value!r}")
     return moment.astimezone(dt.timezone.utc)
 
 
 def _prepare(row: dict, base_dir: str, media_root: str, warnings: list, line_number: int) -> PreparedArticle:
-    title = " ".join(nfc(row["title"]).split())
+    title = " ".join(clean_text(row["title"]).split())
     published_at = parse_published_at(row["published_at"])
-    body_html, figures = _localise_images(row["body_html"], base_dir, media_root, warnings, line_number)
+    body_html, figures = _localise_images(clean_text(row["body_html"]), base_dir, media_root, warnings, line_number)
     slug_source = row.get("slug") if isinstance(row.get("slug"), str) and row["slug"].strip() else title
     slug = vietnamese_slug(slug_source)
     if not slug:
@@ -102,13 +112,13 @@ def _prepare(row: dict, base_dir: str, media_root: str, warnings: list, line_num
     fields = {
         "title": title,
         "slug": slug,
-        "summary": nfc((row.get("summary") or "").strip()) if isinstance(row.get("summary"), str) else "",
+        "summary": clean_text(row.get("summary") or "").strip() if isinstance(row.get("summary"), str) else "",
         "body_html": sanitize_body(body_html),
-        "author": nfc(row["author"].strip()),
+        "author": clean_text(row["author"]).strip(),
         "published_at": published_at,
-        "external_id": str(external_id) if external_id not in (None, "") else None,
+        "external_id": clean_text(str(external_id)) if external_id not in (None, "") else None,
     }
-    category_name = nfc(row["category"].strip())
+    category_name = clean_text(row["category"]).strip()
     _check_lengths({**fields, "category": category_name})
     for figure in figures:
         figure["alt"] = figure["alt"][: Figure.__table__.c.alt.type.length]
@@ -158,8 +168,8 @@ def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: l
         figures.append(
             {
                 "image_path": stored.path,
-                "alt": nfc(image.get("alt") or caption),
-                "caption": nfc(caption),
+                "alt": clean_text(image.get("alt") or caption),
+                "caption": clean_text(caption),
                 "width": stored.width,
                 "height": stored.height,
             }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from models import Article
+from models import Article, clean_text
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 ITUNES_NAMESPACE = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -67,7 +68,7 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
     feed.podcast.itunes_author(info.author or info.title)
     if info.owner_email:
         feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
-    feed.podcast.itunes_summary(info.description)
+    feed.podcast.itunes_summary(clean_text(info.description))
     feed.podcast.itunes_category(info.itunes_category)
     feed.podcast.itunes_type("episodic")
     if info.cover_url:
@@ -83,10 +84,18 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
     return feed.rss_str(pretty=False)
 
 
+def description_html(summary: str) -> str:
+    """An item's <description> from the plain-text summary: readers take it as HTML, so it is escaped as HTML once.
+
+    The XML writer escapes it again; a reader then shows the summary as the site does, "<b>" and "&" included.
+    """
+    return html.escape(clean_text(summary), quote=False)
+
+
 def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
     feed = FeedGenerator()
-    feed.title(info.title)
-    feed.description(info.description)
+    feed.title(clean_text(info.title))
+    feed.description(clean_text(info.description))
     # feedgen takes the last link as RSS's <link>, which must be the site, not the feed.
     feed.link(href=info.feed_url, rel="self")
     feed.link(href=info.site_url, rel="alternate")
@@ -100,17 +109,19 @@ def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
 
 
 def _entry(feed: FeedGenerator, article: Article, url: str):
+    # Cleaned again here: rows stored before the model cleaned its text may still hold control characters,
+    # which XML cannot carry at all.
     entry = feed.add_entry()
-    entry.title(article.title)
+    entry.title(clean_text(article.title))
     entry.link(href=url)
     entry.guid(url, permalink=True)
     entry.pubDate(article.published_at)
-    entry.description(article.summary or article.title)
+    entry.description(description_html(article.summary or article.title))
     if article.author:
         # RSS's own <author> must be an e-mail address; Dublin Core's creator takes a name.
-        entry.dc.dc_creator(article.author)
+        entry.dc.dc_creator(clean_text(article.author))
     if article.category is not None:
-        entry.category(term=article.category.name)
+        entry.category(term=clean_text(article.category.name))
     return entry
 
 

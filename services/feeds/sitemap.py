@@ -8,6 +8,8 @@ from itertools import islice
 
 from lxml import etree
 
+from models import clean_text
+
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The protocol's limits for one file. A district portal stays far below them; should it ever pass them,
 # the sitemap lists the first MAX_URLS entries (the caller puts the newest articles first) rather than
@@ -31,7 +33,8 @@ def sitemap_xml(entries: Iterable[SitemapEntry]) -> bytes:
     urlset = etree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset", nsmap={None: SITEMAP_NAMESPACE})
     for entry in islice(entries, MAX_URLS):
         url = etree.SubElement(urlset, f"{{{SITEMAP_NAMESPACE}}}url")
-        etree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = entry.url
+        # URLs built by the site are percent-encoded; cleaning keeps any other caller's from breaking the XML.
+        etree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = clean_text(entry.url)
         if entry.last_modified is not None:
             moment = entry.last_modified.astimezone(dt.timezone.utc).replace(microsecond=0)
             etree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}lastmod").text = moment.isoformat()
