@@ -1,5 +1,6 @@
 """Files that other processes read: atomic writes, the single-flight lock, and the one content-addressed
-file cache that the audio and the PDFs share (one key, one layout, one lock policy, one prune)."""
+file cache that the audio and the PDFs share (one key, one layout, one lock policy, one size budget with
+least-recently-used eviction, one memo of failures, one prune)."""
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,9 @@ def atomic_file(path: str | os.PathLike[str], mode: int = FILE_MODE) -> Iterator
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    # The same directory, so the rename stays on one filesystem and is atomic.
-    descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    # The same directory, so the rename stays on one filesystem and is atomic. The writer's process id is
+    # in the name, so a sweep can remove what a killed writer left at once instead of after an hour.
+    descriptor, temp_name = tempfile.mkstemp(dir=directory, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
     try:
         # mkstemp makes the file private; the web server may run as another user than the command that wrote it.
         os.fchmod(descriptor, mode)
@@ -54,6 +56,26 @@ def atomic_file(path: str | os.PathLike[str], mode: int = FILE_MODE) -> Iterator
         with suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+def writer_is_gone(name: str) -> bool:
+    """True for a temp file whose writing process (named in it by atomic_file) no longer runs on this machine."""
+    match = _TEMP_PID.match(name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, run by another user
+    return False
+
+
+_TEMP_PID = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes, mode: int = FILE_MODE) -> None:
@@ -118,6 +140,17 @@ def single_flight(lock_path: str | os.PathLike[str], timeout: float) -> Iterator
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 LOCK_SUFFIX = ".lock"
+# How long a failed make is remembered: requests in that time get the failure at once instead of a new try.
+FAILURE_MEMO_SECONDS = 300.0
+# A read marks a file as used (for least-recently-used eviction) at most this often: one utime per file a minute.
+TOUCH_INTERVAL_SECONDS = 60.0
+# A sweep runs after a new file when the cache may be over budget, and at least this often while files arrive.
+SWEEP_INTERVAL_SECONDS = 60.0
+# A temp file without a writer's process id in its name is left alone this long (a writer may be at work).
+TEMP_GRACE_SECONDS = 3600.0
+
+# Woken whenever this process adds a file to any cache, so a waiter sees it at once; others poll.
+_new_files = threading.Condition()
 
 
 def cache_key(*parts: str) -> str:
@@ -130,12 +163,27 @@ def cache_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+class RememberedFailure(RuntimeError):
+    """Making this file failed a short while ago; it is not tried again until the memo expires."""
+
+
 @dataclass(frozen=True)
 class PruneReport:
     """What a prune removed: finished files, and the bytes they held."""
 
     removed_files: int
     freed_bytes: int
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep removed: files evicted for the budget (and their bytes), crash leftovers, free locks."""
+
+    evicted_files: int = 0
+    evicted_bytes: int = 0
+    leftovers: int = 0
+    locks: int = 0
+    total_bytes: int = 0
 
 
 @dataclass
@@ -150,18 +198,36 @@ class PrewarmReport:
 class FileCache:
     """Files named by a content key (see cache_key) under one directory, each either absent or complete.
 
-    Layout: <directory>/<key[:2]>/<key><suffix>, so no folder grows past a few thousand entries, and one
-    lock file per key in <directory>/.locks/. A file appears only by an atomic rename after fsync, and is
-    made once however many threads and processes ask for it at the same time.
+    Layout: <directory>/<key[:2]>/<key><suffix>, so no folder grows past a few thousand entries; one lock
+    file per key in <directory>/.locks/ and one failure memo per key in <directory>/.failed/. A file appears
+    only by an atomic rename after fsync, and is made once however many threads and processes ask for it.
+    With max_bytes, the least recently used files (by access time, which get() refreshes) are evicted after
+    a new file arrives, never the one just made; the same sweep removes killed writers' temp files, free
+    lock files and expired failure memos, so the directory needs no cron job.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], suffix: str, make_timeout: float):
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        suffix: str,
+        make_timeout: float,
+        max_bytes: int | None = None,
+        failure_memo_seconds: float = FAILURE_MEMO_SECONDS,
+    ):
         self.directory = Path(directory)
         self.suffix = suffix
         self.lock_directory = self.directory / ".locks"
+        self.failure_directory = self.directory / ".failed"
         # One policy for every cache: a waiter gives up after twice the longest honest time to make one
         # file, so a stuck maker is noticed instead of hanging every request behind it.
         self.lock_timeout = 2 * make_timeout
+        self.max_bytes = max_bytes
+        self.failure_memo_seconds = failure_memo_seconds
+        # This process's estimate of the bytes held, refreshed by every sweep; other processes add files
+        # too, so a sweep also runs every SWEEP_INTERVAL_SECONDS while files arrive.
+        self._estimated_bytes: int | None = None
+        self._last_sweep = 0.0
+        self._sweep_lock = threading.Lock()
 
     def path_for(self, key: str) -> Path:
         """Where the file for key lives (or will live); ValueError for anything that is not a key."""
@@ -170,14 +236,22 @@ class FileCache:
         return self.directory / key[:2] / f"{key}{self.suffix}"
 
     def get(self, key: str) -> Path | None:
-        """The path of the complete file for key, or None."""
+        """The path of the complete file for key, or None; a hit counts as a use for eviction."""
         path = self.path_for(key)
         try:
-            # Files only appear by rename after fsync, so any non-empty file is whole; an empty one could
-            # only come from a filesystem that lost data in a crash, and is made again.
-            return path if path.stat().st_size > 0 else None
+            status = path.stat()
         except FileNotFoundError:
             return None
+        # Files only appear by rename after fsync, so any non-empty file is whole; an empty one could
+        # only come from a filesystem that lost data in a crash, and is made again.
+        if status.st_size == 0:
+            return None
+        now = time.time()
+        if status.st_atime < now - TOUCH_INTERVAL_SECONDS:
+            # Mounts with relatime do not keep atime for us; the modification time stays the make time.
+            with suppress(OSError):
+                os.utime(path, (now, status.st_mtime))
+        return path
 
     def get_or_create(self, key: str, write: Callable[[BinaryIO], object]) -> Path:
         """The file for key; if missing, write(file) makes it, once, whoever else asks at the same time.
@@ -194,19 +268,93 @@ class FileCache:
             path = self.path_for(key)
             with atomic_file(path) as temp_file:
                 write(temp_file)
-                if temp_file.tell() == 0:
+                size = temp_file.tell()
+                if size == 0:
                     raise ValueError(f"nothing was written for {key}")
-            return path
+        self.forget_failure(key)
+        with _new_files:
+            _new_files.notify_all()
+        self._after_new_file(path, size)
+        return path
+
+    def wait_for(self, key: str, timeout: float, poll_seconds: float = 0.1) -> Path | None:
+        """The file for key once it exists (made by any thread or process), or None after timeout seconds.
+
+        RememberedFailure if its maker failed meanwhile."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if (path := self.get(key)) is not None:
+                return path
+            if (reason := self.failure(key)) is not None:
+                raise RememberedFailure(reason)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            with _new_files:
+                _new_files.wait(min(poll_seconds, left))
+
+    def remember_failure(self, key: str, reason: str) -> None:
+        """Note that making key failed, so requests for the next failure_memo_seconds fail at once."""
+        self.path_for(key)
+        with suppress(OSError):
+            write_atomically(self.failure_directory / key, reason.encode("utf-8", "replace")[:2000])
+        with _new_files:
+            _new_files.notify_all()
+
+    def failure(self, key: str) -> str | None:
+        """Why making key failed, if it did less than failure_memo_seconds ago; else None."""
+        memo = self.failure_directory / key
+        try:
+            if memo.stat().st_mtime < time.time() - self.failure_memo_seconds:
+                return None
+            return memo.read_text("utf-8", "replace") or "failed"
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def forget_failure(self, key: str) -> None:
+        """Drop the failure memo of key (it was made after all)."""
+        with suppress(FileNotFoundError, NotADirectoryError):
+            os.unlink(self.failure_directory / key)
 
     def keys(self) -> set[str]:
         """The keys of all complete files in the cache."""
         return {key for key, _ in self._entries()}
 
+    def sweep(self, protect: Container[str] = ()) -> SweepReport:
+        """Evict least recently used files until the cache fits max_bytes (never a key in protect), and
+        remove what crashed writers left: temp files of processes that are gone, free lock files, and
+        expired failure memos. Runs by itself after new files; safe beside writers in other processes."""
+        with self._sweep_lock:
+            now = time.time()
+            entries = []
+            for key, entry in self._entries():
+                with suppress(FileNotFoundError):
+                    status = entry.stat()
+                    entries.append((max(status.st_atime, status.st_mtime), status.st_size, key, entry.path))
+            total = sum(size for _, size, _, _ in entries)
+            evicted = evicted_bytes = 0
+            if self.max_bytes is not None and total > self.max_bytes:
+                for _, size, key, path in sorted(entries):
+                    if total <= self.max_bytes:
+                        break
+                    if key in protect:
+                        continue
+                    with suppress(FileNotFoundError):
+                        os.unlink(path)
+                        evicted += 1
+                        evicted_bytes += size
+                    total -= size
+            leftovers = self._remove_leftovers(now)
+            locks = self._remove_free_locks()
+            self._estimated_bytes = total
+            self._last_sweep = time.monotonic()
+            return SweepReport(evicted, evicted_bytes, leftovers, locks, total)
+
     def prune(
         self,
         keep: Container[str] | None = None,
         older_than_seconds: float | None = None,
-        temp_older_than_seconds: float = 3600.0,
+        temp_older_than_seconds: float = TEMP_GRACE_SECONDS,
     ) -> PruneReport:
         """Delete files whose key is not in keep, or last written longer ago than older_than_seconds, then
         the temp files of crashed writers and every lock file nobody holds."""
@@ -221,15 +369,41 @@ class FileCache:
                 os.unlink(entry.path)
                 removed += 1
                 freed += size
-        # A temp file this young may belong to a writer still at work.
-        for entry in self._scan(lambda name: is_temp_name(name)):
+        self._remove_leftovers(now, temp_older_than_seconds)
+        self._remove_free_locks()
+        self._estimated_bytes = None
+        return PruneReport(removed, freed)
+
+    def _after_new_file(self, path: Path, size: int) -> None:
+        if self._estimated_bytes is not None:
+            self._estimated_bytes += size
+        due = time.monotonic() - self._last_sweep > SWEEP_INTERVAL_SECONDS
+        over = self.max_bytes is not None and (self._estimated_bytes is None or self._estimated_bytes > self.max_bytes)
+        if due or over:
+            self.sweep(protect={path.name[: -len(self.suffix)]})
+
+    def _remove_leftovers(self, now: float, temp_grace_seconds: float = TEMP_GRACE_SECONDS) -> int:
+        removed = 0
+        # A temp file of a live writer (or a young one whose writer is unknown) is still being written.
+        for entry in self._scan(is_temp_name):
             with suppress(FileNotFoundError):
-                if entry.stat().st_mtime < now - temp_older_than_seconds:
+                if writer_is_gone(entry.name) or entry.stat().st_mtime < now - temp_grace_seconds:
                     os.unlink(entry.path)
+                    removed += 1
+        if self.failure_directory.is_dir():
+            for entry in os.scandir(self.failure_directory):
+                with suppress(FileNotFoundError):
+                    stale = entry.stat().st_mtime < now - self.failure_memo_seconds
+                    if stale or (is_temp_name(entry.name) and writer_is_gone(entry.name)):
+                        os.unlink(entry.path)
+        return removed
+
+    def _remove_free_locks(self) -> int:
+        removed = 0
         if self.lock_directory.is_dir():
             for entry in os.scandir(self.lock_directory):
-                remove_lock_file_if_free(entry.path)
-        return PruneReport(removed, freed)
+                removed += remove_lock_file_if_free(entry.path)
+        return removed
 
     def _entries(self) -> Iterator[tuple[str, os.DirEntry]]:
         for entry in self._scan(lambda name: name.endswith(self.suffix)):
@@ -240,6 +414,7 @@ class FileCache:
     def _scan(self, wanted: Callable[[str], bool]) -> Iterator[os.DirEntry]:
         if not self.directory.is_dir():
             return
+        special = {self.lock_directory.name, self.failure_directory.name}
         for folder in os.scandir(self.directory):
-            if folder.is_dir() and folder.name != self.lock_directory.name:
+            if folder.is_dir() and folder.name not in special:
                 yield from (entry for entry in os.scandir(folder.path) if entry.is_file() and wanted(entry.name))
