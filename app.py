@@ -65,6 +65,7 @@ def create_app(test_config=None):
         TRUSTED_HOSTS=None,  # e.g. ["doc.example.vn"]; any other Host gets the Vietnamese 400
         PROXY_COUNT=0,  # proxies in front whose X-Forwarded-For/-Proto are believed; 0 believes none
         ACCEL_REDIRECT_PREFIX="",  # e.g. "/_cache/": nginx sends cached audio and PDFs itself
+        ACCEL_REDIRECT_ROOT=os.path.join(app.instance_path, "cache"),  # the folder that prefix maps to
     )
     app.config.from_pyfile("config.py", silent=True)
     _config_from_environment(app)
@@ -120,8 +121,9 @@ def _config_from_environment(app):
         app.config["TRUSTED_HOSTS"] = [host.strip() for host in os.environ["TRUSTED_HOSTS"].split(",") if host.strip()]
     if os.environ.get("PROXY_COUNT"):
         app.config["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
-    if os.environ.get("ACCEL_REDIRECT_PREFIX"):
-        app.config["ACCEL_REDIRECT_PREFIX"] = os.environ["ACCEL_REDIRECT_PREFIX"]
+    for name in ("ACCEL_REDIRECT_PREFIX", "ACCEL_REDIRECT_ROOT"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
 
 
 def database_url_with_driver(url: str) -> str:

@@ -1,9 +1,10 @@
 """Listening ("Đọc bài"): an article's audio, whole or by segment, and the segment list for the player."""
-from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from services.articles import get_published_article
 from services.slugs import ascii_filename
 from services.speech import NothingToSpeak, SpeechError, is_speakable
+from web.cached_files import send_cached_file
 from web.errors import render_error
 from web.site_services import site_services
 
@@ -17,7 +18,7 @@ RETRY_AFTER_SECONDS = 60
 
 def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False):
     versioned = request.args.get("v") == version
-    response = send_file(
+    response = send_cached_file(
         cached.path,
         mimetype="audio/mpeg",
         conditional=True,  # Range (206) so a phone can seek and resume, If-None-Match (304)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from services.articles import get_published_article
 from services.printing.article_pdf import print_context
 from services.printing.render import PdfRenderError
 from services.slugs import ascii_filename
+from web.cached_files import send_cached_file
 from web.site_services import PRINT_STYLESHEET, PRINT_TEMPLATE, site_services
 from web.urls import public_url
 
@@ -55,7 +56,7 @@ def article_pdf(slug):
         response = make_response(render_template("printing/pdf_error.html", article=article), 503)
         response.headers["Retry-After"] = "30"
         return response
-    return send_file(
+    return send_cached_file(
         pdf.path,
         mimetype="application/pdf",
         download_name=ascii_filename(article.slug, "pdf"),
