@@ -148,22 +148,37 @@ def test_one_control_starts_listening_and_the_bar_appears_with_it(browser_page, 
     expect(page.get_by_role("button", name="Đọc bài")).to_have_count(1)
 
 
+def _bar_and_button_boxes(page, button_name):
+    return (page.locator(".player-bar").bounding_box(),
+            page.get_by_role("button", name=button_name, exact=True).bounding_box())
+
+
 @pytest.mark.parametrize("width", [360, 320])
 def test_bar_keeps_its_height_between_playing_and_paused(browser, article_url, width):
     context = browser.new_context(viewport={"width": width, "height": 740}, locale="vi-VN")
     page = context.new_page()
+    status = page.locator("[data-status]")
     try:
         page.goto(article_url)
         _start_listening(page)
-        bar = page.locator(".player-bar")
-        playing = bar.bounding_box()
-        play_button = page.get_by_role("button", name="Tạm dừng", exact=True).bounding_box()
+        playing = _bar_and_button_boxes(page, "Tạm dừng")
+        page.get_by_role("button", name="Tạm dừng", exact=True).click()
+        expect(status).to_have_text(re.compile(r"^Tạm dừng ở đoạn 1/\d+$"))
+        assert _bar_and_button_boxes(page, "Nghe") == playing
+
+        # Resumed, the status line says more; the bar still keeps its size when the listener pauses.
+        page.get_by_role("button", name="Đoạn sau").click()
+        _expect_segment(page, 1)
+        _expect_state(page, "playing")
         page.get_by_role("button", name="Tạm dừng", exact=True).click()
         _expect_state(page, "paused")
-        expect(page.locator("[data-status]")).to_have_text(re.compile(r"^Tạm dừng ở đoạn 1/\d+$"))
-        paused = bar.bounding_box()
-        assert (paused["y"], paused["height"]) == (playing["y"], playing["height"])
-        assert page.get_by_role("button", name="Nghe", exact=True).bounding_box() == play_button
+        page.reload()
+        _start_listening(page)
+        expect(status).to_contain_text("Nghe tiếp từ đoạn 2/")
+        assert _bar_and_button_boxes(page, "Tạm dừng") == playing
+        page.get_by_role("button", name="Tạm dừng", exact=True).click()
+        expect(status).to_have_text(re.compile(r"^Tạm dừng ở đoạn 2/\d+$"))
+        assert _bar_and_button_boxes(page, "Nghe") == playing
     finally:
         context.close()
 
