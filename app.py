@@ -47,6 +47,7 @@ def create_app(test_config=None):
         AUDIO_CACHE_DIR=os.path.join(app.instance_path, "cache", "audio"),
         PDF_CACHE_DIR=os.path.join(app.instance_path, "cache", "pdf"),
         ABBREVIATIONS_FILE=os.path.join(app.instance_path, "abbreviations.tsv"),
+        VOICES_DIR=os.path.join(app.instance_path, "voices"),  # a Piper voice placed here speaks first
         SITE_NAME="Cổng thông tin điện tử huyện Đồng Lâm",
         SITE_URL="http://127.0.0.1:5000",
         TTS_ENGINE="auto",

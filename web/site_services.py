@@ -41,7 +41,7 @@ def init_site_services(app) -> None:
     """Make the app's narrator, lexicon, PDF cache and background runner from its configuration."""
     config = app.config
     speech = ArticleSpeech(
-        narrator_for(config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"]),
+        narrator_for(config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"]),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
     app.extensions["docbai"] = SiteServices(

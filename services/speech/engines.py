@@ -8,6 +8,7 @@ import wave
 from typing import Protocol
 
 import lameenc
+import numpy as np
 import requests
 from gtts import gTTS, gTTSError
 from gtts.tokenizer import pre_processors
@@ -15,6 +16,17 @@ from gtts.tokenizer import pre_processors
 # 24 kbps mono is 180 KB per minute of speech, a quarter under the 240 KB budget of a listener on 3G;
 # espeak-ng's 22 kHz voice loses nothing audible against 32 kbps (Google's own MP3s stay at 32).
 MP3_BITRATE_KBPS = 24
+
+# One loudness for every engine that hands over PCM, so switching engine does not change the volume: the RMS
+# of the speech (its 20 ms blocks above a silence gate, so pauses do not count) is brought to -20 dBFS, about
+# where Google's voice sits and the level of spoken-word broadcasts, unless that would lift the highest peak
+# above -1 dBFS, which leaves the MP3 encoder room and keeps every sample below full scale.
+SPEECH_RMS_DBFS = -20.0
+PEAK_CEILING_DBFS = -1.0
+SILENCE_GATE_DBFS = -45.0
+# Part of each engine's voice (so of the cache key): audio levelled another way is made again.
+LEVELLING = f"rms{SPEECH_RMS_DBFS:g}peak{PEAK_CEILING_DBFS:g}"
+FULL_SCALE = 32768.0
 
 
 class SpeechError(Exception):
@@ -75,6 +87,48 @@ def pack_for_gtts(text: str, limit: int = gTTS.GOOGLE_TTS_MAX_CHARS) -> list[str
     return [chunk for chunk in chunks if chunk]
 
 
+def dbfs(amplitude: float) -> float:
+    """An amplitude of 16-bit audio in decibels relative to full scale."""
+    return 20.0 * np.log10(max(amplitude, 1e-9) / FULL_SCALE)
+
+
+def speech_rms(samples: np.ndarray, sample_rate: int) -> float:
+    """RMS of the spoken part of 16-bit samples: the 20 ms blocks louder than the silence gate, or 0.0 if none."""
+    block = max(1, sample_rate // 50)
+    usable = len(samples) - len(samples) % block
+    if usable == 0:
+        return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
+    powers = np.mean(np.square(samples[:usable].reshape(-1, block), dtype=np.float64), axis=1)
+    gate = (FULL_SCALE * 10 ** (SILENCE_GATE_DBFS / 20)) ** 2
+    spoken = powers[powers > gate]
+    return float(np.sqrt(spoken.mean())) if len(spoken) else 0.0
+
+
+def level_speech(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """16-bit samples scaled to the common speech level, their peak kept under the ceiling (silence left as is)."""
+    samples = np.asarray(samples, dtype=np.int16)
+    rms = speech_rms(samples, sample_rate)
+    peak = float(np.max(np.abs(samples.astype(np.int32)))) if len(samples) else 0.0
+    if rms == 0.0 or peak == 0.0:
+        return samples
+    gain = min(
+        FULL_SCALE * 10 ** (SPEECH_RMS_DBFS / 20) / rms,
+        FULL_SCALE * 10 ** (PEAK_CEILING_DBFS / 20) / peak,
+    )
+    return np.round(samples * gain).astype(np.int16)  # under the ceiling, so nothing can wrap around
+
+
+def pcm_to_mp3(samples: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BITRATE_KBPS) -> bytes:
+    """MP3 bytes (mono, CBR) of 16-bit mono samples, levelled to the common speech level first."""
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate_kbps)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(1)
+    encoder.set_quality(2)  # 2 = high quality; the encoder still runs about 300 times faster than real time
+    pcm = level_speech(samples, sample_rate).astype("<i2").tobytes()
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
 class GTTSEngine:
     """Google Translate's Vietnamese voice through gTTS: the better voice, but it needs the internet."""
 
@@ -122,21 +176,31 @@ class EspeakEngine:
         bitrate_kbps: int = MP3_BITRATE_KBPS,
         executable: str = "espeak-ng",
         timeout: float = 60.0,
+        amplitude: int = 70,
     ):
         self.voice_name = voice
         self.words_per_minute = words_per_minute
         self.bitrate_kbps = bitrate_kbps
         self.executable = executable
         self.timeout = timeout
-        self.voice = f"{voice} {words_per_minute}wpm {bitrate_kbps}kbps"
+        # espeak-ng's default of 100 drives its Vietnamese voice into its own limiter (peaks at 32743, runs of
+        # flattened samples); at 70 the loudest vowel stays near -2.5 dBFS and level_speech does the rest.
+        self.amplitude = amplitude
+        self.voice = f"{voice} {words_per_minute}wpm a{amplitude} {bitrate_kbps}kbps {LEVELLING}"
 
     def synthesize(self, text: str) -> bytes:
-        """MP3 bytes (mono, CBR at bitrate_kbps) of espeak-ng's WAV; raises SpeechError if espeak-ng fails."""
+        """MP3 bytes (mono, CBR at bitrate_kbps) of espeak-ng's speech; raises SpeechError if espeak-ng fails."""
+        samples, sample_rate = self.speech_samples(text)
+        return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
+
+    def speech_samples(self, text: str) -> tuple[np.ndarray, int]:
+        """espeak-ng's 16-bit mono samples of text and their sample rate, before levelling."""
         text = require_speakable(text)
         command = [
             self.executable,
             "-v", self.voice_name,
             "-s", str(self.words_per_minute),
+            "-a", str(self.amplitude),
             "-b", "1",  # the text is UTF-8
             "--stdin",  # text through stdin: no argument-length limit, and a leading "-" is not an option
             "--stdout",
@@ -150,9 +214,10 @@ class EspeakEngine:
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip() or f"exit status {result.returncode}"
             raise SpeechError(f"espeak-ng: {message}")
-        return self._wav_to_mp3(result.stdout)
+        return self._wav_samples(result.stdout)
 
-    def _wav_to_mp3(self, wav_bytes: bytes) -> bytes:
+    @staticmethod
+    def _wav_samples(wav_bytes: bytes) -> tuple[np.ndarray, int]:
         try:
             with wave.open(io.BytesIO(wav_bytes)) as wav:
                 channels, sample_width, sample_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
@@ -162,9 +227,4 @@ class EspeakEngine:
             raise SpeechError(f"espeak-ng: output is not a WAV file ({error})") from error
         if sample_width != 2 or channels != 1 or not pcm:
             raise SpeechError("espeak-ng: expected 16-bit mono audio")
-        encoder = lameenc.Encoder()
-        encoder.set_bit_rate(self.bitrate_kbps)
-        encoder.set_in_sample_rate(sample_rate)
-        encoder.set_channels(1)
-        encoder.set_quality(2)  # 2 = high quality; the encoder still runs about 300 times faster than real time
-        return bytes(encoder.encode(pcm) + encoder.flush())
+        return np.frombuffer(pcm, dtype="<i2"), sample_rate

@@ -22,8 +22,9 @@ from .engines import (
     is_speakable,
     require_speakable,
 )
+from .piper import PiperEngine, find_voice
 
-ENGINE_SETTINGS = ("auto", "gtts", "espeak")
+ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
 AUDIO_SUFFIX = ".mp3"
 
 
@@ -215,15 +216,20 @@ class Narrator:
         return SpeechError(f"no speech engine available right now ({names} cooling down)")
 
 
-def engines_for_setting(setting: str) -> list[SpeechEngine]:
-    """The engines, in order of preference, for a TTS_ENGINE setting: auto, gtts or espeak."""
+def engines_for_setting(setting: str, voices_dir: str | os.PathLike[str] | None = None) -> list[SpeechEngine]:
+    """The engines, in order of preference, for a TTS_ENGINE setting; auto puts a Piper voice in voices_dir first."""
     setting = (setting or "auto").strip().lower()
+    voice = find_voice(voices_dir)
+    if setting == "piper":
+        if voice is None:
+            raise ValueError(f"TTS_ENGINE=piper needs a voice (*.onnx with its .onnx.json) in {voices_dir}")
+        return [PiperEngine(voice)]
     if setting == "gtts":
         return [GTTSEngine()]
     if setting == "espeak":
         return [EspeakEngine()]
     if setting == "auto":
-        return [GTTSEngine(), EspeakEngine()]
+        return ([PiperEngine(voice)] if voice else []) + [GTTSEngine(), EspeakEngine()]
     raise ValueError(f"TTS_ENGINE must be one of {', '.join(ENGINE_SETTINGS)}, not {setting!r}")
 
 
@@ -236,9 +242,11 @@ def audio_cache(cache_dir: str | os.PathLike[str]) -> FileCache:
     return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS)
 
 
-def narrator_for(setting: str, cache_dir: str | os.PathLike[str]) -> Narrator:
-    """The narrator for a TTS_ENGINE setting, caching under cache_dir (the app passes AUDIO_CACHE_DIR)."""
-    engines = engines_for_setting(setting)
+def narrator_for(
+    setting: str, cache_dir: str | os.PathLike[str], voices_dir: str | os.PathLike[str] | None = None
+) -> Narrator:
+    """The narrator for a TTS_ENGINE setting, caching under cache_dir, a Piper voice looked for in voices_dir."""
+    engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
     return Narrator(audio_cache(cache_dir), engines, breakers)
