@@ -63,6 +63,14 @@ def db_app(request, tmp_path, monkeypatch):
     yield from _build_app(tmp_path, monkeypatch, request.param)
 
 
+@pytest.fixture(scope="session")
+def build_app():
+    """The app builder, for a module-scoped fixture that needs an app of its own (a generator: the app,
+    then its teardown). A fixture, because `from conftest import` gets whichever conftest.py pytest
+    loaded last, and tests/browser has one too."""
+    return _build_app
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

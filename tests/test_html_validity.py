@@ -11,7 +11,6 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from conftest import _build_app
 from extensions import db
 from models import Article, Category, Video
 from services.demo import seed_demo
@@ -161,11 +160,11 @@ def _run_checker(paths: list[Path]) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def checker_errors(tmp_path_factory):
+def checker_errors(tmp_path_factory, build_app):
     """Each document's errors and warnings from the checker, by name; the site is rendered and checked once."""
     folder = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        app_builder = _build_app(folder, monkeypatch, "sqlite")
+        app_builder = build_app(folder, monkeypatch, "sqlite")
         app = next(app_builder)
         try:
             app.config["PODCAST_PREWARM_IN_BACKGROUND"] = False  # a feed request must not start speech synthesis

@@ -5,6 +5,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 
 import brotli
 import pytest
@@ -23,6 +24,7 @@ from services.preferences import (
     safe_return_path,
     save_data_requested,
 )
+from services.static_files import StaticFiles
 
 # The first TCP round trip: ten segments of about 1,460 bytes, less room for the response headers.
 FIRST_ROUND_TRIP_BYTES = 14 * 1000
@@ -113,21 +115,18 @@ def test_csp_allows_the_inline_stylesheet_by_its_hash_and_nothing_else_inline(cl
     assert "unsafe-inline" not in policy
 
 
-def test_the_inline_stylesheet_follows_an_edited_file(app, client):
-    path = os.path.join(app.static_folder, "css", "site.css")
+def test_the_inline_stylesheet_follows_an_edited_file(app, client, tmp_path):
+    # Edit a copy: a test never writes into the repository.
+    app.static_folder = str(shutil.copytree(app.static_folder, tmp_path / "static"))
+    app.extensions["static_files"] = StaticFiles(app.static_folder)
     before = _inline_style(client.get("/").get_data(as_text=True))
-    original = open(path, "rb").read()
-    try:
-        with open(path, "ab") as handle:
-            handle.write(b"\n.test-marker{color:red}\n")
-        response = client.get("/")
-        style = _inline_style(response.get_data(as_text=True))
-        assert ".test-marker" in style and style != before
-        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-        assert digest in response.headers["Content-Security-Policy"]
-    finally:
-        with open(path, "wb") as handle:
-            handle.write(original)
+    with open(os.path.join(app.static_folder, "css", "site.css"), "ab") as handle:
+        handle.write(b"\n.test-marker{color:red}\n")
+    response = client.get("/")
+    style = _inline_style(response.get_data(as_text=True))
+    assert ".test-marker" in style and style != before
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert digest in response.headers["Content-Security-Policy"]
 
 
 # --- conditional requests ----------------------------------------------------------------------------

@@ -321,9 +321,10 @@ def test_search_pager_links_are_real_hrefs_that_keep_the_query(client, many_matc
     assert "<html" in client.get(next_link["href"]).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "abc", "99999999999999"])
-def test_bad_page_numbers_in_search_never_fail(client, many_matches, raw):
-    assert client.get("/tim-kiem", query_string={"q": "giao quan", "trang": raw}).status_code == 200
+@pytest.mark.parametrize("raw, shown", [("0", "1-10"), ("-1", "1-10"), ("abc", "1-10"), ("99999999999999", "21-25")])
+def test_bad_page_numbers_in_search_show_the_first_or_the_last_page(client, many_matches, raw, shown):
+    html = client.get("/tim-kiem", query_string={"q": "giao quan", "trang": raw}).get_data(as_text=True)
+    assert f"Kết quả {shown} / 25" in html
 
 
 def test_the_search_form_works_without_javascript_from_every_page(client, make_article):

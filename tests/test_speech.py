@@ -13,14 +13,14 @@ import responses
 from mutagen.mp3 import MP3
 
 from services.speech import (
-    audio_cache,
+    GOOGLE_BREAKER,
     CircuitBreaker,
     EspeakEngine,
     GTTSEngine,
     Narrator,
     NothingToSpeak,
     SpeechError,
-
+    audio_cache,
     engines_for_setting,
     narrator_for,
     pack_for_gtts,
@@ -208,8 +208,11 @@ def test_engines_for_unknown_setting_is_a_clear_error():
 
 
 def test_narrator_for_auto_uses_the_shared_google_breaker(tmp_path):
-    narrator = narrator_for("auto", tmp_path)
-    assert set(narrator.breakers) == {"gtts"}
+    # One breaker for the process: once Google fails for one narrator, every other one skips it too.
+    narrator = narrator_for("auto", tmp_path / "one")
+    other = narrator_for("auto", tmp_path / "two")
+    assert narrator.breakers == {"gtts": GOOGLE_BREAKER}
+    assert narrator.breakers["gtts"] is GOOGLE_BREAKER is other.breakers["gtts"]
     assert narrator_for("gtts", tmp_path).breakers == {}
 
 

@@ -2,6 +2,7 @@
 import unicodedata
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from services.vietnamese import (
     digits_to_words,
@@ -13,11 +14,6 @@ from services.vietnamese import (
     split_sentences,
     written_number_to_words,
 )
-
-try:
-    from hypothesis import given, settings, strategies as st
-except ImportError:  # the property tests are extra; the tables below cover every rule on their own
-    given = None
 
 Y2023 = "hai nghìn không trăm hai mươi ba"
 Y2024 = "hai nghìn không trăm hai mươi tư"
@@ -291,25 +287,26 @@ def test_no_digit_survives_in_news_paragraphs(paragraph):
     assert spoken == unicodedata.normalize("NFC", spoken)
 
 
-if given is not None:
-    _NEWS_ALPHABET = st.sampled_from(list("0123456789 .,:/-–%°²³½hHđmkgIVXứáầ()&~") + [
-        "UBND", "ngày ", "tháng ", "năm ", "thứ ", "quý ", "khóa ", "số ", "SA", "CH", "km", "ha", "đồng",
-        "QĐ-", "TP.", "\u00a0", "０", "٣", "-", "/", "1.234", "2023", "0216 ", "\n",
-    ])
+_NEWS_ALPHABET = st.sampled_from(list("0123456789 .,:/-–%°²³½hHđmkgIVXứáầ()&~") + [
+    "UBND", "ngày ", "tháng ", "năm ", "thứ ", "quý ", "khóa ", "số ", "SA", "CH", "km", "ha", "đồng",
+    "QĐ-", "TP.", "\u00a0", "０", "٣", "-", "/", "1.234", "2023", "0216 ", "\n",
+])
 
-    @settings(max_examples=300, deadline=None)
-    @given(st.lists(_NEWS_ALPHABET, max_size=40).map("".join))
-    def test_no_digit_survives_any_text(text):
-        spoken = spoken_form(text)
-        assert not any(ch.isdigit() or ch.isnumeric() for ch in spoken), (text, spoken)
-        assert spoken == unicodedata.normalize("NFC", spoken)
 
-    @settings(max_examples=200, deadline=None)
-    @given(st.integers(min_value=0, max_value=10**15))
-    def test_every_integer_reads_without_digits_or_gaps(value):
-        words = integer_to_words(value)
-        assert words and "  " not in words and not any(ch.isdigit() for ch in words)
-        assert spoken_form(f"Có {value:,} người".replace(",", ".")) == f"Có {words} người"
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NEWS_ALPHABET, max_size=40).map("".join))
+def test_no_digit_survives_any_text(text):
+    spoken = spoken_form(text)
+    assert not any(ch.isdigit() or ch.isnumeric() for ch in spoken), (text, spoken)
+    assert spoken == unicodedata.normalize("NFC", spoken)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**15))
+def test_every_integer_reads_without_digits_or_gaps(value):
+    words = integer_to_words(value)
+    assert words and "  " not in words and not any(ch.isdigit() for ch in words)
+    assert spoken_form(f"Có {value:,} người".replace(",", ".")) == f"Có {words} người"
 
 
 def test_abbreviations_extended_and_overridden_from_an_extra_file(tmp_path):
