@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import io
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -235,16 +237,23 @@ def test_prewarm_reports_failures(app, runner, make_article, monkeypatch):
 
     monkeypatch.setattr(article_pdf, "render_pdf", failing_render_pdf)
     result = runner.invoke(args=["pdf", "prewarm", "--latest", "5"])
+    # A clean failure is the command's own exit (SystemExit), never an exception escaping it.
+    assert isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1
-    assert "1 lỗi" in result.output
+    assert "Đã tạo 0 tệp PDF, 0 tệp đã có sẵn, 1 lỗi." in result.output
 
 
-def test_prune_keeps_todays_pdfs(app, runner, make_article):
+def test_prune_removes_old_pdfs_and_keeps_todays(app, runner, make_article):
     make_article()
-    runner.invoke(args=["pdf", "prewarm", "--latest", "1"])
+    make_article()
+    assert runner.invoke(args=["pdf", "prewarm", "--latest", "2"]).exit_code == 0
+    old, today = cached_pdfs(app)
+    three_days_ago = time.time() - 3 * 86400
+    os.utime(old, (three_days_ago, three_days_ago))
     result = runner.invoke(args=["pdf", "prune", "--days", "1"])
-    assert "Đã xóa 0 tệp PDF cũ." in result.output
-    assert len(cached_pdfs(app)) == 1
+    assert result.exit_code == 0, result.output
+    assert "Đã xóa 1 tệp PDF cũ." in result.output
+    assert cached_pdfs(app) == [today]
 
 
 PAGE = "https://donglam.gov.vn/bai-viet/hop-thuong-ky"
