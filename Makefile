@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := python3 python3-venv python3-dev build-essential espeak-ng libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk default-jre-headless
 
-.PHONY: system-packages setup setup-test run test test-fast bench
+.PHONY: system-packages setup setup-test run serve test test-fast bench
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -37,6 +37,11 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production: gunicorn with the repo's settings (gunicorn.conf.py), on BIND; put nginx in front (deploy/).
+BIND ?= 127.0.0.1:8000
+serve: setup
+	BIND=$(BIND) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 setup-test: setup $(VENV)/.test-installed
 
