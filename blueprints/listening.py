@@ -1,11 +1,30 @@
-"""Listening ("Đọc bài"): an article's audio, whole or by segment, and the segment list for the player."""
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+"""Listening ("Đọc bài"): an article's audio, whole or by segment, and the segment list for the player.
+
+Audio is made by the job queue, never by the thread serving the request. A cached file is sent at once
+(never rate-limited). A first whole-article MP3 is streamed while its job makes the segments (espeak-ng
+speaks about 47 times faster than it is heard, so the stream never runs dry); a first segment is waited
+for briefly. HEAD never makes anything.
+"""
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from werkzeug.wsgi import wrap_file
 
 from services.articles import get_published_article
+from services.files import ConcatenatedFiles
 from services.slugs import ascii_filename
 from services.speech import NothingToSpeak, SpeechError, is_speakable
+from web.background import audio_job
 from web.cached_files import send_cached_file
 from web.errors import render_error
+from web.generation import (
+    ColdLimitReached,
+    GenerationBusy,
+    busy_response,
+    preparing_response,
+    rate_limited_response,
+    ready_fragment,
+    start_job,
+    take_waiting_slot,
+)
 from web.site_services import site_services
 
 bp = Blueprint("listening", __name__)
@@ -33,6 +52,55 @@ def _audio_response(cached, download_name: str, version: str, as_attachment: boo
     return response
 
 
+def _whole_audio_response(audio, download_name: str, version: str, as_attachment: bool):
+    """The cached whole MP3: its segment files read in order, with Range and If-None-Match like one file."""
+    versioned = request.args.get("v") == version
+    response = Response(
+        wrap_file(request.environ, ConcatenatedFiles(audio.paths)), mimetype="audio/mpeg", direct_passthrough=True
+    )
+    response.content_length = audio.size_bytes
+    response.set_etag(audio.key)
+    response.headers["Content-Disposition"] = f"{'attachment' if as_attachment else 'inline'}; filename={download_name}"
+    if versioned:
+        response.cache_control.public = True
+        response.cache_control.max_age = VERSIONED_MAX_AGE
+    else:
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+    return response.make_conditional(request, accept_ranges=True, complete_length=audio.size_bytes)
+
+
+def _streamed_audio_response(chunks, download_name: str, as_attachment: bool, release):
+    """The first whole MP3, sent while it is made: no length, no range, not to be kept by caches."""
+    response = Response(chunks, mimetype="audio/mpeg")
+    response.headers["Content-Disposition"] = f"{'attachment' if as_attachment else 'inline'}; filename={download_name}"
+    response.headers["Accept-Ranges"] = "none"
+    response.cache_control.no_store = True
+    response.call_on_close(release)
+    return response
+
+
+def _preparing(article, head: bool = False):
+    return preparing_response(
+        title="Đang chuẩn bị âm thanh",
+        message=f"Máy chủ đang chuẩn bị âm thanh của bài “{article.title}”. Xin chờ vài giây.",
+        file_url=url_for("listening.article_audio", slug=article.slug, v=site_services().speech.version(article)),
+        status_url=url_for("listening.audio_status", slug=article.slug),
+        head=head,
+    )
+
+
+def _start_audio_job(article):
+    """None when the article's audio job is queued or running, else the response that says why not."""
+    try:
+        start_job(audio_job(article))
+    except ColdLimitReached as limit:
+        return rate_limited_response(limit.retry_after)
+    except GenerationBusy:
+        return busy_response()
+    return None
+
+
 def _speech_unavailable():
     response = current_app.make_response(
         render_error(503, "Chưa đọc được bài này", "Máy chủ chưa tạo được âm thanh. Xin thử lại sau ít phút.")
@@ -58,15 +126,55 @@ def article_audio(slug):
     """The whole article as one MP3; ?tai_ve=1 asks the browser to save it."""
     article = get_published_article(slug)
     speech = site_services().speech
-    try:
-        cached = speech.whole_audio(article)
-    except NothingToSpeak:
+    config = current_app.config
+    download_name = ascii_filename(slug, "mp3")
+    as_attachment = request.args.get("tai_ve") == "1"
+    version = speech.version(article)
+    if not any(is_speakable(text) for text in speech.segments(article)):
         abort(404)
-    except (SpeechError, TimeoutError) as error:
+    if (audio := speech.cached_whole_audio(article)) is not None:
+        return _whole_audio_response(audio, download_name, version, as_attachment)
+    if request.method == "HEAD":
+        return _preparing(article, head=True)
+    if speech.failure(article) is not None:
+        return _speech_unavailable()
+    if (refused := _start_audio_job(article)) is not None:
+        return refused
+    release = take_waiting_slot()
+    if release is None:
+        return _preparing(article)
+    streaming = False
+    try:
+        # Most articles are whole within a moment: the listener then gets a file to seek in.
+        if (audio := speech.wait_for_whole(article, config["AUDIO_WHOLE_GRACE_SECONDS"])) is not None:
+            return _whole_audio_response(audio, download_name, version, as_attachment)
+        chunks = speech.stream_while_made(article, config["AUDIO_FIRST_WAIT_SECONDS"], config["AUDIO_NEXT_WAIT_SECONDS"])
+        if chunks is None:
+            return _preparing(article)
+        streaming = True
+        # The waiting place is held until the stream is sent: that thread serves no page meanwhile.
+        return _streamed_audio_response(chunks, download_name, as_attachment, release)
+    except SpeechError as error:
         current_app.logger.warning("No audio for %s: %s", slug, error)
         return _speech_unavailable()
-    return _audio_response(
-        cached, ascii_filename(slug, "mp3"), speech.version(article), as_attachment=request.args.get("tai_ve") == "1"
+    finally:
+        if not streaming:
+            release()
+
+
+@bp.get("/bai-viet/<slug>/nghe/trang-thai")
+def audio_status(slug):
+    """Whether the article's whole MP3 is ready: the self-replacing status of the "đang chuẩn bị" page."""
+    article = get_published_article(slug)
+    speech = site_services().speech
+    if speech.cached_whole_audio(article) is None:
+        if speech.failure(article) is not None:
+            return _speech_unavailable()
+        return _preparing(article)
+    return ready_fragment(
+        title="Âm thanh đã sẵn sàng",
+        file_url=url_for("listening.article_audio", slug=slug, v=speech.version(article)),
+        link_text="Nghe hoặc tải tệp âm thanh (MP3)",
     )
 
 
@@ -78,11 +186,25 @@ def segment_audio(slug, index):
     segments = speech.segments(article)
     if index >= len(segments) or not is_speakable(segments[index]):
         abort(404)
-    try:
-        cached = speech.narrator.segment_audio(segments[index])
-    except (SpeechError, TimeoutError) as error:
-        current_app.logger.warning("No audio for %s segment %d: %s", slug, index, error)
-        return _speech_unavailable()
+    if (cached := speech.cached_segment(article, index)) is None:
+        if request.method == "HEAD":
+            # Never made for a HEAD; the article's job makes the segments in order anyway.
+            return _preparing(article, head=True)
+        if speech.failure(article) is not None:
+            return _speech_unavailable()
+        if (refused := _start_audio_job(article)) is not None:
+            return refused
+        if (release := take_waiting_slot()) is None:
+            return _preparing(article)
+        try:
+            cached = speech.wait_for_segment(article, index, current_app.config["SEGMENT_WAIT_SECONDS"])
+        except SpeechError as error:
+            current_app.logger.warning("No audio for %s segment %d: %s", slug, index, error)
+            return _speech_unavailable()
+        finally:
+            release()
+        if cached is None:
+            return _preparing(article)
     return _audio_response(cached, ascii_filename(slug, "mp3", index), speech.version(article))
 
 

@@ -1,6 +1,4 @@
 """`flask pdf`: rendering article PDFs ahead of time and pruning old ones."""
-import datetime as dt
-
 import click
 from flask.cli import with_appcontext
 
@@ -22,7 +20,7 @@ def prewarm_command(latest):
     pdfs = site_services().pdfs
     articles = latest_published(latest)
     with click.progressbar(length=len(articles), label="Tạo tệp PDF", show_pos=True) as bar:
-        report = pdfs.prewarm(articles, dt.datetime.now(pdfs.zone), progress=bar.update)
+        report = pdfs.prewarm(articles, progress=bar.update)
     click.echo(f"Đã tạo {report.made} tệp PDF, {report.already} tệp đã có sẵn, {len(report.failed)} lỗi.")
     for slug, reason in report.failed:
         click.echo(f"Lỗi khi tạo PDF cho {slug}: {reason}", err=True)
@@ -31,10 +29,10 @@ def prewarm_command(latest):
 
 
 @pdf_group.command("prune")
-@click.option("--days", default=2, show_default=True, type=click.IntRange(1, 3650),
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650),
               help="Delete cached PDFs rendered longer ago than this.")
 @with_appcontext
 def prune_command(days):
-    """Delete old cached PDFs: each one prints its date, so none from an earlier day is served again."""
+    """Delete old cached PDFs now (the cache also keeps itself within PDF_CACHE_MAX_BYTES by itself)."""
     report = site_services().pdfs.cache.prune(older_than_seconds=days * 86400)
     click.echo(f"Đã xóa {report.removed_files} tệp PDF cũ.")

@@ -4,13 +4,14 @@ least-recently-used eviction, one memo of failures, one prune)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,54 @@ def writer_is_gone(name: str) -> bool:
 
 
 _TEMP_PID = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+
+
+class ConcatenatedFiles(io.RawIOBase):
+    """Several files read as one, seekable (for byte ranges); all are opened at once, so a file deleted
+    meanwhile (evicted from a cache) is still read whole."""
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]]):
+        super().__init__()
+        self._files: list[BinaryIO] = []
+        try:
+            for path in paths:
+                self._files.append(open(path, "rb"))
+        except BaseException:
+            self.close()
+            raise
+        self._sizes = [os.fstat(file.fileno()).st_size for file in self._files]
+        self._size = sum(self._sizes)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        start = self._position
+        for file, size in zip(self._files, self._sizes):
+            if start < size:
+                file.seek(start)
+                count = file.readinto(buffer)
+                self._position += count
+                return count
+            start -= size
+        return 0
+
+    def close(self) -> None:
+        for file in self._files:
+            file.close()
+        super().close()
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes, mode: int = FILE_MODE) -> None:
@@ -277,15 +326,17 @@ class FileCache:
         self._after_new_file(path, size)
         return path
 
-    def wait_for(self, key: str, timeout: float, poll_seconds: float = 0.1) -> Path | None:
-        """The file for key once it exists (made by any thread or process), or None after timeout seconds.
-
-        RememberedFailure if its maker failed meanwhile."""
+    def wait_for(
+        self, keys: Sequence[str], timeout: float, failure_key: str | None = None, poll_seconds: float = 0.1
+    ) -> tuple[str, Path] | None:
+        """The first of keys whose file exists (made by any thread or process), with its path, or None after
+        timeout seconds; RememberedFailure if failure_key is given and its maker failed meanwhile."""
         deadline = time.monotonic() + timeout
         while True:
-            if (path := self.get(key)) is not None:
-                return path
-            if (reason := self.failure(key)) is not None:
+            for key in keys:
+                if (path := self.get(key)) is not None:
+                    return key, path
+            if failure_key is not None and (reason := self.failure(failure_key)) is not None:
                 raise RememberedFailure(reason)
             left = deadline - time.monotonic()
             if left <= 0:

@@ -1,11 +1,83 @@
-"""Work started by a request that runs after it: one daemon thread per kind of work, in an app context."""
+"""Work that runs after the request that started it: the generation jobs (an article's audio, its PDF)
+that go through the site's job queue, and named background runs in a thread of their own."""
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from filelock import FileLock, Timeout
+from flask import current_app
+
+from extensions import db
+from models import Article
+from services.articles import published_articles
+from services.jobs import BACKGROUND, URGENT, Job, QueueFull, lower_priority_of_this_thread
+from services.printing.render import PdfRenderError
+from services.speech import NothingToSpeak, SpeechError
+
+AUDIO_TASK = "web.background:make_article_audio"
+PDF_TASK = "web.background:make_article_pdf"
+
+
+def _site_services():
+    return current_app.extensions["docbai"]
+
+
+def audio_job(article: Article, priority: int = URGENT) -> Job:
+    """The job that voices an article as it reads now (an edit is a new job)."""
+    version = _site_services().speech.version(article)
+    return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority)
+
+
+def pdf_job(article: Article, priority: int = URGENT) -> Job:
+    """The job that renders an article's PDF as it reads now."""
+    key = _site_services().pdfs.key(article)
+    return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority)
+
+
+def _published(article_id: int) -> Article | None:
+    statement = published_articles().where(Article.id == article_id)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def make_article_audio(article_id: int) -> None:
+    """Job: voice the article's every segment into the audio cache (a failure is remembered there)."""
+    if (article := _published(article_id)) is None:
+        return
+    try:
+        _site_services().speech.whole_audio(article)
+    except NothingToSpeak:
+        pass
+    except (SpeechError, TimeoutError) as error:
+        current_app.logger.warning("No audio for %s: %s", article.slug, error)
+
+
+def make_article_pdf(article_id: int) -> None:
+    """Job: render the article's PDF into the PDF cache (a failure is remembered there)."""
+    if (article := _published(article_id)) is None:
+        return
+    try:
+        _site_services().pdfs.get_or_render(article)
+    except PdfRenderError as error:
+        current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+
+
+def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND) -> tuple[int, int]:
+    """Queue the audio and PDF of each article not cached yet; (jobs queued, articles left out because the
+    queue was full)."""
+    services = _site_services()
+    articles = list(articles)
+    queued = 0
+    for done, article in enumerate(articles):
+        try:
+            if services.speech.cached_whole_audio(article) is None:
+                queued += services.jobs.enqueue(audio_job(article, priority))
+            if services.pdfs.cached(article) is None:
+                queued += services.jobs.enqueue(pdf_job(article, priority))
+        except QueueFull:
+            return queued, len(articles) - done
+    return queued, 0
 
 
 class BackgroundWork:
@@ -33,6 +105,7 @@ class BackgroundWork:
         return thread
 
     def _run(self, name: str, job: Callable[[], None], running: threading.Lock) -> None:
+        lower_priority_of_this_thread()
         os.makedirs(self._lock_directory, exist_ok=True)
         try:
             with FileLock(os.path.join(self._lock_directory, f"{name}.lock"), timeout=0), self._app.app_context():

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from services.files import FileCache
+from services.jobs import Job, JobQueue, make_job_queue, run_job
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.printing.render import DEFAULT_RENDER_TIMEOUT
 from services.speech import narrator_for
@@ -22,6 +26,27 @@ from web.urls import public_url
 PRINT_TEMPLATE = "printing/article.html"
 PRINT_STYLESHEET = "css/print.css"
 
+# Settings of generation and its caches, with their defaults (instance/config.py or the test config override them).
+GENERATION_DEFAULTS = {
+    # 180 KB per minute of speech: about 100 hours of audio, some 2,500 typical articles.
+    "AUDIO_CACHE_MAX_BYTES": 1024**3,
+    "PDF_CACHE_MAX_BYTES": 512 * 1024**2,
+    # Redis for the job queue (RQ, run by `flask worker`) and the rate limits; without it, both in process.
+    "REDIS_URL": None,
+    # Generation jobs run at once in this process when there is no Redis: about one per core.
+    "GENERATION_WORKERS": os.cpu_count() or 1,
+    "GENERATION_QUEUE_MAX": 500,
+    # Requests of this process that may wait for (or stream) a file being made; the rest get "đang chuẩn bị".
+    "GENERATION_WAITERS": 4,
+    # New generation one client may start; cached files are never limited.
+    "COLD_GENERATION_LIMIT": "12 per minute",
+    "PDF_WAIT_SECONDS": 8.0,
+    "SEGMENT_WAIT_SECONDS": 10.0,
+    "AUDIO_WHOLE_GRACE_SECONDS": 1.5,
+    "AUDIO_FIRST_WAIT_SECONDS": 8.0,
+    "AUDIO_NEXT_WAIT_SECONDS": 30.0,
+}
+
 
 @dataclass(frozen=True)
 class SiteServices:
@@ -30,6 +55,9 @@ class SiteServices:
     speech: ArticleSpeech
     pdfs: ArticlePdfs
     background: BackgroundWork
+    jobs: JobQueue
+    limiter: Limiter  # its strategy counts cold generation per client (see web.generation)
+    waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
 
 
 def site_services() -> SiteServices:
@@ -38,17 +66,43 @@ def site_services() -> SiteServices:
 
 
 def init_site_services(app) -> None:
-    """Make the app's narrator, lexicon, PDF cache and background runner from its configuration."""
+    """Make the app's narrator, lexicon, PDF cache, job queue, rate limiter and background runner from its
+    configuration."""
     config = app.config
+    for name, default in GENERATION_DEFAULTS.items():
+        config.setdefault(name, default)
+    if not config["REDIS_URL"]:
+        config["REDIS_URL"] = os.environ.get("REDIS_URL") or None
     speech = ArticleSpeech(
-        narrator_for(config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"]),
+        narrator_for(
+            config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"]
+        ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
+
+    def run_in_app_context(job: Job) -> object:
+        with app.app_context():
+            return run_job(job)
+
     app.extensions["docbai"] = SiteServices(
         speech=speech,
         pdfs=_article_pdfs(app),
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
+        jobs=make_job_queue(
+            config["REDIS_URL"], config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context
+        ),
+        limiter=_limiter(app),
+        waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
     )
+
+
+def _limiter(app) -> Limiter:
+    # Per client address (behind a proxy, ProxyFix makes it the client's); shared by every worker through
+    # Redis when there is one. No default limits: only cold generation is counted, by web.generation.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    return Limiter(get_remote_address, app=app, default_limits=[])
 
 
 def _article_pdfs(app) -> ArticlePdfs:
@@ -75,7 +129,7 @@ def _article_pdfs(app) -> ArticlePdfs:
         return templates.fingerprint(PRINT_TEMPLATE) or "", static_files().fingerprint(PRINT_STYLESHEET) or ""
 
     return ArticlePdfs(
-        FileCache(config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout),
+        FileCache(config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout, max_bytes=config["PDF_CACHE_MAX_BYTES"]),
         site,
         lambda **context: render_template(PRINT_TEMPLATE, **context),
         design_fingerprints,

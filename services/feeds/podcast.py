@@ -1,21 +1,24 @@
 """The podcast's episodes: articles whose audio is already made, and making the missing audio ahead.
 
 A feed request never waits for speech synthesis: it lists the articles whose MP3 is in the audio cache and
-hands the others to one background prewarm, so a podcast app's next poll finds them ready. The CLI
-`flask tts prewarm --latest N` (run after an import, or from a timer) does the same work up front.
+hands a few of the others (PREWARM_LIMIT, one run at a time) to a background prewarm, so an anonymous poll
+cannot start bulk synthesis. Importing an article queues its audio anyway; the CLI
+`flask tts prewarm --latest N` does the bulk work for an operator.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
 from extensions import db
 from models import Article
 from services.articles import published_articles
 from services.files import PrewarmReport
 from services.speech.article_audio import ArticleSpeech, audio_duration_seconds
+from services.speech.narrator import ArticleAudio
+
+# Articles one podcast request may have voiced in the background.
+PREWARM_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class ReadyAudio:
     """An article whose whole MP3 is in the cache, with what a podcast enclosure says of it."""
 
     article: Article
-    path: Path
+    audio: ArticleAudio
     size_bytes: int
     duration_seconds: float
 
@@ -39,21 +42,25 @@ def ready_audio(speech: ArticleSpeech, articles: Sequence[Article]) -> tuple[lis
     ready: list[ReadyAudio] = []
     missing: list[Article] = []
     for article in articles:
-        path = speech.cached_whole_audio(article)
+        audio = speech.cached_whole_audio(article)
+        size = duration = None
         try:
-            status = path.stat() if path is not None else None
-            duration = _duration_seconds(str(path), status.st_size, status.st_mtime_ns) if status else None
+            if audio is not None:
+                statuses = [(str(path), path.stat()) for path in audio.paths]
+                size = sum(status.st_size for _, status in statuses)
+                duration = sum(_duration_seconds(path, status.st_size, status.st_mtime_ns) for path, status in statuses)
         except (OSError, ValueError):
-            # Pruned between the lookup and the stat, or unreadable: made again like a missing one.
+            # Evicted between the lookup and the stat, or unreadable: made again like a missing one.
             duration = None
         if duration is None:
             missing.append(article)
         else:
-            ready.append(ReadyAudio(article, path, status.st_size, duration))
+            ready.append(ReadyAudio(article, audio, size, duration))
     return ready, missing
 
 
 def prewarm_articles_by_id(speech: ArticleSpeech, article_ids: Sequence[int]) -> PrewarmReport:
-    """Make the audio of these articles, if still published; the podcast's background prewarm runs this."""
-    statement = published_articles().where(Article.id.in_(list(article_ids)))
+    """Make the audio of the newest PREWARM_LIMIT of these articles, if still published; the podcast's
+    background prewarm runs this."""
+    statement = published_articles().where(Article.id.in_(list(article_ids))).limit(PREWARM_LIMIT)
     return speech.prewarm(db.session.execute(statement).scalars().all())

@@ -1,7 +1,10 @@
-"""An article's PDF: what the print document shows, its cache key, rendering it once, and rendering ahead of time."""
+"""An article's PDF: what the print document shows, its cache key, rendering it once (remembering a failure
+for a while), and rendering ahead of time.
+
+A PDF shows only what belongs to the article and the site's templates (its publication date, not the day
+it is printed), so one file serves every printer until the article or the design changes."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from models import Article
-from services.files import FileCache, PrewarmReport, cache_key
+from services.files import FileCache, PrewarmReport, RememberedFailure, cache_key
 from services.formatting import vietnamese_date, vietnamese_time_then_date
 from services.printing.render import (
     DEFAULT_RENDER_TIMEOUT,
@@ -33,7 +36,7 @@ class ArticlePdf:
 
 # Part of every PDF's cache key. ArticlePdfs.key adds fingerprints of the template and stylesheet;
 # bump this when code changes what a PDF looks like (render options, how links are printed).
-PDF_TEMPLATE_VERSION = "1"
+PDF_TEMPLATE_VERSION = "2"
 PDF_SUFFIX = ".pdf"
 
 
@@ -53,10 +56,9 @@ class PrintSite:
     stylesheet_url: str
 
 
-def print_context(
-    article: Article, article_url: str, site_name: str, printed_at: dt.datetime, zone: ZoneInfo, *, for_pdf: bool
-) -> dict:
-    """What the print template shows of an article: its body with numbered links, a QR code, its dates."""
+def print_context(article: Article, article_url: str, site_name: str, zone: ZoneInfo, *, for_pdf: bool) -> dict:
+    """What the print template shows of an article: its body with numbered links, a QR code back to the
+    online article, its publication date (never the day of printing, so the PDF stays one cached file)."""
     body = printable_body(article.body_html, article_url)
     return {
         "article": article,
@@ -65,7 +67,7 @@ def print_context(
         "links": body.links,
         "qr_code": qr_code_svg(article_url, f"Mã QR dẫn tới bài viết trên {site_name}"),
         "published": vietnamese_time_then_date(article.published_at, zone),
-        "printed_on": vietnamese_date(printed_at, zone),
+        "published_on": vietnamese_date(article.published_at, zone),
         "for_pdf": for_pdf,
     }
 
@@ -92,7 +94,7 @@ class ArticlePdfs:
     def zone(self) -> ZoneInfo:
         return self.site.zone
 
-    def key(self, article: Article, printed_at: dt.datetime) -> str:
+    def key(self, article: Article) -> str:
         """The cache key and ETag: the article's content, the print template and styles, and all else printed."""
         return cache_key(
             PDF_TEMPLATE_VERSION,
@@ -101,33 +103,52 @@ class ArticlePdfs:
             self.site.site_url,
             self.site.site_name,
             article.category.name if article.category else "",
-            printed_at.astimezone(self.zone).date().isoformat(),
+            article.published_at.isoformat() if article.published_at else "",
         )
 
-    def cached(self, article: Article, printed_at: dt.datetime) -> Path | None:
+    def cached(self, article: Article) -> Path | None:
         """The article's PDF if it is already in the cache, else None."""
-        return self.cache.get(self.key(article, printed_at))
+        return self.cache.get(self.key(article))
 
-    def get_or_render(self, article: Article, printed_at: dt.datetime) -> ArticlePdf:
+    def failure(self, article: Article) -> str | None:
+        """Why rendering the article's PDF failed a short while ago, or None; it is not tried again meanwhile."""
+        return self.cache.failure(self.key(article))
+
+    def get_or_render(self, article: Article) -> ArticlePdf:
         """The article's PDF from the cache, rendered (once, whoever else asks at the same time) if missing;
-        PdfRenderError if it cannot be made."""
-        key = self.key(article, printed_at)
+        PdfRenderError if it cannot be made, at once while an earlier failure is remembered."""
+        key = self.key(article)
+        if (path := self.cache.get(key)) is not None:
+            return ArticlePdf(path, key)
+        if (reason := self.cache.failure(key)) is not None:
+            raise PdfRenderError(f"failed a short while ago: {reason}")
         try:
-            path = self.cache.get_or_create(key, lambda file: file.write(self._render(article, printed_at)))
+            path = self.cache.get_or_create(key, lambda file: file.write(self._render(article)))
         except TimeoutError as error:
             raise PdfRenderTimeout("another render of this PDF is taking too long") from error
+        except PdfRenderError as error:
+            self.cache.remember_failure(key, str(error) or type(error).__name__)
+            raise
         return ArticlePdf(path, key)
 
-    def html(self, article: Article, printed_at: dt.datetime) -> str:
+    def wait_for(self, article: Article, seconds: float) -> ArticlePdf | None:
+        """The article's PDF once some thread or process has rendered it, or None after seconds;
+        PdfRenderError if that render failed meanwhile."""
+        key = self.key(article)
+        try:
+            found = self.cache.wait_for([key], seconds, failure_key=key)
+        except RememberedFailure as error:
+            raise PdfRenderError(str(error)) from error
+        return None if found is None else ArticlePdf(found[1], key)
+
+    def html(self, article: Article) -> str:
         """The print document exactly as the PDF renders it, at the site's public address."""
-        context = print_context(
-            article, self.site.article_url(article), self.site.site_name, printed_at, self.zone, for_pdf=True
-        )
+        context = print_context(article, self.site.article_url(article), self.site.site_name, self.zone, for_pdf=True)
         return self.render_page(stylesheet_url=self.site.stylesheet_url, **context)
 
-    def _render(self, article: Article, printed_at: dt.datetime) -> bytes:
+    def _render(self, article: Article) -> bytes:
         return render_pdf(
-            self.html(article, printed_at),
+            self.html(article),
             self.site.print_view_url(article),
             self.site.static_root,
             self.site.media_root,
@@ -135,17 +156,15 @@ class ArticlePdfs:
             timeout=self.render_timeout,
         )
 
-    def prewarm(
-        self, articles: Iterable[Article], printed_at: dt.datetime, progress: Callable[[int], None] = lambda done: None
-    ) -> PrewarmReport:
+    def prewarm(self, articles: Iterable[Article], progress: Callable[[int], None] = lambda done: None) -> PrewarmReport:
         """Render each article's PDF into the cache now, so its first reader does not wait."""
         report = PrewarmReport()
         for article in articles:
-            if self.cached(article, printed_at):
+            if self.cached(article):
                 report.already += 1
             else:
                 try:
-                    self.get_or_render(article, printed_at)
+                    self.get_or_render(article)
                     report.made += 1
                 except PdfRenderError as error:
                     report.failed.append((article.slug, str(error)))

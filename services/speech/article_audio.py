@@ -1,20 +1,20 @@
-"""An article's audio: its spoken segments under the site's lexicon, their version, the cached MP3,
-making it ahead of time, and which cached files are still in use."""
+"""An article's audio: its spoken segments under the site's lexicon, their version, the cached MP3 (its
+segment files, stored once), making it (remembering a failure for a while), streaming it while it is made,
+and which cached files are still in use."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
 from models import Article
-from services.files import PrewarmReport, cache_key
-from services.speech.engines import NothingToSpeak, SpeechError
+from services.files import PrewarmReport, RememberedFailure, cache_key
+from services.speech.engines import NothingToSpeak, SpeechError, is_speakable
 from services.speech.lexicon import EditorLexicon
-from services.speech.narrator import CachedAudio, Narrator
+from services.speech.narrator import ArticleAudio, CachedAudio, Narrator
 from services.speech.spoken_text import spoken_segments
 from services.vietnamese import Abbreviations
 
@@ -54,18 +54,82 @@ class ArticleSpeech:
         """The version of the article's spoken text, for its audio URLs."""
         return audio_version(self.segments(article))
 
-    def whole_audio(self, article: Article) -> CachedAudio:
-        """The article's whole MP3, made now if no engine has made it yet."""
-        return self.narrator.article_audio(self.segments(article))
+    def failure_key(self, article: Article) -> str:
+        """The key a failure to voice this text is remembered under, whichever engine failed."""
+        return cache_key("article-audio-failure", *self.segments(article))
 
-    def cached_whole_audio(self, article: Article) -> Path | None:
-        """The article's MP3 if the cache already holds it, in the narrator's order of engines; never synthesizes."""
+    def failure(self, article: Article) -> str | None:
+        """Why voicing the article failed a short while ago, or None; it is not tried again meanwhile."""
+        return self.narrator.cache.failure(self.failure_key(article))
+
+    def whole_audio(self, article: Article) -> ArticleAudio:
+        """The article's whole MP3, made now where missing; a failure is remembered for a few minutes, and
+        asking again meanwhile raises SpeechError at once."""
         segments = self.segments(article)
+        if (cached := self.narrator.cached_article(segments)) is not None:
+            return cached
+        if (reason := self.failure(article)) is not None:
+            raise SpeechError(f"failed a short while ago: {reason}")
+        try:
+            return self.narrator.article_audio(segments)
+        except (SpeechError, TimeoutError) as error:
+            self.narrator.cache.remember_failure(self.failure_key(article), str(error) or type(error).__name__)
+            raise
+
+    def cached_whole_audio(self, article: Article) -> ArticleAudio | None:
+        """The article's MP3 if the cache already holds all of it, by one engine; never synthesizes."""
+        return self.narrator.cached_article(self.segments(article))
+
+    def segment_audio(self, article: Article, index: int) -> CachedAudio:
+        """One segment's MP3 (0 is the title), made now if missing; IndexError or NothingToSpeak for a bad index."""
+        return self.narrator.segment_audio(self.segments(article)[index])
+
+    def cached_segment(self, article: Article, index: int) -> CachedAudio | None:
+        """One segment's MP3 if any engine has made it; never synthesizes."""
+        text = self.segments(article)[index]
         for engine in self.narrator.engines:
-            path = self.narrator.cache.get(self.narrator.article_key(engine, segments))
-            if path is not None:
-                return path
+            key = self.narrator.segment_key(engine, text)
+            if (path := self.narrator.cache.get(key)) is not None:
+                return CachedAudio(path, key, engine.name)
         return None
+
+    def wait_for_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
+        """The segment once some thread or process has made it, or None after seconds; SpeechError if its
+        article's making failed meanwhile."""
+        text = self.segments(article)[index]
+        keys = {self.narrator.segment_key(engine, text): engine for engine in self.narrator.engines}
+        try:
+            found = self.narrator.cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
+        except RememberedFailure as error:
+            raise SpeechError(str(error)) from error
+        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
+
+    def wait_for_whole(self, article: Article, seconds: float) -> ArticleAudio | None:
+        """The whole MP3 once its last segment is made (by any thread or process), or None after seconds;
+        SpeechError if its making failed meanwhile."""
+        last = max(index for index, text in enumerate(self.segments(article)) if is_speakable(text))
+        if self.wait_for_segment(article, last, seconds) is None:
+            return None
+        return self.cached_whole_audio(article)
+
+    def stream_while_made(self, article: Article, first_wait: float, next_wait: float) -> Iterator[bytes] | None:
+        """The whole MP3 as chunks, each segment as soon as it is made elsewhere (a job), or None when the
+        first one is not there within first_wait seconds. The stream ends early (a shorter file) if a later
+        segment takes longer than next_wait or its making fails; a listener's player then simply stops."""
+        segments = self.segments(article)
+        files = self.narrator.segments_as_made(segments, next_wait, self.failure_key(article))
+        try:
+            first = self.narrator.cache.wait_for(
+                [self.narrator.segment_key(engine, next(text for text in segments if is_speakable(text)))
+                 for engine in self.narrator.engines],
+                first_wait,
+                failure_key=self.failure_key(article),
+            )
+        except (RememberedFailure, StopIteration) as error:
+            raise SpeechError(str(error) or "nothing to stream") from error
+        if first is None:
+            return None
+        return _file_chunks(files)
 
     def prewarm(
         self, articles: Iterable[Article], progress: Callable[[int], None] = lambda done: None
@@ -90,3 +154,14 @@ class ArticleSpeech:
         for article in articles:
             keys |= self.narrator.keys_for(self.segments(article))
         return keys
+
+
+def _file_chunks(paths: Iterator, chunk_bytes: int = 64 * 1024) -> Iterator[bytes]:
+    # Headers are sent by now: a failure can only end the stream early, never change its status.
+    try:
+        for path in paths:
+            with open(path, "rb") as file:
+                while chunk := file.read(chunk_bytes):
+                    yield chunk
+    except (RememberedFailure, FileNotFoundError):
+        return

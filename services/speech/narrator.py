@@ -1,12 +1,13 @@
-"""The narrator: picks an engine, falls back when Google is away, and keeps every piece of audio in the cache."""
+"""The narrator: picks an engine, falls back when Google is away, and keeps every piece of audio in the cache.
+
+An article's audio is stored once, as its segment files: the whole MP3 is those files read in order (MP3 is a
+sequence of self-contained frames), streamed while they are made and served with byte ranges once all are."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -67,6 +68,20 @@ class CachedAudio:
 
 
 @dataclass(frozen=True)
+class ArticleAudio:
+    """A whole article's audio: its segment files in order, all spoken by one engine."""
+
+    paths: tuple[Path, ...]
+    key: str  # the ETag of the whole file: Narrator.article_key for that engine
+    engine: str
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of the whole MP3 (the segment files together)."""
+        return sum(path.stat().st_size for path in self.paths)
+
+
+@dataclass(frozen=True)
 class SpokenAudio:
     mp3: bytes
     engine: str
@@ -80,7 +95,6 @@ class Narrator:
         cache: FileCache,
         engines: Sequence[SpeechEngine],
         breakers: dict[str, CircuitBreaker] | None = None,
-        workers: int = 4,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
@@ -88,9 +102,6 @@ class Narrator:
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
-        # Segments of a whole article made side by side: espeak-ng runs as separate processes and gTTS
-        # waits on the network, so a few threads cut the first wait of a listener without JavaScript.
-        self.workers = max(1, workers)
 
     @staticmethod
     def segment_key(engine: SpeechEngine, text: str) -> str:
@@ -99,16 +110,12 @@ class Narrator:
 
     @staticmethod
     def article_key(engine: SpeechEngine, segments: Sequence[str]) -> str:
-        """Cache key of a whole article (all its segments, in order) spoken by engine."""
+        """The ETag of a whole article (all its segments, in order) spoken by engine; no file has this key."""
         return cache_key("article", engine.name, engine.voice, *(text.strip() for text in segments))
 
     def keys_for(self, segments: Sequence[str]) -> set[str]:
         """Every cache key an article's audio can have, whichever engine spoke it (what prune keeps)."""
-        keys = set()
-        for engine in self.engines:
-            keys.add(self.article_key(engine, segments))
-            keys.update(self.segment_key(engine, text) for text in segments)
-        return keys
+        return {self.segment_key(engine, text) for engine in self.engines for text in segments if is_speakable(text)}
 
     def synthesize(self, text: str) -> SpokenAudio:
         """MP3 bytes of text from the first engine that works, without the cache (for the speak command)."""
@@ -129,14 +136,61 @@ class Narrator:
             lambda engine: self._segment_writer(engine, text),
         )
 
-    def article_audio(self, segments: Sequence[str]) -> CachedAudio:
-        """The cached MP3 of a whole article, every segment spoken by the same engine."""
-        if not any(is_speakable(text) for text in segments):
+    def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
+        """The whole article if every segment is cached by one engine (in the order of preference); never
+        synthesizes."""
+        texts = _speakable(segments)
+        for engine in self.engines:
+            paths = []
+            for text in texts:
+                if (path := self.cache.get(self.segment_key(engine, text))) is None:
+                    break
+                paths.append(path)
+            else:
+                if paths:
+                    return ArticleAudio(tuple(paths), self.article_key(engine, segments), engine.name)
+        return None
+
+    def article_audio(self, segments: Sequence[str]) -> ArticleAudio:
+        """The whole article, every segment spoken by the same engine, made now (in order) where missing."""
+        if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
-        return self._cached_or_made(
-            lambda engine: self.article_key(engine, segments),
-            lambda engine: lambda file: self._write_article(engine, segments, file),
-        )
+        if (cached := self.cached_article(segments)) is not None:
+            return cached
+        # An engine that already spoke the title goes on, so the file a listener is streaming stays one voice.
+        title = _speakable(segments)[0]
+        engines = sorted(self.engines, key=lambda engine: self.cache.get(self.segment_key(engine, title)) is None)
+        last_error: SpeechError | None = None
+        for engine in engines:
+            if not self._allows(engine):
+                continue
+            try:
+                paths = tuple(
+                    self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
+                    for text in _speakable(segments)
+                )
+            except SpeechError as error:
+                # MP3 segments of two engines differ in sample rate: the next engine speaks the whole article.
+                last_error = error
+                continue
+            return ArticleAudio(paths, self.article_key(engine, segments), engine.name)
+        raise self._no_engine_error(last_error)
+
+    def segments_as_made(
+        self, segments: Sequence[str], wait_seconds: float, failure_key: str | None = None
+    ) -> Iterator[Path]:
+        """The article's segment files in order, each as soon as some engine has made it (by any thread or
+        process); the first one found fixes the engine for the rest. Stops early when a segment takes longer
+        than wait_seconds or its maker failed (RememberedFailure under failure_key)."""
+        chosen: list[SpeechEngine] = self.engines
+        for text in _speakable(segments):
+            keys = {self.segment_key(engine, text): engine for engine in chosen}
+            found = self.cache.wait_for(list(keys), wait_seconds, failure_key=failure_key)
+            if found is None:
+                return
+            key, path = found
+            chosen = [keys[key]]
+            yield path
 
     def _cached_or_made(
         self,
@@ -162,28 +216,6 @@ class Narrator:
                 continue
             return CachedAudio(path, key, engine.name)
         raise self._no_engine_error(last_error)
-
-    def _write_article(self, engine: SpeechEngine, segments: Sequence[str], file: BinaryIO) -> None:
-        texts = [text for text in segments if is_speakable(text)]
-
-        def segment_path(text: str) -> Path:
-            return self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
-
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(texts)), thread_name_prefix="speech") as pool:
-            futures = [pool.submit(segment_path, text) for text in texts]
-            try:
-                paths = [future.result() for future in futures]
-            except BaseException:
-                # One failure dooms this engine's article: start nothing more (the breaker, if tripped,
-                # makes the few already running give up at once).
-                for future in futures:
-                    future.cancel()
-                raise
-        # MP3 is a sequence of self-contained frames, so segment files of one engine (one sample rate)
-        # concatenate into a valid file; mixing engines would change the sample rate mid-file.
-        for path in paths:
-            with open(path, "rb") as segment_file:
-                shutil.copyfileobj(segment_file, file)
 
     def _segment_writer(self, engine: SpeechEngine, text: str) -> Callable[[BinaryIO], object]:
         return lambda file: file.write(self._synthesize(engine, text))
@@ -233,20 +265,28 @@ def engines_for_setting(setting: str, voices_dir: str | os.PathLike[str] | None 
     raise ValueError(f"TTS_ENGINE must be one of {', '.join(ENGINE_SETTINGS)}, not {setting!r}")
 
 
-# Longer than any honest synthesis of one article; the audio cache's lock policy derives from it.
-AUDIO_MAKE_SECONDS = 150.0
+# Longer than any honest synthesis of one segment (the unit the cache stores); its lock policy derives from it.
+AUDIO_MAKE_SECONDS = 30.0
 
 
-def audio_cache(cache_dir: str | os.PathLike[str]) -> FileCache:
-    """The MP3 files of Đọc bài, in the one file cache layout."""
-    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS)
+def audio_cache(cache_dir: str | os.PathLike[str], max_bytes: int | None = None) -> FileCache:
+    """The MP3 files of Đọc bài, in the one file cache layout, kept within max_bytes if given."""
+    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes)
 
 
 def narrator_for(
-    setting: str, cache_dir: str | os.PathLike[str], voices_dir: str | os.PathLike[str] | None = None
+    setting: str,
+    cache_dir: str | os.PathLike[str],
+    voices_dir: str | os.PathLike[str] | None = None,
+    max_bytes: int | None = None,
 ) -> Narrator:
-    """The narrator for a TTS_ENGINE setting, caching under cache_dir, a Piper voice looked for in voices_dir."""
+    """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes), a Piper voice
+    looked for in voices_dir."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir), engines, breakers)
+    return Narrator(audio_cache(cache_dir, max_bytes), engines, breakers)
+
+
+def _speakable(segments: Sequence[str]) -> list[str]:
+    return [text for text in segments if is_speakable(text)]

@@ -1,0 +1,131 @@
+"""What the audio and PDF views share for a file that is not made yet: starting its job within the client's
+limit, waiting a bounded time for it, and the "đang chuẩn bị" and 429 answers."""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from flask import current_app, make_response, render_template
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from services.jobs import Job, QueueFull, QueueUnavailable
+from web.errors import render_error
+from web.htmx import wants_fragment
+from web.site_services import site_services
+
+PREPARING_RETRY_SECONDS = 5
+COLD_SCOPE = "cold-generation"
+
+
+class ColdLimitReached(Exception):
+    """This client started as much new generation as it may for now."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class GenerationBusy(Exception):
+    """The job queue is full or cannot be reached: nothing new can start now."""
+
+
+def start_job(job: Job) -> None:
+    """Queue job unless it is queued or running already; a new job counts against this client's limit.
+
+    ColdLimitReached when the client has started its share; GenerationBusy when the queue cannot take it."""
+    services = site_services()
+    try:
+        if services.jobs.is_pending(job.id):
+            return  # someone else's job: waiting for it costs nothing new
+        _count_cold_generation()
+        services.jobs.enqueue(job)
+    except (QueueFull, QueueUnavailable) as error:
+        current_app.logger.warning("Generation job %s not queued: %s", job.id, error)
+        raise GenerationBusy(str(error)) from error
+
+
+def _count_cold_generation() -> None:
+    client = get_remote_address()
+    strategy = site_services().limiter.limiter
+    for item in parse_many(current_app.config["COLD_GENERATION_LIMIT"]):
+        if not strategy.hit(item, COLD_SCOPE, client):
+            reset_at = strategy.get_window_stats(item, COLD_SCOPE, client).reset_time
+            raise ColdLimitReached(max(1, math.ceil(reset_at - time.time())))
+
+
+def take_waiting_slot() -> Callable[[], None] | None:
+    """One of the few places for a request of this process to wait for a file being made: its release
+    function, or None when all are taken (the request then answers "đang chuẩn bị" at once).
+
+    A thread waiting here does no work (the job queue does), but it cannot serve a page meanwhile, so only
+    GENERATION_WAITERS requests of a process may wait or stream at once."""
+    waiters = site_services().waiters
+    if not waiters.acquire(timeout=0.5):
+        return None
+    released = []
+
+    def release() -> None:
+        if not released:
+            released.append(True)
+            waiters.release()
+
+    return release
+
+
+def preparing_response(*, title: str, message: str, file_url: str, status_url: str, head: bool = False):
+    """202 with Retry-After: the file is being made; a page that checks again by itself (htmx) and a plain
+    link for readers without JavaScript. A HEAD request gets the headers alone."""
+    fragment = wants_fragment()
+    body = "" if head else render_template(
+        "generation/_preparing.html" if fragment else "generation/preparing.html",
+        title=title, message=message, file_url=file_url, status_url=status_url,
+        retry_seconds=PREPARING_RETRY_SECONDS,
+    )
+    response = make_response(body, 202)
+    response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    response.cache_control.no_store = True
+    response.vary.add("HX-Request")
+    return response
+
+
+def ready_fragment(*, title: str, file_url: str, link_text: str):
+    """The status fragment once the file is made: a link to it (what the preparing fragment turns into)."""
+    response = make_response(render_template(
+        "generation/_ready.html" if wants_fragment() else "generation/ready.html",
+        title=title, file_url=file_url, link_text=link_text,
+    ))
+    response.cache_control.no_store = True
+    response.vary.add("HX-Request")
+    return response
+
+
+def rate_limited_response(retry_after: int, head: bool = False):
+    """The Vietnamese 429 page with Retry-After: this client asked for too many new files at once."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    if head:
+        response = make_response("", 429)
+    else:
+        response = make_response(*render_error(
+            429,
+            "Bạn yêu cầu quá nhiều tệp mới",
+            f"Máy chủ đang tạo các tệp bạn đã yêu cầu. Xin thử lại sau khoảng {minutes} phút; "
+            "các bài đã có âm thanh hoặc tệp PDF vẫn mở được ngay.",
+        ))
+    response.headers["Retry-After"] = str(retry_after)
+    response.cache_control.no_store = True
+    return response
+
+
+def busy_response(head: bool = False):
+    """The Vietnamese 503 with Retry-After: the generation queue cannot take more work now."""
+    if head:
+        response = make_response("", 503)
+    else:
+        response = make_response(*render_error(
+            503, "Máy chủ đang bận", "Máy chủ đang tạo nhiều tệp âm thanh và PDF. Xin thử lại sau ít phút."
+        ))
+    response.headers["Retry-After"] = "60"
+    response.cache_control.no_store = True
+    return response
