@@ -170,14 +170,17 @@ def test_manifest_lists_every_segment_with_working_urls(client, app, article):
     assert MP3(io.BytesIO(first.data)).info.length > 0.5
 
 
-def test_segment_head_request_warms_the_cache_without_a_body(client, app, article):
+def test_a_head_request_never_makes_audio(client, app, article):
     engine = CountingEngine(SHORT_MP3)
     _use_engine(app, engine)
-    head = client.head(f"/bai-viet/{article.slug}/nghe/1.mp3")
-    assert head.status_code == 200 and head.data == b""
-    assert engine.calls == 1
+    for path in ("nghe/1.mp3", "nghe.mp3"):
+        head = client.head(f"/bai-viet/{article.slug}/{path}")
+        assert head.status_code == 202 and head.data == b"" and head.headers["Retry-After"]
+    assert engine.calls == 0
     assert client.get(f"/bai-viet/{article.slug}/nghe/1.mp3").status_code == 200
-    assert engine.calls == 1
+    # Once made, HEAD answers from the cache.
+    head = client.head(f"/bai-viet/{article.slug}/nghe/1.mp3")
+    assert head.status_code == 200 and head.mimetype == "audio/mpeg" and head.data == b""
 
 
 @pytest.mark.parametrize("path", ["nghe/99.mp3", "nghe/-1.mp3", "nghe/abc.mp3", "nghe/1.5.mp3", "nghe/.mp3"])

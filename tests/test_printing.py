@@ -55,7 +55,9 @@ def test_print_view_is_the_article_alone(client, make_article):
     html = response.get_data(as_text=True)
     assert "Hội nghị triển khai kế hoạch năm 2024" in html
     assert "Cổng thông tin điện tử huyện Đồng Lâm" in html
-    assert "In ngày " in html and ">14:13 ngày 16/11/2023</time>" in html
+    # The publication date, never the day of printing: one PDF serves every day until the article changes.
+    assert "Đăng ngày 16/11/2023" in html and ">14:13 ngày 16/11/2023</time>" in html
+    assert "In ngày" not in html
     assert "Tác giả: <span class=\"print-author\">Minh Anh</span>" in html
     assert f"http://127.0.0.1:5000/bai-viet/{article.slug}" in html
     assert '<svg role="img"' in html and "<title>Mã QR dẫn tới bài viết" in html
@@ -159,10 +161,9 @@ def test_the_print_template_version_is_part_of_the_key(app, make_article, monkey
         article = db.session.get(Article, article_id)
         pdfs = app.extensions["docbai"].pdfs
         assert all(pdfs.design_fingerprints()), "the print template and stylesheet must be found and fingerprinted"
-        now = dt.datetime.now(pdfs.zone)
-        key = pdfs.key(article, now)
+        key = pdfs.key(article)
         monkeypatch.setattr("services.printing.article_pdf.PDF_TEMPLATE_VERSION", "next")
-        assert pdfs.key(article, now) != key
+        assert pdfs.key(article) != key
 
 
 @pytest.mark.parametrize("failure", [PdfRenderError("WeasyPrint hỏng"), PdfRenderTimeout("quá lâu")])
