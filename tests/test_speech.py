@@ -1,5 +1,6 @@
 """Speech services: gTTS faked at the HTTP layer (its own request and parsing code runs), espeak-ng for real."""
 import base64
+import io
 import math
 import struct
 import threading
@@ -269,7 +270,7 @@ def test_audio_cached_from_espeak_is_kept_when_google_comes_back(google, tmp_pat
     google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
     narrator, breaker = auto_narrator(tmp_path)
     first = narrator.article_audio(segments)
-    first_bytes = first.path.read_bytes()
+    first_bytes = _whole_bytes(first)
     assert first.engine == "espeak"
 
     breaker.record_success()
@@ -279,7 +280,7 @@ def test_audio_cached_from_espeak_is_kept_when_google_comes_back(google, tmp_pat
     segment = narrator.segment_audio(segments[1])
 
     assert again == first
-    assert again.path.read_bytes() == first_bytes
+    assert _whole_bytes(again) == first_bytes
     assert segment.engine == "espeak"
     assert len(google.calls) == calls
 
@@ -292,7 +293,11 @@ def test_gtts_alone_raises_when_google_fails(google, tmp_path):
     assert list(tmp_path.glob("*.mp3")) == []
 
 
-def test_article_audio_is_the_segments_of_one_engine_concatenated(google, tmp_path):
+def _whole_bytes(audio) -> bytes:
+    return b"".join(path.read_bytes() for path in audio.paths)
+
+
+def test_article_audio_is_the_segments_of_one_engine_stored_once(google, tmp_path):
     # Google answers the title, then fails: the whole file must not mix Google's and espeak-ng's audio.
     google.add(responses.POST, GOOGLE_TTS_URL, body=google_reply(), content_type="application/json")
     google.add(responses.POST, GOOGLE_TTS_URL, status=500)
@@ -304,8 +309,11 @@ def test_article_audio_is_the_segments_of_one_engine_concatenated(google, tmp_pa
     assert article.engine == "espeak"
     espeak = narrator.engines[1]
     parts = [audio_cache(tmp_path).get(narrator.segment_key(espeak, text)) for text in segments if text != "…"]
-    assert article.path.read_bytes() == b"".join(part.read_bytes() for part in parts)
-    info = MP3(article.path).info
+    # The whole file is the segment files in order; no second copy of it is stored.
+    assert article.paths == tuple(parts)
+    assert len(audio_cache(tmp_path).keys()) == len(parts) + 1  # and Google's title
+    whole = _whole_bytes(article)
+    info = MP3(io.BytesIO(whole)).info
     assert info.channels == 1 and info.bitrate <= 32000
     assert info.length == pytest.approx(sum(MP3(part).info.length for part in parts), abs=0.1)
     # The one segment Google did speak stays cached for the per-segment player.
@@ -321,8 +329,8 @@ def test_after_google_fails_the_rest_of_the_article_does_not_wait_on_it(google, 
     article = narrator.article_audio(segments)
 
     assert article.engine == "espeak"
-    # The segments already under way when the first one failed may ask too; no more than that.
-    assert len(google.calls) <= narrator.workers
+    # Segments are made one after another: after the first failure Google is not asked again.
+    assert len(google.calls) == 1
 
 
 def test_article_with_nothing_to_say_is_refused(tmp_path):
@@ -386,8 +394,8 @@ def test_prune_keeps_current_audio_and_removes_the_rest(tmp_path):
     result = cache.prune(keep=narrator.keys_for(current))
 
     assert cache.keys() == narrator.keys_for(current)
-    assert not old.path.exists()
-    assert result.removed_files == 2  # the old article and its old title
+    assert not any(path.exists() for path in old.paths[:1])
+    assert result.removed_files == 1  # the old title; the shared body segment stays
 
 
 def test_breaker_opens_for_the_cooldown_then_closes():
