@@ -75,9 +75,13 @@ def trap_server():
 
 @pytest.fixture(scope="module")
 def media_root(tmp_path_factory):
+    """A media folder with one image, and a link (thoat-ra/) to a secret file outside it."""
     root = tmp_path_factory.mktemp("media")
     (root / "images").mkdir()
     Image.new("RGB", (320, 200), (30, 110, 60)).save(root / "images" / "ruong-lua.png")
+    outside = tmp_path_factory.mktemp("bi-mat")
+    (outside / "passwd").write_text("root:x:0:0")
+    (root / "thoat-ra").symlink_to(outside)
     return root
 
 
@@ -214,12 +218,6 @@ def test_site_files_are_read_from_disk_even_when_the_site_is_the_trap(trap_serve
     ],
 )
 def test_fetcher_refuses_everything_but_site_files(url, media_root):
-    outside = media_root.parent / "bi-mat"
-    outside.mkdir(exist_ok=True)
-    (outside / "passwd").write_text("root:x:0:0")
-    link = media_root / "thoat-ra"
-    if not link.exists():
-        link.symlink_to(outside)
     fetcher = SiteFilesFetcher(SITE, {"/static/": STATIC_ROOT, "/media/": media_root})
     with pytest.raises(URLRefused):
         fetcher.fetch(url)
