@@ -10,6 +10,7 @@ import requests
 import responses
 from mutagen.mp3 import MP3
 
+from app import create_app
 from services.speech import CircuitBreaker, EspeakEngine, Narrator, SpeechError, audio_cache, engines_for_setting
 from services.speech import piper as piper_module
 from services.speech.engines import PEAK_CEILING_DBFS, SPEECH_RMS_DBFS, dbfs, level_speech, speech_rms
@@ -103,10 +104,17 @@ def test_piper_without_a_voice_is_a_clear_error(tmp_path):
         engines_for_setting("piper", tmp_path)
 
 
-def test_the_app_looks_for_a_voice_in_its_instance_folder(app):
-    narrator = app.extensions["docbai"].speech.narrator
-    assert app.config["VOICES_DIR"].startswith(app.instance_path)
-    assert [engine.name for engine in narrator.engines] == ["gtts", "espeak"]
+def test_the_app_speaks_with_a_voice_placed_in_its_instance_folder(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    (instance / "voices").mkdir(parents=True)
+    (instance / "voices" / "vi_VN-test-medium.onnx").symlink_to(joe_voice.model_path())
+    (instance / "voices" / "vi_VN-test-medium.onnx.json").symlink_to(joe_voice.config_path())
+    monkeypatch.setenv("INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("TTS_ENGINE", raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"})
+    engines = app.extensions["docbai"].speech.narrator.engines
+    assert [engine.name for engine in engines] == ["piper", "gtts", "espeak"]
+    assert engines[0].model_path == instance / "voices" / "vi_VN-test-medium.onnx"
 
 
 def test_piper_speaks_a_mono_mp3_offline_with_the_voice_loaded_once(voices_dir, fresh_voices, offline, tmp_path):
