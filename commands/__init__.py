@@ -3,6 +3,7 @@ from commands.content import import_articles_command, init_db_command, seed_demo
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
+from commands.worker import worker_command
 
 COMMANDS = (
     init_db_command,
@@ -12,6 +13,7 @@ COMMANDS = (
     speak_command,
     tts_group,
     pdf_group,
+    worker_command,
 )
 
 

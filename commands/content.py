@@ -1,4 +1,6 @@
-"""Command-line tools for content: schema, demo content, importing articles."""
+"""Command-line tools for content: schema, demo content, importing articles (and queueing their audio and PDFs)."""
+import datetime as dt
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -7,8 +9,12 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Article
 from services.demo import seed_demo
+from services.articles import published_articles
 from services.importer import import_articles
+from services.jobs import BACKGROUND, InProcessQueue
 from services.schema import create_schema
+from web.background import queue_generation
+from web.site_services import site_services
 
 
 @click.command("init-db")
@@ -36,11 +42,17 @@ def seed_demo_command(article_count, if_empty):
 
 @click.command("import-articles")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--no-audio-pdf", "skip_generation", is_flag=True,
+              help="Do not queue the audio and PDFs of new and changed articles.")
 @with_appcontext
-def import_articles_command(path):
-    """Import articles from a JSON Lines file (see README)."""
+def import_articles_command(path, skip_generation):
+    """Import articles from a JSON Lines file (see README); new and changed articles get their audio and PDF
+    queued, so their first listener and printer do not wait."""
     create_schema()
+    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     report = import_articles(path, current_app.config["MEDIA_ROOT"])
+    if not skip_generation and (report.created or report.updated):
+        _queue_generation_of_changes(started)
     for line_number, message in report.warnings:
         click.echo(f"Dòng {line_number}: cảnh báo: {message}", err=True)
     for line_number, message in report.errors:
@@ -51,3 +63,19 @@ def import_articles_command(path):
     )
     if report.errors:
         raise SystemExit(1)
+
+
+def _queue_generation_of_changes(since: dt.datetime) -> None:
+    """Queue the audio and PDF of the published articles created or changed since `since`."""
+    changed = db.session.execute(published_articles().where(Article.updated_at >= since)).scalars().all()
+    queued, left_out = queue_generation(changed, BACKGROUND)
+    jobs = site_services().jobs
+    if isinstance(jobs, InProcessQueue):
+        # No Redis: the jobs run in this process, so the command waits for them before it exits.
+        click.echo(f"Đang tạo âm thanh và PDF cho {len(changed)} bài…")
+        jobs.drain()
+    else:
+        click.echo(f"Đã xếp {queued} việc tạo âm thanh và PDF vào hàng đợi (flask worker sẽ làm).")
+    if left_out:
+        click.echo(f"Hàng đợi đã đầy: {left_out} bài chưa được xếp; chạy `flask tts prewarm` và "
+                   "`flask pdf prewarm` để tạo sau.", err=True)

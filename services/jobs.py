@@ -85,7 +85,7 @@ class InProcessQueue:
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
         self._pending: set[str] = set()
-        self._guard = threading.Lock()
+        self._guard = threading.Condition()
         self._threads: list[threading.Thread] = []
 
     def enqueue(self, job: Job) -> bool:
@@ -127,6 +127,13 @@ class InProcessQueue:
             finally:
                 with self._guard:
                     self._pending.discard(job.id)
+                    self._guard.notify_all()
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until no job is queued or running (a command that queued work waits before it exits);
+        False if some still were after timeout seconds."""
+        with self._guard:
+            return self._guard.wait_for(lambda: not self._pending, timeout)
 
 
 class RedisQueue:
@@ -166,7 +173,7 @@ class RedisQueue:
             if self.pending_count() >= self.max_pending:
                 raise QueueFull("the generation queue is full")
             self.queues()[job.priority].enqueue(
-                job.task,
+                job.task.replace(":", "."),  # RQ imports a dotted path
                 *job.args,
                 job_id=job.id,
                 job_timeout=self.JOB_TIMEOUT_SECONDS,
