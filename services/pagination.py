@@ -15,8 +15,6 @@ def parse_page(raw: str | None) -> int:
     if raw is None:
         return 1
     text = raw.strip()
-    if text.startswith("-") and text[1:].isdigit():
-        return 1
     if not text.isdigit() or not text.isascii():
         return 1
     if len(text.lstrip("0")) > _MAX_PAGE_DIGITS:

@@ -1,7 +1,6 @@
 """The printing area: the print view, the PDF endpoint and its cache, the In control, the prewarm command."""
 from __future__ import annotations
 
-import datetime as dt
 import http.server
 import io
 import os
