@@ -9,11 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from blueprints import printing
 from extensions import db
 from models import Article, nfc
+from services.media.store import store_image
 from services.printing import article_pdf
 from services.printing.render import PdfRenderError, PdfRenderTimeout
 from services.printing.print_body import printable_body
@@ -282,3 +284,60 @@ def test_printable_body(body, printed_html, links):
     printed = printable_body(body, PAGE)
     assert printed.html == printed_html
     assert printed.links == links
+
+
+# --- paper: a photo report on few pages ----------------------------------------------------------------
+
+REPORT_PARAGRAPH = (
+    "Ủy ban nhân dân huyện Đồng Lâm tổ chức hội nghị tổng kết công tác năm 2024, triển khai nhiệm vụ "
+    "trọng tâm năm 2025. Đồng chí Chủ tịch UBND huyện nhấn mạnh việc đẩy mạnh chuyển đổi số, cải cách "
+    "hành chính và nâng cao chất lượng phục vụ người dân ở các xã, thị trấn."
+)
+REPORT_END = "Hội nghị bế mạc lúc 11h30 cùng ngày."
+# Four landscape pictures and an upright one, as cameras and phones give them.
+REPORT_PICTURES = [(800, 533), (800, 533), (600, 800), (800, 533), (960, 640)]
+# Measured: 5 pages when a picture could fill half a page and stood alone between paragraphs.
+REPORT_MAX_PAGES = 3
+
+
+@pytest.fixture
+def photo_report(app, make_article):
+    """About 1,000 words and five figures, spread through the text."""
+    figures = []
+    for index, (width, height) in enumerate(REPORT_PICTURES):
+        data = io.BytesIO()
+        Image.new("RGB", (width, height), (40 + 40 * index, 120, 60)).save(data, "JPEG")
+        stored = store_image(app.config["MEDIA_ROOT"], data.getvalue(), "demo")
+        figures.append(f'<figure><img src="/media/{stored.path}" alt="Ảnh {index + 1}" width="{width}" '
+                       f'height="{height}"><figcaption>Ảnh {index + 1}: quang cảnh hội nghị.</figcaption></figure>')
+    parts = []
+    for index in range(16):
+        parts.append(f"<p>{REPORT_PARAGRAPH}</p>")
+        if index in (1, 4, 7, 10, 13):
+            parts.append(figures.pop(0))
+    parts.append(f"<p>{REPORT_END}</p>")
+    return make_article(title="Hội nghị tổng kết công tác năm 2024", slug="hoi-nghi-tong-ket", body_html="".join(parts))
+
+
+def image_heights(page) -> list[float]:
+    """The height, in points, at which each image on a PDF page is drawn."""
+    heights = []
+
+    def visit(operator, operands, matrix, text_matrix):
+        if operator == b"Do":
+            heights.append(matrix[3])
+
+    page.extract_text(visitor_operand_before=visit)
+    return heights
+
+
+def test_a_photo_report_prints_on_few_pages_with_small_figures(client, photo_report):
+    reader = PdfReader(io.BytesIO(client.get(f"/bai-viet/{photo_report.slug}/in.pdf").data))
+    assert len(reader.pages) <= REPORT_MAX_PAGES
+    heights = [(height, float(page.mediabox.height)) for page in reader.pages for height in image_heights(page)]
+    assert len(heights) == len(REPORT_PICTURES)
+    for height, page_height in heights:
+        assert 0 < height <= page_height / 3 - 1
+    # The QR code and the address end the article together with its last lines, not on a page of their own.
+    last_page = " ".join(nfc(reader.pages[-1].extract_text()).split())
+    assert REPORT_END in last_page and f"/bai-viet/{photo_report.slug}" in last_page
