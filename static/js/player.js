@@ -71,8 +71,9 @@
     return parseFloat(view.speed.value) || 1;
   }
 
-  // ---- Sources: play(segment, startAt, rate), resume(), pause(), stop(), setRate(rate), time(), seekBy(s),
-  // prepare(segment). They report through `events`, passing themselves, so a replaced source goes unheard.
+  // Both sources answer play(segment, startAt, rate), resume(), pause(), stop(), setRate(rate), time(),
+  // seekBy(seconds) and prepare(segment). They report through `events`, passing themselves, so a source that
+  // has been replaced goes unheard.
 
   function createServerAudio(audio, events, failed) {
     var current = null;
@@ -245,8 +246,6 @@
     window.setTimeout(answer, 1500);
   }
 
-  // ---- What the listener sees and hears.
-
   function setStatus(text) {
     window.clearTimeout(state.loadingNotice);
     view.status.textContent = text;
@@ -283,7 +282,7 @@
     return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
-  // ---- The place the listener stopped, kept per article and per audio version.
+  // The place the listener stopped is kept per article and per audio version.
 
   function saveResume(force) {
     if (!state.manifest) return;
@@ -324,8 +323,6 @@
     }
     return state.manifestRequest;
   }
-
-  // ---- The player: what each control does.
 
   function playSegment(next, startAt) {
     if (next !== state.position) state.note = "";
