@@ -97,7 +97,9 @@ def _number(value: int) -> str:
 
 
 def _decimal(value: float, places: int = 1) -> str:
-    return f"{value:,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1234.56 → "1.234,6"; a whole number is written without its ",0"."""
+    text = f"{value:,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text.removesuffix("," + "0" * places)
 
 
 def _date(day: dt.date) -> str:
@@ -301,9 +303,9 @@ def harvest(rng, place, published):
         result = f"năng suất bình quân đạt {_decimal(yield_)} tạ/ha, sản lượng ước {_number(round(output))} tấn"
         headline = f"năng suất đạt {_decimal(yield_)} tạ/ha"
     else:
-        output = area * rng.uniform(0.4, 2.6)
-        result = f"sản lượng ước đạt {_decimal(output)} {unit}"
-        headline = f"sản lượng ước {_decimal(output)} {unit.split()[0]}"
+        output = round(area * rng.uniform(0.4, 2.6))
+        result = f"sản lượng ước đạt {_number(output)} {unit}"
+        headline = f"sản lượng ước {_number(output)} {unit.split()[0]}"
     farmer = rng.choice(VILLAGERS)
     return Story(
         "kinh-te",
