@@ -1,7 +1,9 @@
 """Fixtures: an app per test with its own temporary database and instance folder."""
+import concurrent.futures
 import datetime as dt
 import itertools
 import os
+import threading
 import uuid
 
 import pytest
@@ -69,6 +71,27 @@ def build_app():
     then its teardown). A fixture, because `from conftest import` gets whichever conftest.py pytest
     loaded last, and tests/browser has one too."""
     return _build_app
+
+
+@pytest.fixture
+def at_once():
+    """Run a job in several threads released together: their results in order, once every one has finished.
+
+    A thread's exception is raised here: a plain Thread would only print it, and the test would pass.
+    """
+
+    def run(count, job, timeout=60):
+        start = threading.Barrier(count)
+
+        def released():
+            start.wait(timeout)
+            return job()
+
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            futures = [pool.submit(released) for _ in range(count)]
+            return [future.result(timeout) for future in futures]
+
+    return run
 
 
 @pytest.fixture

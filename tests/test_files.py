@@ -16,6 +16,7 @@ from services.files import (
     cache_key,
     is_temp_name,
     remove_lock_file_if_free,
+    single_flight,
     write_atomically,
 )
 from services.slugs import ascii_filename
@@ -67,34 +68,20 @@ def test_ascii_filename(slug, extension, part, expected):
     assert ascii_filename(slug, extension, part) == expected
 
 
-def test_single_flight_lets_one_thread_work_and_the_rest_find_the_result(tmp_path):
-    import threading
-
-    from services.files import single_flight
-
+def test_single_flight_lets_one_thread_work_and_the_rest_find_the_result(tmp_path, at_once):
     target, made = tmp_path / "result.bin", []
-    barrier = threading.Barrier(8)
 
     def ask():
-        barrier.wait()
         with single_flight(tmp_path / "result.lock", timeout=10):
             if not target.exists():
                 made.append(1)
                 write_atomically(target, b"once")
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(8, ask)
     assert made == [1] and target.read_bytes() == b"once"
 
 
 def test_single_flight_gives_up_after_its_timeout(tmp_path):
-    import threading
-
-    from services.files import LockTimeout, single_flight
-
     inside, release = threading.Event(), threading.Event()
 
     def hold():
@@ -192,19 +179,14 @@ def test_leftovers_of_a_crash_are_never_served(tmp_path):
     assert cache.get_or_create(key, lambda file: file.write(b"whole")).read_bytes() == b"whole"
 
 
-def test_concurrent_threads_make_a_key_once(tmp_path):
+def test_concurrent_threads_make_a_key_once(tmp_path, at_once):
     cache = _cache(tmp_path)
-    key, calls, start = cache_key("cùng lúc"), [], threading.Barrier(6)
+    key, calls = cache_key("cùng lúc"), []
 
     def make():
-        start.wait()
-        cache.get_or_create(key, lambda file: (calls.append(1), time.sleep(0.3), file.write(b"once")))
+        return cache.get_or_create(key, lambda file: (calls.append(1), time.sleep(0.3), file.write(b"once")))
 
-    threads = [threading.Thread(target=make) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    assert at_once(6, make) == [cache.path_for(key)] * 6
     assert calls == [1]
 
 

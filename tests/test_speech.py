@@ -365,23 +365,12 @@ def test_changed_text_engine_or_voice_gives_another_key():
     assert len(keys) == 6
 
 
-def test_single_flight_across_threads(tmp_path):
+def test_single_flight_across_threads(tmp_path, at_once):
     engine = CountingEngine(delay=0.3)
     narrator = Narrator(audio_cache(tmp_path), [engine])
-    start = threading.Barrier(8)
-    results = []
-
-    def listen():
-        start.wait()
-        results.append(narrator.segment_audio("Cùng một đoạn.").path.read_bytes())
-
-    threads = [threading.Thread(target=listen) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    results = at_once(8, lambda: narrator.segment_audio("Cùng một đoạn.").path.read_bytes())
     assert engine.calls == 1
-    assert len(results) == 8 and len(set(results)) == 1
+    assert len(set(results)) == 1
 
 
 def test_prune_keeps_current_audio_and_removes_the_rest(tmp_path):
