@@ -221,11 +221,12 @@ def test_the_reindex_command_rebuilds_the_index(app, make_article, runner):
     assert _found(app, "kim noi") == ["kim-noi"]
 
 
+# A NUL anywhere in a request is refused with a 400 before any view runs (tests/test_bad_input.py).
 HOSTILE_QUERIES = [
     "", " ", '"', '""', "'", "*", "-", "^", ":", "(", ")", "()", "NEAR", "NEAR(", "NEAR/2", "AND", "OR", "NOT",
     'mu"cang', "mu*", "-mu", "title:mu", "^mu", "mu AND", "OR mu", "(mu", "mu)", "{title}: mu",
     "mu NEAR/3 cang", "\\", "%", "_", "%_%", "'; DROP TABLE articles; --", "a" * 201, "mù " * 120,
-    "\x00", "\u200b", "🙂", "<script>alert(1)</script>", "&amp;", "ĐĐĐ", "1e99999", "*" * 300,
+    "\u200b", "🙂", "<script>alert(1)</script>", "&amp;", "ĐĐĐ", "1e99999", "*" * 300,
 ]
 
 
