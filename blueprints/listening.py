@@ -1,4 +1,4 @@
-"""Listening ("Đọc bài"): an article's audio, whole or by segment, and the segment list for the player.
+"""Listening ("Đọc bài"): an article's audio, whole or by segment (one sentence), and the player's segment list.
 
 Audio is made by the job queue, never by the thread serving the request. A cached file is sent at once
 (never rate-limited). A first whole-article MP3 is streamed while its job makes the segments (espeak-ng
@@ -180,7 +180,7 @@ def audio_status(slug):
 
 @bp.get("/bai-viet/<slug>/nghe/<int:index>.mp3")
 def segment_audio(slug, index):
-    """One segment (0 is the title, then the body blocks) as MP3, so playback starts before the rest is made."""
+    """One segment (a sentence; 0 is the title) as MP3, so playback starts before the rest is made."""
     article = get_published_article(slug)
     speech = site_services().speech
     segments = speech.segments(article)
@@ -210,19 +210,25 @@ def segment_audio(slug, index):
 
 @bp.get("/bai-viet/<slug>/nghe.json")
 def manifest(slug):
-    """The player's list of segments with their audio URLs; costs no synthesis."""
+    """The player's list of segments, one per sentence: its audio URL, its block on the page (data-seg), its text
+    as shown there (to highlight it) and as spoken (for the device's own voice); costs no synthesis."""
     article = get_published_article(slug)
     speech = site_services().speech
-    segments = speech.segments(article)
     version = speech.version(article)
     response = jsonify(
         title=article.title,
         version=version,
         audio=url_for("listening.article_audio", slug=slug, v=version),
         segments=[
-            {"index": index, "url": url_for("listening.segment_audio", slug=slug, index=index, v=version)}
-            for index, text in enumerate(segments)
-            if is_speakable(text)
+            {
+                "index": index,
+                "url": url_for("listening.segment_audio", slug=slug, index=index, v=version),
+                "block": sentence.block,
+                "text": sentence.text,
+                "spoken": sentence.spoken,
+            }
+            for index, sentence in enumerate(speech.sentences(article))
+            if is_speakable(sentence.spoken)
         ],
     )
     if request.args.get("v") == version:

@@ -4,7 +4,14 @@ import unicodedata
 import lxml.html
 import pytest
 
-from services.speech.spoken_text import annotate_speakable, clean_text, speakable_blocks, spoken_segments
+from services.speech.spoken_text import (
+    SpokenSentence,
+    annotate_speakable,
+    clean_text,
+    speakable_blocks,
+    spoken_segments,
+    spoken_sentences,
+)
 
 ARTICLE = """
 <p>Sáng 16/11, UBND huyện tổ chức hội nghị tổng kết.</p>
@@ -162,3 +169,53 @@ def test_nested_and_loose_text_order():
     assert speakable_blocks("T", VARIED_BODIES[7]) == ["T", "Câu nói nổi tiếng"]
     assert speakable_blocks("T", VARIED_BODIES[9]) == ["T", "Tiêu đề phụ", "Nội dung liên kết."]
     assert speakable_blocks("T", VARIED_BODIES[13]) == ["T", "Chữ xuống dòng", "tiếp"]
+
+
+FOURTEEN_SENTENCES = [
+    "Sáng 16/11, UBND huyện tổ chức hội nghị tổng kết công tác năm 2023.",
+    "Dự hội nghị có PGS.TS. Nguyễn Văn An, Giám đốc Sở Y tế.",
+    "Năm qua, huyện thu ngân sách đạt 105% kế hoạch.",
+    "Toàn huyện có 1.250 hộ thoát nghèo.",
+    "Đường về TP. Hà Nội được nâng cấp.",
+    "ThS. Lê Thị Bình trình bày báo cáo.",
+    "Ông Trần V. Cường phát biểu ý kiến.",
+    "Huyện xây mới 3 trường học ở tp. Điện Biên Phủ.",
+    "Hơn 12 km đường giao thông nông thôn được cứng hóa…",
+    "Tỷ lệ trẻ em đến trường đạt 99,5%.",
+    "Công tác chuyển đổi số có nhiều tiến bộ!",
+    "Vì sao một số xã còn chậm?",
+    "Nhà văn hóa số 12/5 Lê Lợi, P.12, Q.5 được sửa.",
+    "Hội nghị bế mạc lúc 11 giờ cùng ngày.",
+]
+
+
+def test_a_paragraph_of_fourteen_sentences_is_fourteen_segments():
+    body = "<p>" + "  ".join(FOURTEEN_SENTENCES) + "</p><p>Một câu cuối.</p>"
+    sentences = spoken_sentences("Tổng kết", body)
+    assert [(sentence.block, sentence.text) for sentence in sentences] == [
+        (0, "Tổng kết"), *[(1, text) for text in FOURTEEN_SENTENCES], (2, "Một câu cuối.")]
+    assert spoken_segments("Tổng kết", body) == [sentence.spoken for sentence in sentences]
+    assert len(spoken_segments("Tổng kết", body)) == 16
+
+
+@pytest.mark.parametrize("text", [
+    "Đoàn công tác về TP. Hà Nội sáng nay.",
+    "Người dân tp. Điện Biên Phủ đón Tết.",
+    "PGS.TS. Nguyễn Văn An chủ trì.",
+    "Báo cáo của ThS. Lê Thị Bình được đánh giá cao.",
+    "Xã có 1.250 hộ dân.",
+    "Ông Nguyễn V. A. Trần đến dự.",
+    "Nhà số 12/5 Lê Lợi, P.12, Q.5 bị ngập.",
+    "Các xã Tả Phìn, Sín Chải… Hồ Thầu đều có mưa.",
+])
+def test_titles_numbers_initials_and_addresses_do_not_end_a_segment(text):
+    assert [sentence.text for sentence in spoken_sentences("T", f"<p>{text}</p>")] == ["T", text]
+
+
+def test_each_sentence_is_spoken_on_its_own():
+    sentences = spoken_sentences("Tin 24/7", "<p>Đường về TP. Hà Nội dài 12 cây số. Ngày 2/9 là Quốc khánh.</p>")
+    assert sentences == [
+        SpokenSentence(0, "Tin 24/7", "Tin hai mươi tư trên bảy"),
+        SpokenSentence(1, "Đường về TP. Hà Nội dài 12 cây số.", "Đường về thành phố Hà Nội dài mười hai cây số."),
+        SpokenSentence(1, "Ngày 2/9 là Quốc khánh.", "Ngày hai tháng chín là Quốc khánh."),
+    ]

@@ -1,4 +1,4 @@
-"""An article's audio: its spoken segments under the site's lexicon, their version, the cached MP3 (its
+"""An article's audio: its spoken segments (one per sentence) under the site's lexicon, their version, the cached MP3 (its
 segment files, stored once), making it (remembering a failure for a while), streaming it while it is made,
 and which cached files are still in use."""
 from __future__ import annotations
@@ -15,20 +15,22 @@ from services.files import PrewarmReport, RememberedFailure, cache_key
 from services.speech.engines import NothingToSpeak, SpeechError, is_speakable
 from services.speech.lexicon import EditorLexicon
 from services.speech.narrator import ArticleAudio, CachedAudio, Narrator
-from services.speech.spoken_text import spoken_segments
+from services.speech.spoken_text import SpokenSentence, spoken_sentences
 from services.vietnamese import Abbreviations
 
 
 @lru_cache(maxsize=512)
-def _segments(content_hash: str, title: str, body_html: str, table: Abbreviations) -> tuple[str, ...]:
+def _sentences(content_hash: str, title: str, body_html: str, table: Abbreviations) -> tuple[SpokenSentence, ...]:
     # Keyed by the content hash and the table in force (hashed by identity), so an edited article, or an
     # editor's new abbreviation, is spoken anew.
-    return tuple(spoken_segments(title, body_html, table))
+    return tuple(spoken_sentences(title, body_html, table))
 
 
-def audio_version(segments: Iterable[str]) -> str:
-    """A short fingerprint of the spoken text, put in audio URLs so an edit is never served from a stale cache."""
-    return cache_key(*segments)[:16]
+def audio_version(sentences: Iterable[SpokenSentence]) -> str:
+    """A short fingerprint of the sentences, put in audio and segment-list URLs so an edit is never served from
+    a stale cache: what is said, and also which block shows each sentence and how (an edit that only moves a
+    paragraph break changes what the player highlights, though not a byte of audio)."""
+    return cache_key(*(f"{sentence.block}\t{sentence.text}\t{sentence.spoken}" for sentence in sentences))[:16]
 
 
 def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
@@ -40,19 +42,24 @@ def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
 
 
 class ArticleSpeech:
-    """Articles as speech for one site: what is said (title, then body blocks) and its cached audio."""
+    """Articles as speech for one site: what is said (title, then the body, sentence by sentence) and its
+    cached audio."""
 
     def __init__(self, narrator: Narrator, lexicon: EditorLexicon):
         self.narrator = narrator
         self.lexicon = lexicon
 
+    def sentences(self, article: Article) -> tuple[SpokenSentence, ...]:
+        """The article's sentences in order, each with its block (data-seg; 0 is the title) and spoken form."""
+        return _sentences(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+
     def segments(self, article: Article) -> tuple[str, ...]:
-        """What is said for an article: its title (segment 0), then its body blocks (data-seg 1, 2, …)."""
-        return _segments(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+        """What is said for an article, one segment per sentence: the title's first, then the body's."""
+        return tuple(sentence.spoken for sentence in self.sentences(article))
 
     def version(self, article: Article) -> str:
-        """The version of the article's spoken text, for its audio URLs."""
-        return audio_version(self.segments(article))
+        """The version of the article's sentences, for its audio and segment-list URLs."""
+        return audio_version(self.sentences(article))
 
     def failure_key(self, article: Article) -> str:
         """The key a failure to voice this text is remembered under, whichever engine failed."""
@@ -81,7 +88,8 @@ class ArticleSpeech:
         return self.narrator.cached_article(self.segments(article))
 
     def segment_audio(self, article: Article, index: int) -> CachedAudio:
-        """One segment's MP3 (0 is the title), made now if missing; IndexError or NothingToSpeak for a bad index."""
+        """One segment's MP3 (a sentence; 0 is the title), made now if missing; IndexError or NothingToSpeak for a
+        bad index."""
         return self.narrator.segment_audio(self.segments(article)[index])
 
     def cached_segment(self, article: Article, index: int) -> CachedAudio | None:

@@ -1,7 +1,9 @@
 """What of an article is read aloud, in order, and the matching data-seg marks in its body HTML.
 
-speakable_blocks() and annotate_speakable() share one traversal (_segments), so segment N of the speech is
-always the element marked data-seg="N" on the page (segment 0 is the title, marked by the page itself).
+speakable_blocks() and annotate_speakable() share one traversal (_segments), so block N of the article is
+always the element marked data-seg="N" on the page (block 0 is the title, marked by the page itself). The
+unit of speech is a sentence: spoken_sentences() cuts each block with the one sentence splitter and says
+which block every sentence belongs to, so the player can highlight, start and skip by sentence.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from services.html_fragments import parse_fragment, serialize_fragment
-from services.vietnamese import Abbreviations, spoken_form
+from services.vietnamese import Abbreviations, split_sentences, spoken_form
 
 SEGMENT_ATTRIBUTE = "data-seg"
 
@@ -201,6 +203,24 @@ def annotate_speakable(body_html: str) -> str:
     return serialize_fragment(root)
 
 
+@dataclass(frozen=True)
+class SpokenSentence:
+    """One sentence of an article as the player and the engine need it."""
+
+    block: int  # data-seg of the block it is read from (0 is the title)
+    text: str  # as shown on the page, whitespace collapsed (what the player looks for to highlight it)
+    spoken: str  # its spoken form, what the engine says
+
+
+def spoken_sentences(title: str, body_html: str, abbreviations: Abbreviations | None = None) -> list[SpokenSentence]:
+    """Every sentence of speakable_blocks(), in order, with its block number and its spoken form."""
+    return [
+        SpokenSentence(block, sentence, spoken_form(sentence, abbreviations))
+        for block, text in enumerate(speakable_blocks(title, body_html))
+        for sentence in split_sentences(text, abbreviations)
+    ]
+
+
 def spoken_segments(title: str, body_html: str, abbreviations: Abbreviations | None = None) -> list[str]:
-    """speakable_blocks() with every block in its spoken form, ready for a speech engine."""
-    return [spoken_form(block, abbreviations) for block in speakable_blocks(title, body_html)]
+    """What a speech engine is given, one segment per sentence: spoken_sentences() in spoken form."""
+    return [sentence.spoken for sentence in spoken_sentences(title, body_html, abbreviations)]
