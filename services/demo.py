@@ -588,7 +588,7 @@ def defence_drill(rng, place, published):
     people = rng.randint(90, 260)
     return Story(
         "quoc-phong-an-ninh",
-        f"{_capitalized(place)} diễn tập chiến đấu phòng thủ, bảo đảm quốc phòng - an ninh năm {held.year}",
+        f"Diễn tập bảo đảm quốc phòng - an ninh năm {held.year} tại {place}, huy động {people} người",
         f"Cuộc diễn tập huy động {people} người, thực hiện đúng ý định, bảo đảm an toàn tuyệt đối.",
         [
             f"Ngày {_date(held)}, {place} tổ chức diễn tập chiến đấu phòng thủ năm {held.year} theo Kế hoạch số "

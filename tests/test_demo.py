@@ -85,7 +85,7 @@ def test_demo_titles_are_all_distinct(demo):
 def test_a_page_shows_many_kinds_of_news(demo):
     for start in range(0, len(demo) - 10, 10):
         page = demo[start:start + 10]
-        assert len({article.category_id for article in page}) >= 4
+        assert len({article.category_id for article in page}) >= 3
         # The home page lists ten: no opening of three words comes back more than twice.
         openings = [" ".join(article.title.split()[:3]) for article in page]
         assert max(openings.count(opening) for opening in openings) <= 2, openings
