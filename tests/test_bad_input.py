@@ -319,11 +319,6 @@ def test_a_cache_that_cannot_be_written_gives_503(app, make_article, monkeypatch
     assert _is_designed_503(_when_ready(app.test_client(), f"/bai-viet/{article.slug}/{path}"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the generation pool (issue 12, other part) does not yet report a job that failed to start: "
-    "the view answers 202 again instead of the 503",
-)
 def test_a_pdf_worker_that_cannot_start_gives_503(app, make_article, monkeypatch):
     article = make_article()
     context = multiprocessing.get_context("spawn")

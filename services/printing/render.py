@@ -122,8 +122,14 @@ def render_pdf(
 def _render_in_worker(context, html: str, base_url: str, mounts: dict[str, str], deadline: float) -> bytes:
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_render_and_send, args=(sender, html, base_url, mounts), daemon=True)
-    worker.start()
-    sender.close()
+    try:
+        worker.start()
+    except OSError as error:
+        # Out of processes or memory: a render failure like any other, remembered and answered with a 503.
+        receiver.close()
+        raise PdfRenderError(f"the PDF worker could not start: {error}") from error
+    finally:
+        sender.close()
     try:
         # Read before joining: a worker blocks writing a large PDF until someone reads the pipe.
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
