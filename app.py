@@ -24,6 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "media-src 'self' blob:",
         "connect-src 'self'",
+        "worker-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -88,14 +89,14 @@ def create_app(test_config=None):
         for engine in db.engines.values():
             event.listen(engine, "connect", _prepare_connection)
 
-    from blueprints import errors, feeds, finding, images, listening, preferences, printing, reading
+    from blueprints import errors, feeds, finding, images, listening, offline, preferences, printing, reading
     from commands import register_commands
 
     init_request_guards(app)
     # Werkzeug's redirect from /media//x to /media/x is absolute, built on the request's Host: with a forged
     # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
     app.url_map.merge_slashes = False
-    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     register_template_helpers(app)

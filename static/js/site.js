@@ -27,18 +27,20 @@
   });
   // A failed swap says so, instead of leaving the reader waiting on a dimmed list.
   function swapFailed() {
-    announce("Không tải được trang. Xin thử lại.");
+    announce(navigator.onLine ? "Không tải được trang. Xin thử lại." : "Không có mạng: danh sách cần mạng để tải trang khác.");
   }
   document.addEventListener("htmx:responseError", swapFailed);
   document.addEventListener("htmx:sendError", swapFailed);
 
   // Preference forms return to the page being read, which htmx may have moved to another list page.
-  document.addEventListener("htmx:pushedIntoHistory", function () {
+  function followUrl() {
     var here = location.pathname + location.search;
     document.querySelectorAll('.reader-tools input[name="next"]').forEach(function (input) {
       input.value = here;
     });
-  });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followUrl);
+  document.addEventListener("htmx:replacedInHistory", followUrl);
 
   // Saving data, "Tải ảnh (45 KB)" opens the image; with JavaScript it loads in place instead.
   document.addEventListener("click", function (event) {

@@ -1,0 +1,48 @@
+"""Offline reading: the service worker at the site's root, and the page that lists what the browser kept.
+
+The worker itself is plain JavaScript in static/js/sw.js. It is served from the root, so that its scope is
+the whole site, behind one generated line that names the fingerprinted files to keep: when a stylesheet or
+a script changes, the worker's bytes change too, the browser installs it, and the new version's cache
+replaces the old one.
+"""
+import hashlib
+import json
+import os
+
+from flask import Blueprint, current_app, render_template, url_for
+
+bp = Blueprint("offline", __name__)
+
+# Kept by the worker at install: what an article page loads besides its own HTML and images.
+PRECACHED_STATIC_FILES = ("vendor/htmx/htmx-2.0.11.min.js", "js/site.js", "js/offline.js", "js/player.js",
+                          "css/player.css")
+KEPT_ARTICLES = 30
+# Where the worker keeps its list of kept articles; only the worker answers it, from the reader's browser.
+SAVED_LIST_PATH = "/ngoai-tuyen/da-luu.json"
+
+
+def worker_settings() -> dict:
+    """What the worker is told about this version of the site: files to keep, the offline page, its limits."""
+    precache = [url_for("static", filename=name) for name in PRECACHED_STATIC_FILES]
+    offline_page = url_for("offline.saved")
+    version = hashlib.blake2b("\n".join(precache + [offline_page]).encode(), digest_size=6).hexdigest()
+    return {"version": version, "precache": precache, "offlinePage": offline_page,
+            "savedList": SAVED_LIST_PATH, "keptArticles": KEPT_ARTICLES}
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so that it can serve every page; never kept stale by a cache."""
+    with open(os.path.join(current_app.static_folder, "js", "sw.js"), encoding="utf-8") as handle:
+        source = handle.read()
+    settings = json.dumps(worker_settings(), ensure_ascii=False)
+    response = current_app.response_class(f"var DOCBAI = {settings};\n{source}", mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/ngoai-tuyen")
+def saved():
+    """The articles this browser keeps for reading offline; also what the worker shows for a page it lacks."""
+    return render_template("offline/saved.html", saved_list=SAVED_LIST_PATH, kept_articles=KEPT_ARTICLES)
