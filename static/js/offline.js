@@ -36,14 +36,30 @@
   }
 
   // The images further down load now rather than when scrolled to, so that the kept article has them all.
-  function keepLaterImages(worker, path) {
+  // Each answer is counted: data-kept="true" on the Lưu button says the page and its images are all kept.
+  function keepLaterImages(worker, path, done) {
     document.querySelectorAll(".article-body img").forEach(function (image) {
       if (image.complete) return;
-      image.addEventListener("load", function () {
-        worker.postMessage({ type: "keep", path: path, fetchPage: false, images: [image.currentSrc] });
-      }, { once: true });
+      done.expect();
+      function kept() {
+        if (!image.currentSrc || image.naturalWidth === 0) return done.answered();
+        ask(worker, { type: "keep", path: path, fetchPage: false, images: [image.currentSrc] }).then(done.answered);
+      }
+      image.addEventListener("load", kept, { once: true });
+      image.addEventListener("error", done.answered, { once: true });
       image.loading = "eager";
     });
+  }
+
+  function countdown(finished) {
+    var waiting = 0;
+    return {
+      expect: function () { waiting += 1; },
+      answered: function () {
+        waiting -= 1;
+        if (waiting === 0) finished();
+      },
+    };
   }
 
   function articleTools(save) {
@@ -51,9 +67,12 @@
     var status = document.querySelector("[data-offline-status]");
     navigator.serviceWorker.ready.then(function (registration) {
       var worker = registration.active;
+      var done = countdown(function () { save.dataset.kept = "true"; });
+      done.expect();
       // Served through the worker, the page is already kept; on the first visit the worker fetches it.
-      worker.postMessage({ type: "keep", path: path, fetchPage: !navigator.serviceWorker.controller, images: shownImages() });
-      if (!savingData) keepLaterImages(worker, path);
+      ask(worker, { type: "keep", path: path, fetchPage: !navigator.serviceWorker.controller, images: shownImages() })
+        .then(done.answered);
+      if (!savingData) keepLaterImages(worker, path, done);
       save.parentNode.hidden = false;
     });
     save.addEventListener("click", function () {

@@ -41,6 +41,7 @@ def page_paths(live_app, live_server):
         "thư viện ảnh": "/thu-vien-anh",
         "thư viện video": "/thu-vien-video",
         "tùy chọn": "/tuy-chon",
+        "bài đã lưu": "/ngoai-tuyen",
         "lỗi 404": "/khong-co-trang-nay",
     }
     rules = {rule.endpoint for rule in live_app.url_map.iter_rules()}
