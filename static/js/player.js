@@ -1,9 +1,13 @@
-// Đọc bài: plays an article paragraph by paragraph from the server's per-segment MP3s, so sound starts after
-// the first (short) segment. Without this script the page keeps the browser's own <audio> of the whole article.
+// Đọc bài: plays an article sentence by sentence from the server's per-sentence MP3s, so sound starts after the
+// first (short) sentence. Without this script the page keeps the browser's own <audio> of the whole article.
 //
 // Three parts: the state (what is playing and where), and two sources with one interface that make the sound —
 // the server's audio, and the device's own voice once the server has failed and the listener chooses it.
 // The player talks only to state.source; which source that is gets decided in one place.
+//
+// The server's segment list says, for each sentence, its block on the page (data-seg) and its text. The page is
+// never rewritten: the sentence being read is found in its block's text nodes and shown with the CSS Custom
+// Highlight API; where it cannot be found, or the API is missing, the whole block is highlighted instead.
 (function () {
   "use strict";
 
@@ -13,7 +17,11 @@
   var SPEED_KEY = "docbai.speed";
   var RESUME_KEY = "docbai.resume." + root.dataset.slug;
   var SPEEDS = ["0.75", "1", "1.25", "1.5", "1.75", "2"];
-  var LOADING_NOTICE_DELAY = 700; // ms: a quick change of paragraph is not announced as loading
+  var LOADING_NOTICE_DELAY = 700; // ms: a quick change of sentence is not announced as loading
+  var HIGHLIGHT_NAME = "doc-bai"; // ::highlight(doc-bai) in player.css
+  var SENTENCE_PREFIX = 24; // characters (spaces left out) that find a sentence in its block's text
+  var UTTERANCE_CHARS = 200; // the longest piece the device's voice is given at once
+  var canHighlight = !!(window.CSS && window.CSS.highlights && typeof window.Highlight === "function");
 
   var view = {
     audio: root.querySelector("audio"),
@@ -21,6 +29,7 @@
     play: root.querySelector('[data-action="play"]'),
     speed: root.querySelector('[data-action="speed"]'),
     status: root.querySelector("[data-status]"),
+    statusSentence: root.querySelector("[data-status-sentence]"),
     problem: root.querySelector("[data-problem]"),
     deviceOffer: root.querySelector("[data-device-voice-offer]"),
     noDeviceVoice: root.querySelector("[data-no-device-voice]"),
@@ -33,10 +42,12 @@
   // ended (read to the end) or failed (the server could not give audio).
   var state = {
     phase: "idle",
-    manifest: null, // { version, segments: [{ index, url }] } from nghe.json
+    manifest: null, // { version, segments: [{ index, url, block, text, spoken }] } from nghe.json
     manifestRequest: null,
+    paragraphStarts: [], // position in manifest.segments of each paragraph's first sentence
+    found: {}, // block number -> where its sentences are in the page (see locateSentences)
     position: 0, // index into manifest.segments
-    note: "", // shown instead of the paragraph counter while a resumed paragraph plays
+    note: "", // shown instead of the counter while a resumed sentence plays
     savedAt: 0,
     loadingNotice: 0,
     source: null, // the server's audio, or the device's voice once the listener chose it
@@ -51,8 +62,36 @@
     return text;
   }
 
+  // Where the listener is: paragraph n of total and, in a paragraph of several sentences, sentence s of its
+  // stotal, as the text " · câu s/stotal" the messages put in {sentence}.
   function progress() {
-    return { n: state.position + 1, total: state.manifest ? state.manifest.segments.length : 0 };
+    var segment = state.manifest && state.manifest.segments[state.position];
+    if (!segment) return { n: 0, total: 0, sentence: "" };
+    var values = {
+      n: segment.paragraph + 1,
+      total: state.paragraphStarts.length,
+      s: segment.sentence + 1,
+      stotal: segment.sentences,
+    };
+    values.sentence = segment.sentences > 1 ? message("Sentence", values) : "";
+    return values;
+  }
+
+  // Numbers each segment's paragraph and its sentence within it, from the block each one is read from.
+  function placeSegments(segments) {
+    var starts = [];
+    segments.forEach(function (segment, position) {
+      var previous = segments[position - 1];
+      if (!previous || previous.block !== segment.block) starts.push(position);
+      segment.paragraph = starts.length - 1;
+      segment.sentence = position - starts[starts.length - 1];
+    });
+    segments.forEach(function (segment) {
+      var next = starts[segment.paragraph + 1];
+      segment.sentences = (next === undefined ? segments.length : next) - starts[segment.paragraph];
+    });
+    state.paragraphStarts = starts;
+    state.found = {};
   }
 
   function storage(action, key, value) {
@@ -155,16 +194,15 @@
     function speak() {
       var thisRun = (run += 1);
       synth.cancel();
-      // Short utterances: some engines stop reading a long one after about fifteen seconds.
-      var sentences = textOf(current).match(/[^.!?…]+[.!?…]*\s*/g) || [];
-      if (!sentences.length) {
+      var pieces = utterancePieces(textOf(current));
+      if (!pieces.length) {
         speaking = false;
         events.ended(source);
         return;
       }
       speaking = true;
-      sentences.forEach(function (sentence, number) {
-        var utterance = new SpeechSynthesisUtterance(sentence);
+      pieces.forEach(function (piece, number) {
+        var utterance = new SpeechSynthesisUtterance(piece);
         utterance.lang = "vi-VN";
         if (voice) utterance.voice = voice;
         utterance.rate = rate;
@@ -176,7 +214,7 @@
           synth.cancel();
           events.interrupted(source, "DeviceFailed");
         });
-        if (number === sentences.length - 1) {
+        if (number === pieces.length - 1) {
           utterance.addEventListener("end", function () {
             if (speaking && thisRun === run) {
               speaking = false;
@@ -219,6 +257,23 @@
     return source;
   }
 
+  // Some engines stop reading an utterance after about fifteen seconds. A sentence is one utterance; only a
+  // very long one (or a whole block, when the segment list never came) is cut, after a comma where it can be.
+  function utterancePieces(text) {
+    var pieces = [];
+    var rest = text.replace(/\s+/g, " ").trim();
+    while (rest.length > UTTERANCE_CHARS) {
+      var head = rest.slice(0, UTTERANCE_CHARS);
+      var cut = Math.max(head.lastIndexOf(", "), head.lastIndexOf("; "), head.lastIndexOf(": "));
+      if (cut < UTTERANCE_CHARS / 3) cut = head.lastIndexOf(" ");
+      if (cut <= 0) cut = UTTERANCE_CHARS - 1;
+      pieces.push(rest.slice(0, cut + 1).trim());
+      rest = rest.slice(cut + 1).trim();
+    }
+    if (rest) pieces.push(rest);
+    return pieces;
+  }
+
   function findDeviceVoice(callback) {
     if (!("speechSynthesis" in window)) {
       callback(null);
@@ -246,9 +301,12 @@
     window.setTimeout(answer, 1500);
   }
 
-  function setStatus(text) {
+  // The live region says what changes for the listener (a new paragraph, a pause, the end); the sentence counter
+  // beside it is only shown, so a screen reader is not made to announce every sentence over the reading.
+  function setStatus(text, sentence) {
     window.clearTimeout(state.loadingNotice);
-    view.status.textContent = text;
+    if (view.status.textContent !== text) view.status.textContent = text;
+    view.statusSentence.textContent = sentence || "";
   }
 
   function setPhase(phase) {
@@ -261,24 +319,121 @@
     if ("mediaSession" in navigator) navigator.mediaSession.playbackState = phase === "playing" ? "playing" : "paused";
   }
 
-  function highlight(segmentIndex) {
+  function blockElement(blockNumber) {
+    return view.article.querySelector('[data-seg="' + blockNumber + '"]');
+  }
+
+  function compact(text) {
+    return text.replace(/\s+/g, "");
+  }
+
+  // A block's text with every space left out, and the text node and offset of each of its characters: a sentence
+  // is looked for by its own text without spaces, so line breaks, <br> and markup never get in the way.
+  function textMap(element) {
+    var map = { text: "", nodes: [], offsets: [] };
+    var chars = [];
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (var i = 0; i < node.nodeValue.length; i += 1) {
+        if (/\s/.test(node.nodeValue[i])) continue;
+        chars.push(node.nodeValue[i]);
+        map.nodes.push(node);
+        map.offsets.push(i);
+      }
+    }
+    map.text = chars.join("");
+    return map;
+  }
+
+  // Where each sentence of a block is in its text map: { start, end } by position in the segment list, found in
+  // order by the sentence's first characters; a sentence runs to its own last character where the page shows it
+  // whole, else to the next sentence found (a photo note the server leaves unread may sit inside it).
+  function locateSentences(blockNumber) {
+    if (state.found[blockNumber]) return state.found[blockNumber];
+    var element = blockElement(blockNumber);
+    var found = { element: element, map: null, spans: {}, positions: [] };
+    state.found[blockNumber] = found;
+    if (!element) return found;
+    state.manifest.segments.forEach(function (segment, position) {
+      if (segment.block === blockNumber) found.positions.push(position);
+    });
+    var map = (found.map = textMap(element));
+    var from = 0;
+    var starts = found.positions.map(function (position) {
+      var key = compact(state.manifest.segments[position].text || "").slice(0, SENTENCE_PREFIX);
+      var at = key ? map.text.indexOf(key, from) : -1;
+      if (at >= 0) from = at + 1;
+      return at;
+    });
+    found.positions.forEach(function (position, k) {
+      if (starts[k] < 0) return;
+      var key = compact(state.manifest.segments[position].text);
+      var end = map.text.length;
+      if (map.text.substr(starts[k], key.length) === key) {
+        end = starts[k] + key.length;
+      } else {
+        var later = starts.slice(k + 1).filter(function (start) { return start > starts[k]; });
+        if (later.length) end = later[0];
+      }
+      found.spans[position] = { start: starts[k], end: end };
+    });
+    return found;
+  }
+
+  function sentenceRange(position) {
+    var segment = state.manifest.segments[position];
+    var found = locateSentences(segment.block);
+    var span = found.spans[position];
+    if (!span) return null;
+    var range = document.createRange();
+    range.setStart(found.map.nodes[span.start], found.map.offsets[span.start]);
+    range.setEnd(found.map.nodes[span.end - 1], found.map.offsets[span.end - 1] + 1);
+    return range;
+  }
+
+  function clearHighlight() {
     var previous = view.article.querySelector(".is-reading");
-    if (previous) previous.classList.remove("is-reading");
-    if (segmentIndex === null) return;
-    var element = view.article.querySelector('[data-seg="' + segmentIndex + '"]');
+    if (previous) previous.classList.remove("is-reading", "has-sentence");
+    if (canHighlight) window.CSS.highlights.delete(HIGHLIGHT_NAME);
+    root.removeAttribute("data-block");
+    root.removeAttribute("data-sentence");
+    root.removeAttribute("data-highlight");
+  }
+
+  // Highlights the sentence at this position (its block, where the sentence cannot be shown alone) and keeps it
+  // in view above the bar; data-block, data-sentence and data-highlight on the player say what is shown.
+  function highlight(position) {
+    clearHighlight();
+    if (position === null) return;
+    var segment = state.manifest.segments[position];
+    var element = blockElement(segment.block);
     if (!element) return;
+    var range = canHighlight ? sentenceRange(position) : null;
     element.classList.add("is-reading");
-    var box = element.getBoundingClientRect();
+    if (range) {
+      element.classList.add("has-sentence");
+      window.CSS.highlights.set(HIGHLIGHT_NAME, new window.Highlight(range));
+    }
+    root.setAttribute("data-block", String(segment.block));
+    root.setAttribute("data-sentence", String(segment.sentence + 1));
+    root.setAttribute("data-highlight", range ? "sentence" : "block");
+    keepInView((range || element).getBoundingClientRect());
+  }
+
+  function keepInView(box) {
     var barTop = view.bar.getBoundingClientRect().top;
     var visibleBottom = barTop > 0 && barTop < window.innerHeight ? barTop : window.innerHeight;
-    if (box.top < 0 || box.bottom > visibleBottom) {
-      var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-      element.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
-    }
+    var margin = 16;
+    if (box.top >= margin && box.bottom <= visibleBottom - margin) return;
+    // A third of the way down the visible part, or its top when the sentence is taller than that.
+    var target = Math.min(visibleBottom / 3, Math.max(margin, visibleBottom - margin - box.height));
+    var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    window.scrollBy({ top: box.top - target, behavior: reduceMotion ? "auto" : "smooth" });
   }
 
   function segmentText(segment) {
-    var element = view.article.querySelector('[data-seg="' + segment.index + '"]');
+    if (segment.spoken || segment.text) return segment.spoken || segment.text;
+    var element = blockElement(segment.block);
     return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
@@ -313,6 +468,7 @@
         })
         .then(function (data) {
           if (!data.segments || !data.segments.length) throw new Error("no segments");
+          placeSegments(data.segments);
           state.manifest = data;
           return data;
         })
@@ -330,7 +486,7 @@
     var segment = state.manifest.segments[state.position];
     view.problem.hidden = true; // a new attempt: the message comes back if it fails again
     setPhase("loading");
-    highlight(segment.index);
+    highlight(state.position);
     state.source.play(segment, startAt, currentSpeed());
     state.source.prepare(state.manifest.segments[state.position + 1]);
     saveResume(true);
@@ -347,7 +503,7 @@
         var saved = savedResume();
         if (saved && (saved.position > 0 || saved.time > 1)) {
           playSegment(saved.position, saved.time);
-          state.note = message("Resumed", { n: saved.position + 1, total: state.manifest.segments.length });
+          state.note = message("Resumed", progress());
           setStatus(state.note);
         } else {
           playSegment(0, 0);
@@ -387,14 +543,14 @@
     else play();
   }
 
+  // Previous and next go by paragraph, to its first sentence.
   function skip(step) {
     if (!state.manifest) {
       play();
       return;
     }
-    var next = state.position + step;
-    if (next < 0 || next >= state.manifest.segments.length) return;
-    playSegment(next, 0);
+    var next = state.paragraphStarts[state.manifest.segments[state.position].paragraph + step];
+    if (next !== undefined) playSegment(next, 0);
   }
 
   function finish() {
@@ -421,10 +577,12 @@
     state.source.stop();
     state.source = createDeviceVoice(state.voice, segmentText, events);
     if (!state.manifest) {
-      // Without the server's list, read every numbered block on the page in order.
+      // Without the server's list, read every numbered block on the page in order, each as one segment.
       var blocks = Array.prototype.map.call(view.article.querySelectorAll("[data-seg]"), function (element) {
-        return { index: parseInt(element.dataset.seg, 10) };
+        var number = parseInt(element.dataset.seg, 10);
+        return { index: number, block: number };
       });
+      placeSegments(blocks);
       state.manifest = { version: "device", segments: blocks };
     }
     playSegment(state.position, 0);
@@ -434,7 +592,8 @@
     playing: function (source) {
       if (source !== state.source || state.phase === "idle") return;
       setPhase("playing");
-      setStatus(state.note || message(source.readingMessage, progress()));
+      if (state.note) setStatus(state.note);
+      else setStatus(message(source.readingMessage, progress()), progress().sentence);
     },
     paused: function (source) {
       if (source !== state.source || state.phase === "idle" || state.phase === "failed") return;
@@ -444,8 +603,7 @@
     waiting: function (source) {
       if (source !== state.source) return;
       window.clearTimeout(state.loadingNotice);
-      state.loadingNotice = window.setTimeout(function () { view.status.textContent = message("Loading"); },
-        LOADING_NOTICE_DELAY);
+      state.loadingNotice = window.setTimeout(function () { setStatus(message("Loading")); }, LOADING_NOTICE_DELAY);
     },
     progress: function (source) {
       if (source === state.source) saveResume(false);
@@ -491,20 +649,48 @@
     });
   }
 
-  function readFromClickedBlock(event) {
+  // The text node and offset under the pointer, where the browser can tell.
+  function caretAt(x, y) {
+    if (document.caretPositionFromPoint) {
+      var position = document.caretPositionFromPoint(x, y);
+      return position && { node: position.offsetNode, offset: position.offset };
+    }
+    if (document.caretRangeFromPoint) {
+      var range = document.caretRangeFromPoint(x, y);
+      return range && { node: range.startContainer, offset: range.startOffset };
+    }
+    return null;
+  }
+
+  // The position of the sentence of this block under the caret: the last one that starts at or before it (the
+  // block's first when the caret is not in its text).
+  function sentenceAt(blockNumber, caret) {
+    var found = locateSentences(blockNumber);
+    var chosen = found.positions[0];
+    if (!caret || !found.map) return chosen;
+    var at = -1;
+    for (var i = 0; i < found.map.nodes.length; i += 1) {
+      if (found.map.nodes[i] !== caret.node) continue;
+      at = i; // past the node's last character, the caret is at its end
+      if (found.map.offsets[i] >= caret.offset) break;
+    }
+    if (at < 0) return chosen;
+    found.positions.forEach(function (position) {
+      var span = found.spans[position];
+      if (span && span.start <= at) chosen = position;
+    });
+    return chosen;
+  }
+
+  function readFromClickedSentence(event) {
     if (state.phase === "idle" || !state.manifest) return;
     if (event.target.closest("a, button, input, select, textarea, audio, video, .player")) return;
     var selection = window.getSelection && window.getSelection();
     if (selection && String(selection).length > 0) return; // the reader is selecting text, not choosing
     var block = event.target.closest("[data-seg]");
     if (!block) return;
-    var segmentIndex = parseInt(block.dataset.seg, 10);
-    for (var i = 0; i < state.manifest.segments.length; i += 1) {
-      if (state.manifest.segments[i].index === segmentIndex) {
-        playSegment(i, 0);
-        return;
-      }
-    }
+    var position = sentenceAt(parseInt(block.dataset.seg, 10), caretAt(event.clientX, event.clientY));
+    if (position !== undefined) playSegment(position, 0);
   }
 
   function restoreSpeed() {
@@ -549,6 +735,6 @@
   root.querySelector('[data-action="next"]').addEventListener("click", function () { skip(1); });
   root.querySelector('[data-action="device-voice"]').addEventListener("click", useDeviceVoice);
   view.speed.addEventListener("change", changeSpeed);
-  view.article.addEventListener("click", readFromClickedBlock);
+  view.article.addEventListener("click", readFromClickedSentence);
   window.addEventListener("pagehide", function () { if (state.phase !== "idle") saveResume(true); });
 })();
