@@ -11,6 +11,7 @@ from extensions import compress, db, htmx
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import init_http_caching
+from web.page_cache import CompressedPages, compressed_body_key, init_page_cache
 from web.preferences import init_preferences
 from web.request_guards import init_request_guards
 from web.site_services import init_site_services
@@ -44,10 +45,9 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "docbai.db"),
-        MEDIA_ROOT=os.path.join(app.instance_path, "media"),
-        AUDIO_CACHE_DIR=os.path.join(app.instance_path, "cache", "audio"),
-        PDF_CACHE_DIR=os.path.join(app.instance_path, "cache", "pdf"),
-        ABBREVIATIONS_FILE=os.path.join(app.instance_path, "abbreviations.tsv"),
+        # Media, audio, PDFs and the editor's lexicon live under STORAGE_DIR when several hosts share one
+        # (a network mount); otherwise in the instance folder. See _storage_paths.
+        STORAGE_DIR=None,
         VOICES_DIR=os.path.join(app.instance_path, "voices"),  # a Piper voice placed here speaks first
         SITE_NAME="Cổng thông tin điện tử huyện Đồng Lâm",
         SITE_URL="http://127.0.0.1:5000",
@@ -67,13 +67,16 @@ def create_app(test_config=None):
         TRUSTED_HOSTS=None,  # e.g. ["doc.example.vn"]; any other Host gets the Vietnamese 400
         PROXY_COUNT=0,  # proxies in front whose X-Forwarded-For/-Proto are believed; 0 believes none
         ACCEL_REDIRECT_PREFIX="",  # e.g. "/_cache/": nginx sends cached audio and PDFs itself
-        ACCEL_REDIRECT_ROOT=os.path.join(app.instance_path, "cache"),  # the folder that prefix maps to
+        # Identical pages are compressed once (web.page_cache.CompressedPages).
+        COMPRESS_CACHE_BACKEND=CompressedPages,
+        COMPRESS_CACHE_KEY=compressed_body_key,
     )
     app.config.from_pyfile("config.py", silent=True)
     _config_from_environment(app)
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url_with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    _storage_paths(app.config, app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
@@ -104,6 +107,7 @@ def create_app(test_config=None):
     init_preferences(app)
     init_http_caching(app)
     init_site_services(app)
+    init_page_cache(app)
     app.after_request(_security_headers)
     if app.config["PROXY_COUNT"] > 0:
         count = app.config["PROXY_COUNT"]
@@ -115,7 +119,7 @@ def create_app(test_config=None):
 def _config_from_environment(app):
     """Settings a deployment gives through the environment override the files."""
     renamed = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
-    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR"):
         value = os.environ.get(name)
         if value:
             app.config[renamed.get(name, name)] = value
@@ -126,6 +130,16 @@ def _config_from_environment(app):
     for name in ("ACCEL_REDIRECT_PREFIX", "ACCEL_REDIRECT_ROOT"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
+
+
+def _storage_paths(config, instance_path) -> None:
+    """Where media, audio, PDFs and the lexicon live unless set one by one: STORAGE_DIR, or the instance folder."""
+    storage = os.path.abspath(config["STORAGE_DIR"]) if config["STORAGE_DIR"] else instance_path
+    config.setdefault("MEDIA_ROOT", os.path.join(storage, "media"))
+    config.setdefault("AUDIO_CACHE_DIR", os.path.join(storage, "cache", "audio"))
+    config.setdefault("PDF_CACHE_DIR", os.path.join(storage, "cache", "pdf"))
+    config.setdefault("ACCEL_REDIRECT_ROOT", os.path.join(storage, "cache"))  # the folder that prefix maps to
+    config.setdefault("ABBREVIATIONS_FILE", os.path.join(storage, "abbreviations.tsv"))
 
 
 def database_url_with_driver(url: str) -> str:

@@ -1,4 +1,5 @@
 """Extension objects, created once and bound to the app in create_app()."""
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_sqlalchemy import SQLAlchemy
 from htmx_flask import Htmx
@@ -12,3 +13,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 htmx = Htmx()
 compress = Compress()
+cache = Cache()  # rendered pages: Redis when REDIS_URL is set, this process's memory otherwise (web.page_cache)

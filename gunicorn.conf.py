@@ -43,3 +43,15 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket in the home folder of whoever runs the service.
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    """A worker stopping gracefully (restart, deploy, max_requests) writes the views it still holds."""
+    app = getattr(worker, "wsgi", None)
+    if app is not None and "docbai" in getattr(app, "extensions", {}):
+        from web.site_services import flush_views
+
+        try:
+            flush_views(app)
+        except Exception:
+            server.log.exception("View counts of worker %s not written", worker.pid)

@@ -1,12 +1,14 @@
 """Reading: the latest articles, categories, an article, the photo and video libraries, media files."""
-from flask import Blueprint, current_app, request, send_from_directory
+import re
+
+from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
 from services.article_body import body_for_display
 from services.articles import (
     articles_in_category,
-    count_view,
     get_category,
     get_published_article,
+    published_article_id,
     other_articles,
     photo_library,
     published_articles,
@@ -16,77 +18,110 @@ from services.articles import (
 from services.pagination import paginate_clamped, parse_page
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
+from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value
+from web.site_services import displayed_views, site_services
 
 bp = Blueprint("reading", __name__)
 
 PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Moz")
+CRAWLER = re.compile(r"bot|crawl|spider|slurp|preview", re.IGNORECASE)
+# The smallest transparent GIF: the view beacon's answer.
+TRANSPARENT_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b")
 
 
 def _page() -> int:
     return parse_page(request.args.get("trang"))
 
 
-def _render_list(statement, per_page_setting, page_template, fragment_template, list_args=None, **context):
-    """One paginated list: the page for a reader, the list alone for htmx."""
-    pagination = paginate_clamped(statement, _page(), current_app.config[per_page_setting])
-    return render_page_or_fragment(
-        page_template, fragment_template,
-        pagination=pagination, list_endpoint=request.endpoint, list_args=list_args or {}, **context,
-    )
+def _render_list(query, per_page_setting, page_template, fragment_template, list_args=None):
+    """One paginated list: the page for a reader, the list alone for htmx; kept until the content changes.
+
+    query() gives the select of the items and what else the templates show."""
+
+    def render():
+        statement, context = query()
+        pagination = paginate_clamped(statement, _page(), current_app.config[per_page_setting])
+        return render_page_or_fragment(
+            page_template, fragment_template,
+            pagination=pagination, list_endpoint=request.endpoint, list_args=list_args or {}, **context,
+        ), {}
+
+    return cached_page(render)
 
 
 @bp.get("/")
 def index():
     """The latest published articles, paginated."""
     return _render_list(
-        with_thumbnails(published_articles()), "ARTICLES_PER_PAGE", "reading/index.html", "reading/_article_list.html"
+        lambda: (with_thumbnails(published_articles()), {}), "ARTICLES_PER_PAGE", "reading/index.html",
+        "reading/_article_list.html",
     )
 
 
 @bp.get("/chuyen-muc/<slug>")
 def category(slug):
     """One category's published articles, paginated."""
-    category = get_category(slug)
+
+    def query():
+        category = get_category(slug)
+        return with_thumbnails(articles_in_category(category)), {"category": category}
+
     return _render_list(
-        with_thumbnails(articles_in_category(category)), "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html",
-        list_args={"slug": slug}, category=category,
+        query, "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html", list_args={"slug": slug}
     )
 
 
 def _is_counted_view() -> bool:
-    # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a browser prefetch.
+    # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a browser prefetch or
+    # prerender (its images carry the same header), not a crawler that renders pages.
     if request.method != "GET" or wants_fragment():
+        return False
+    if CRAWLER.search(request.headers.get("User-Agent", "")):
         return False
     return not any("prefetch" in request.headers.get(name, "").lower() for name in PREFETCH_HEADERS)
 
 
 @bp.get("/bai-viet/<slug>")
 def article(slug):
-    """An article with its figures, byline and the "Các tin khác" box."""
-    article = get_published_article(slug)
-    counted = _is_counted_view()
-    others = paginate_clamped(other_articles(article), _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
-    response = render_page_or_fragment(
-        "reading/article.html", "reading/_other_articles.html",
-        article=article, others=others, views=article.views + counted,
-        body=Markup(body_for_display(article.content_hash, article.body_html)),
-    )
-    if counted:
-        # Counted after rendering: the commit would otherwise expire the article and reload it mid-page.
-        count_view(article.id)
+    """An article with its figures, byline and the "Các tin khác" box; its view count as it stands now."""
+
+    def render():
+        article = get_published_article(slug)
+        others = paginate_clamped(other_articles(article), _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
+        return render_page_or_fragment(
+            "reading/article.html", "reading/_other_articles.html",
+            article=article, others=others, views=VIEWS_SENTINEL,
+            body=Markup(body_for_display(article.content_hash, article.body_html)),
+        ), {"id": article.id}
+
+    return cached_page(render, views=lambda facts: displayed_views(facts["id"]))
+
+
+@bp.get("/bai-viet/<slug>/xem.gif")
+def view_beacon(slug):
+    """One reader's view of an article, counted by the page's 1×1 image: pages served from a proxy's cache
+    count too, with or without JavaScript. Never cached anywhere, so each view reaches the server."""
+    article_id = cached_value(f"article-id:{slug}", lambda: published_article_id(slug))
+    if article_id is None:
+        abort(404)
+    if _is_counted_view():
+        site_services().views.add(article_id)
+    response = make_response(TRANSPARENT_GIF)
+    response.mimetype = "image/gif"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/thu-vien-anh")
 def photos():
     """The photo library, paginated."""
-    return _render_list(photo_library(), "PHOTOS_PER_PAGE", "reading/photos.html", "reading/_photo_list.html")
+    return _render_list(lambda: (photo_library(), {}), "PHOTOS_PER_PAGE", "reading/photos.html", "reading/_photo_list.html")
 
 
 @bp.get("/thu-vien-video")
 def videos():
     """The video library: posters, local files played on request, external videos as plain links."""
-    return _render_list(video_library(), "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
+    return _render_list(lambda: (video_library(), {}), "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
 
 
 @bp.get("/media/<path:filename>")

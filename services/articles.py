@@ -1,6 +1,8 @@
 """Queries for published articles and the view counter."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -9,6 +11,8 @@ from models import Article, Category, Link, PhotoItem, Video, utc_now
 
 SIDEBAR_PHOTOS = 4
 SIDEBAR_VIDEOS = 3
+# Marks the view counter's UPDATE: counts change, content does not, so cached pages stay (web.page_cache).
+VIEW_COUNT_ONLY = "docbai_view_count_only"
 
 
 def published_articles():
@@ -45,19 +49,32 @@ def get_published_article(slug: str) -> Article:
     return db.one_or_404(statement)
 
 
+def published_article_id(slug: str) -> int | None:
+    """The id of the published article with this slug, or None."""
+    return db.session.execute(published_articles().where(Article.slug == slug).with_only_columns(Article.id)).scalar()
+
+
 def get_category(slug: str) -> Category:
     """The category with this slug, or a 404."""
     return db.one_or_404(select(Category).where(Category.slug == slug))
 
 
-def count_view(article_id: int) -> None:
-    """Add one view in SQL, so concurrent readers never overwrite each other's count."""
-    # updated_at is named explicitly: a view is not an edit, and its onupdate default would otherwise fire.
-    db.session.execute(
-        update(Article).where(Article.id == article_id)
-        .values(views=Article.views + 1, updated_at=Article.updated_at)
-    )
+def add_views(counts: Mapping[int, int]) -> None:
+    """Add counted views ({article id: views}) in SQL, one transaction, so concurrent writers never overwrite
+    each other's count."""
+    for article_id, views in sorted(counts.items()):
+        # updated_at is named explicitly: a view is not an edit, and its onupdate default would otherwise fire.
+        db.session.execute(
+            update(Article).where(Article.id == article_id)
+            .values(views=Article.views + views, updated_at=Article.updated_at)
+            .execution_options(**{VIEW_COUNT_ONLY: True})
+        )
     db.session.commit()
+
+
+def stored_views(article_id: int) -> int:
+    """The article's view count in the database (views still being buffered are not in it)."""
+    return db.session.execute(select(Article.views).where(Article.id == article_id)).scalar() or 0
 
 
 def photo_library():

@@ -161,19 +161,51 @@ def _thread_lock(name: str) -> threading.Lock:
         return lock
 
 
+class RedisLocks:
+    """Locks in Redis, for a cache directory several hosts share (a network mount, where file locks are not
+    to be trusted): redis-py's Lock, with a lease so a holder that dies frees the lock by itself."""
+
+    def __init__(self, redis, prefix: str = "docbai:lock:"):
+        self.redis = redis
+        self.prefix = prefix
+
+    @contextmanager
+    def hold(self, name: str, timeout: float, lease: float) -> Iterator[None]:
+        """Held by one process on any host: the rest wait up to timeout, then get LockTimeout."""
+        from redis.exceptions import LockError
+
+        lock = self.redis.lock(self.prefix + name, timeout=lease, blocking_timeout=timeout)
+        if not lock.acquire():
+            raise LockTimeout(f"lock {name} still held after {timeout:g} s")
+        try:
+            yield
+        finally:
+            # An expired lease (a maker slower than the lease) is no error for the file just made.
+            with suppress(LockError):
+                lock.release()
+
+
 @contextmanager
-def single_flight(lock_path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
+def single_flight(
+    lock_path: str | os.PathLike[str], timeout: float, shared_locks: RedisLocks | None = None
+) -> Iterator[None]:
     """Held by one thread of one process at a time: the rest wait up to timeout, then get LockTimeout.
 
     A cache checks for its file, enters this, checks again and only then makes the file, so work asked
-    for by many at once is done once.
+    for by many at once is done once. Across processes the lock is a lock file by default, or, with
+    shared_locks, a Redis lock named after the lock file (for hosts that share the cache directory).
     """
     lock_path = os.path.abspath(os.fspath(lock_path))
-    os.makedirs(os.path.dirname(lock_path), exist_ok=True)
     thread_lock = _thread_lock(lock_path)
     if not thread_lock.acquire(timeout=timeout):
         raise LockTimeout(f"{lock_path} still held after {timeout:g} s")
     try:
+        if shared_locks is not None:
+            # Twice the wait: a maker that is still honestly at work keeps its lock.
+            with shared_locks.hold(os.path.basename(lock_path), timeout, lease=2 * timeout):
+                yield
+            return
+        os.makedirs(os.path.dirname(lock_path), exist_ok=True)
         file_lock = FileLock(lock_path, timeout=timeout)
         try:
             file_lock.acquire()
@@ -262,8 +294,11 @@ class FileCache:
         make_timeout: float,
         max_bytes: int | None = None,
         failure_memo_seconds: float = FAILURE_MEMO_SECONDS,
+        shared_locks: RedisLocks | None = None,
     ):
         self.directory = Path(directory)
+        # Several hosts sharing the directory make each file once only with a lock they all see (Redis).
+        self.shared_locks = shared_locks
         self.suffix = suffix
         self.lock_directory = self.directory / ".locks"
         self.failure_directory = self.directory / ".failed"
@@ -310,7 +345,7 @@ class FileCache:
         """
         if (path := self.get(key)) is not None:
             return path
-        with single_flight(self.lock_directory / f"{key}{LOCK_SUFFIX}", self.lock_timeout):
+        with single_flight(self.lock_directory / f"{key}{LOCK_SUFFIX}", self.lock_timeout, self.shared_locks):
             # Another thread or process may have made it while this one waited.
             if (path := self.get(key)) is not None:
                 return path

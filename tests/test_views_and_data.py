@@ -7,9 +7,12 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Article, Category
+from web.site_services import flush_views
 
 
 def _views(app, article_id):
+    """The stored count, once the views still buffered are written."""
+    flush_views(app)
     with app.app_context():
         return db.session.execute(select(Article.views).where(Article.id == article_id)).scalar_one()
 
@@ -19,7 +22,7 @@ def test_two_hundred_views_from_eight_threads_add_exactly_two_hundred(db_app, ma
 
     def read_25_times():
         client = db_app.test_client()
-        return [client.get(f"/bai-viet/{article.slug}").status_code for _ in range(25)]
+        return [client.get(f"/bai-viet/{article.slug}/xem.gif").status_code for _ in range(25)]
 
     assert at_once(8, read_25_times) == [[200] * 25] * 8
     assert _views(db_app, article.id) == 205
@@ -34,20 +37,29 @@ def test_two_hundred_views_from_eight_threads_add_exactly_two_hundred(db_app, ma
         ("GET", {"Sec-Purpose": "prefetch;prerender"}),
         ("GET", {"Purpose": "prefetch"}),
         ("GET", {"X-Moz": "prefetch"}),
+        ("GET", {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}),
     ],
 )
-def test_heads_fragments_and_prefetches_do_not_count(db_app, make_article, method, headers):
+def test_heads_fragments_prefetches_and_crawlers_do_not_count(db_app, make_article, method, headers):
     article = make_article(views=10)
-    response = db_app.test_client().open(f"/bai-viet/{article.slug}", method=method, headers=headers)
-    assert response.status_code == 200
+    client = db_app.test_client()
+    assert client.open(f"/bai-viet/{article.slug}", method=method, headers=headers).status_code == 200
+    assert client.open(f"/bai-viet/{article.slug}/xem.gif", method=method, headers=headers).status_code == 200
     assert _views(db_app, article.id) == 10
 
 
-def test_a_full_view_counts_once_and_shows_the_new_count(db_app, make_article):
+def test_a_view_counts_once_by_its_beacon_and_shows_at_once(db_app, make_article):
     article = make_article(views=2260)
-    html = db_app.test_client().get(f"/bai-viet/{article.slug}").get_data(as_text=True)
-    assert "2.261 lượt xem" in html
+    client = db_app.test_client()
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert f'src="/bai-viet/{article.slug}/xem.gif"' in html
+    assert "2.260 lượt xem" in html  # the page itself counts nothing
+    beacon = client.get(f"/bai-viet/{article.slug}/xem.gif")
+    assert beacon.mimetype == "image/gif" and beacon.data.startswith(b"GIF89a")
+    assert beacon.headers["Cache-Control"] == "no-store"
+    assert "2.261 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)  # still pending
     assert _views(db_app, article.id) == 2261
+    assert "2.261 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)  # now stored
 
 
 def test_text_is_stored_nfc_and_times_utc(db_app):

@@ -10,7 +10,7 @@ stays the same whichever compression the response then gets.
 import hashlib
 import re
 
-from flask import request
+from flask import g, request
 
 VOLATILE_TEXT = re.compile(rb"<(span|small|data)\b[^>]*\bdata-volatile\b[^>]*>[^<]*</\1>")
 
@@ -30,7 +30,10 @@ def _conditional_pages(response):
         or "Content-Encoding" in response.headers
     ):
         return response
-    response.set_etag(page_validator(response.get_data()), weak=True)
+    body = response.get_data()
+    response.set_etag(page_validator(body), weak=True)
+    # The compression hook keeps what it made of this exact body (web.page_cache.CompressedPages).
+    g.body_digest = hashlib.blake2b(body, digest_size=16).hexdigest()
     # Always ask before reusing: the browser keeps the page, and the server answers 304 when it is current.
     response.cache_control.no_cache = True
     return response.make_conditional(request)

@@ -1,6 +1,9 @@
 """The site's services, made once per app by the factory and found by the views through one accessor."""
 from __future__ import annotations
 
+import atexit
+import logging
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -11,7 +14,10 @@ from flask import current_app, render_template
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from services.files import FileCache
+from extensions import cache
+from services.articles import add_views, stored_views
+from services.content_version import ContentVersion, FileContentVersion, RedisContentVersion
+from services.files import FileCache, RedisLocks
 from services.jobs import Job, JobQueue, make_job_queue, run_job
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.printing.render import DEFAULT_RENDER_TIMEOUT
@@ -19,6 +25,7 @@ from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
 from services.speech.lexicon import EditorLexicon
 from services.static_files import StaticFiles
+from services.views import BufferedViews, RedisViews, ViewCounter
 from web.assets import static_files
 from web.background import BackgroundWork
 from web.urls import public_url
@@ -45,6 +52,8 @@ GENERATION_DEFAULTS = {
     "AUDIO_WHOLE_GRACE_SECONDS": 1.5,
     "AUDIO_FIRST_WAIT_SECONDS": 8.0,
     "AUDIO_NEXT_WAIT_SECONDS": 30.0,
+    # Counted views wait this long (in this process, or in Redis) before one UPDATE per article writes them.
+    "VIEW_FLUSH_SECONDS": 1.0,
 }
 
 
@@ -58,6 +67,8 @@ class SiteServices:
     jobs: JobQueue
     limiter: Limiter  # its strategy counts cold generation per client (see web.generation)
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
+    views: ViewCounter  # article views on their way to the database
+    content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
 
 
 def site_services() -> SiteServices:
@@ -73,9 +84,13 @@ def init_site_services(app) -> None:
         config.setdefault(name, default)
     if not config["REDIS_URL"]:
         config["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    redis = _redis(config["REDIS_URL"])
+    # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
+    shared_locks = RedisLocks(redis) if redis is not None else None
     speech = ArticleSpeech(
         narrator_for(
-            config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"]
+            config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
+            shared_locks,
         ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
@@ -86,14 +101,69 @@ def init_site_services(app) -> None:
 
     app.extensions["docbai"] = SiteServices(
         speech=speech,
-        pdfs=_article_pdfs(app),
+        pdfs=_article_pdfs(app, shared_locks),
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
         jobs=make_job_queue(
             config["REDIS_URL"], config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context
         ),
         limiter=_limiter(app),
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
+        views=_view_counter(app, redis),
+        content_version=(
+            RedisContentVersion(redis) if redis is not None
+            else FileContentVersion(os.path.join(app.instance_path, "content-version"))
+        ),
     )
+
+
+def _redis(url: str | None):
+    if not url:
+        return None
+    from redis import Redis
+
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def displayed_views(article_id: int) -> int:
+    """The count a reader sees: the stored count (remembered in the cache for about a flush interval, and
+    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending."""
+    key = _stored_views_key(article_id)
+    stored = cache.get(key)
+    if stored is None:
+        stored = stored_views(article_id)
+        cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
+    return stored + site_services().views.pending(article_id)
+
+
+def _stored_views_key(article_id: int) -> str:
+    return f"stored-views:{article_id}"
+
+
+def _view_counter(app, redis) -> ViewCounter:
+    def write(counts) -> None:
+        with app.app_context():
+            add_views(counts)
+            cache.delete_many(*(_stored_views_key(article_id) for article_id in counts))
+
+    interval = app.config["VIEW_FLUSH_SECONDS"]
+    if redis is not None:
+        return RedisViews(redis, write, interval)  # Redis keeps them if this process dies; any process flushes
+    counter = BufferedViews(write, interval)
+    # At exit too (gunicorn's worker_exit hook flushes first; a `flask` command has only this).
+    atexit.register(_flush_at_exit, counter)
+    return counter
+
+
+def _flush_at_exit(counter: BufferedViews) -> None:
+    try:
+        counter.flush()
+    except Exception:
+        logging.getLogger(__name__).exception("View counts not written at exit")
+
+
+def flush_views(app) -> int:
+    """Write the app's pending views to the database now (a graceful stop, a test)."""
+    return app.extensions["docbai"].views.flush()
 
 
 def _limiter(app) -> Limiter:
@@ -105,7 +175,7 @@ def _limiter(app) -> Limiter:
     return Limiter(get_remote_address, app=app, default_limits=[])
 
 
-def _article_pdfs(app) -> ArticlePdfs:
+def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
     config = app.config
     render_timeout = config.get("PDF_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)
     site_path = urlsplit(config["SITE_URL"]).path.rstrip("/")
@@ -129,7 +199,10 @@ def _article_pdfs(app) -> ArticlePdfs:
         return templates.fingerprint(PRINT_TEMPLATE) or "", static_files().fingerprint(PRINT_STYLESHEET) or ""
 
     return ArticlePdfs(
-        FileCache(config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout, max_bytes=config["PDF_CACHE_MAX_BYTES"]),
+        FileCache(
+            config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout, max_bytes=config["PDF_CACHE_MAX_BYTES"],
+            shared_locks=shared_locks,
+        ),
         site,
         lambda **context: render_template(PRINT_TEMPLATE, **context),
         design_fingerprints,

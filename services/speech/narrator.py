@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from services.files import FileCache, cache_key
+from services.files import FileCache, RedisLocks, cache_key
 
 from .engines import (
     EspeakEngine,
@@ -269,9 +269,11 @@ def engines_for_setting(setting: str, voices_dir: str | os.PathLike[str] | None 
 AUDIO_MAKE_SECONDS = 30.0
 
 
-def audio_cache(cache_dir: str | os.PathLike[str], max_bytes: int | None = None) -> FileCache:
+def audio_cache(
+    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None
+) -> FileCache:
     """The MP3 files of Đọc bài, in the one file cache layout, kept within max_bytes if given."""
-    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes)
+    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
 
 
 def narrator_for(
@@ -279,13 +281,14 @@ def narrator_for(
     cache_dir: str | os.PathLike[str],
     voices_dir: str | os.PathLike[str] | None = None,
     max_bytes: int | None = None,
+    shared_locks: RedisLocks | None = None,
 ) -> Narrator:
-    """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes), a Piper voice
-    looked for in voices_dir."""
+    """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes, locking through
+    shared_locks when hosts share it), a Piper voice looked for in voices_dir."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir, max_bytes), engines, breakers)
+    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers)
 
 
 def _speakable(segments: Sequence[str]) -> list[str]:

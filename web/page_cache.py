@@ -1,0 +1,195 @@
+"""Rendered reading pages kept in the cache (Flask-Caching: Redis when REDIS_URL is set, this process's memory
+otherwise), so a surge of readers costs a cache read instead of eleven SQL statements and a template render.
+
+A page is keyed by the content version (services.content_version: every import or edit of an article,
+category, figure, photo, video or link replaces it, at once on every host), by the site's design (a hash
+of the templates and static files, so a deploy never serves old markup with a new stylesheet), by its path
+and page number, fragment or whole page, and by the reader's preferences as they shape the markup (the
+classes of <html> and the data saver) — so one reader's preferences never show in another reader's page.
+What changes on every request is not cached: the view count (the `data-volatile` text, filled in on each
+request) and anything outside the page body (headers, ETag, compression). Pages with query parameters
+other than the page number are rendered each time, so made-up URLs cannot fill the cache.
+
+Articles scheduled for later appear when their time comes within PAGE_CACHE_SECONDS (a minute by
+default): entries expire after that long even when no content changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from threading import Lock
+
+from flask import Response, current_app, g, has_app_context, make_response, request
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from extensions import cache
+from models import Article, Category, Figure, Link, PhotoItem, Video
+from services.articles import VIEW_COUNT_ONLY
+from services.formatting import vietnamese_number
+from web.assets import INLINE_STYLESHEETS, static_files
+from web.htmx import wants_fragment
+from web.preferences import html_classes, saving_data
+from web.site_services import site_services
+
+CONTENT_MODELS = (Article, Category, Figure, PhotoItem, Video, Link)
+CACHEABLE_ARGS = frozenset({"trang"})
+# The view count a cached article page is rendered with; each request writes the real count over it.
+VIEWS_SENTINEL = 987_654_321
+_VOLATILE_SPAN = re.compile(r"(<span\b[^>]*\bdata-volatile\b[^>]*>)([^<]*)(</span>)")
+_CHANGED = "docbai_content_changed"
+
+
+def page_key(version: str) -> str | None:
+    """This request's page key under a content version, or None when the page must not be cached."""
+    if not current_app.config["PAGE_CACHE_SECONDS"] or set(request.args) - CACHEABLE_ARGS:
+        return None
+    # The inlined stylesheet is followed while the server runs (its CSP hash must match); the rest of the
+    # design changes with a deploy, which restarts the server and so recomputes docbai_design.
+    stylesheets = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS)
+    parts = (
+        version, current_app.extensions["docbai_design"], stylesheets, request.path, request.args.get("trang", ""),
+        "fragment" if wants_fragment() else "page", html_classes(), "saving" if saving_data() else "",
+    )
+    return "page:" + hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def cached_page(
+    render: Callable[[], tuple[Response, dict]], views: Callable[[dict], int] | None = None
+) -> Response:
+    """This request's page from the cache, or render() once and kept for the next readers.
+
+    render gives the response of web.htmx.render_page_or_fragment and the small facts the view needs on
+    later requests (an article's id); views(facts), if given, is the count written into the page's
+    `data-volatile` text, which render() filled with VIEWS_SENTINEL."""
+    key = page_key(site_services().content_version.current())
+    entry = cache.get(key) if key is not None else None
+    if entry is None:
+        rendered, facts = render()
+        entry = (rendered.get_data(as_text=True), facts)
+        if key is not None:
+            cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    html, facts = entry
+    response = make_response(with_view_count(html, views(facts)) if views is not None else html)
+    response.vary.add("HX-Request")
+    return response
+
+
+def cached_value(name: str, make: Callable[[], object]) -> object:
+    """A small value derived from content (an article's id by its slug), kept until the content changes."""
+    key = f"value:{site_services().content_version.current()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        if value is not None and current_app.config["PAGE_CACHE_SECONDS"]:
+            cache.set(key, value, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    return value
+
+
+def with_view_count(html: str, views: int) -> Markup:
+    """A page rendered with VIEWS_SENTINEL as its count, showing views instead."""
+    sentinel, shown = vietnamese_number(VIEWS_SENTINEL), vietnamese_number(views)
+    return Markup(_VOLATILE_SPAN.sub(
+        lambda match: match.group(1) + match.group(2).replace(sentinel, shown) + match.group(3), html, count=1
+    ))
+
+
+def design_fingerprint(app) -> str:
+    """A hash of the templates and static files this process serves (what a deploy changes)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for root in (os.path.join(app.root_path, app.template_folder), app.static_folder):
+        for folder, folders, files in sorted(os.walk(root)):
+            folders.sort()
+            for name in sorted(files):
+                with open(os.path.join(folder, name), "rb") as file:
+                    digest.update(name.encode() + file.read())
+    return digest.hexdigest()
+
+
+def _note_content_changes(session, flush_context) -> None:
+    if any(isinstance(item, CONTENT_MODELS) for item in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+def _note_bulk_changes(execute_state) -> None:
+    # An UPDATE or DELETE statement on a content table changes content too, except the view counter's.
+    if not (execute_state.is_update or execute_state.is_delete) or execute_state.execution_options.get(VIEW_COUNT_ONLY):
+        return
+    mapper = execute_state.bind_mapper
+    if mapper is not None and issubclass(mapper.class_, CONTENT_MODELS):
+        execute_state.session.info[_CHANGED] = True
+
+
+def _bump_after_commit(session) -> None:
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        site_services().content_version.bump()
+
+
+def _forget_after_rollback(session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def listen_for_content_changes() -> None:
+    """Bump the current app's content version after every commit that changed content (once per process;
+    the listener finds the app through its context, so every app of the process shares it)."""
+    for name, listener in (("after_flush", _note_content_changes), ("do_orm_execute", _note_bulk_changes),
+                           ("after_commit", _bump_after_commit), ("after_rollback", _forget_after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+class CompressedPages:
+    """Flask-Compress's cache of compressed bodies, keyed by a digest of the whole body (set per response
+    in g by web.http_caching): the same page is compressed once, not on every request. Bounded, in memory."""
+
+    def __init__(self, max_entries: int = 256):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._guard = Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """The compressed body under key, if kept."""
+        if key.endswith(";"):
+            return None
+        with self._guard:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        """Keep a compressed body, dropping the least recently used beyond max_entries."""
+        if key.endswith(";"):
+            return
+        with self._guard:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def compressed_body_key(_request) -> str:
+    """Flask-Compress's cache key: the digest of the body about to be compressed, or "" (not kept)."""
+    return g.get("body_digest", "")
+
+
+def init_page_cache(app) -> None:
+    """The page cache's backend from the configuration, and the listeners that keep it current."""
+    config = app.config
+    config.setdefault("PAGE_CACHE_SECONDS", 0 if app.debug else 60)
+    if config.get("REDIS_URL"):
+        config.setdefault("CACHE_TYPE", "RedisCache")
+        config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
+        config.setdefault("CACHE_OPTIONS", {"socket_timeout": 2, "socket_connect_timeout": 2})
+    else:
+        config.setdefault("CACHE_TYPE", "SimpleCache")
+        config.setdefault("CACHE_THRESHOLD", 1000)
+    config.setdefault("CACHE_KEY_PREFIX", "docbai:")
+    config.setdefault("CACHE_DEFAULT_TIMEOUT", config["PAGE_CACHE_SECONDS"])
+    cache.init_app(app)
+    app.extensions["docbai_design"] = design_fingerprint(app)
+    listen_for_content_changes()
