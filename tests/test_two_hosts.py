@@ -1,0 +1,265 @@
+"""Two app instances as on two hosts: separate instance folders, one PostgreSQL, one Redis, one shared
+storage directory (STORAGE_DIR). Each runs under the repo's gunicorn.conf.py on loopback; `flask worker`
+processes of either instance take the queued jobs."""
+import concurrent.futures
+import datetime as dt
+import http.client
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app, database_url_with_driver
+from extensions import db
+from models import Article, Category
+from services.schema import create_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database number of this test's own, flushed before and after
+START_SECONDS = 60
+BODY = ("<p>Ngày 16/11/2023, UBND huyện Đồng Lâm họp bàn kế hoạch phát triển kinh tế năm 2024.</p>"
+        "<p>Hội nghị thống nhất xây dựng thêm 12 phòng học và sửa 3,5 km đường liên xã trước mùa mưa.</p>")
+
+
+def _redis_running() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.skipif(not POSTGRESQL_URL, reason="TEST_DATABASE_URL is not set: two hosts share PostgreSQL"),
+    pytest.mark.skipif(not _redis_running(), reason="no Redis at 127.0.0.1:6379: two hosts share Redis"),
+    pytest.mark.timeout(600),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+class Host:
+    """One instance: its folder, its environment, its gunicorn and the workers it starts."""
+
+    def __init__(self, name: str, base: Path, environment: dict):
+        self.name = name
+        self.instance = base / name
+        self.instance.mkdir()
+        # The cold-generation limit counts per client address, and every request here comes from loopback.
+        (self.instance / "config.py").write_text('COLD_GENERATION_LIMIT = "1000 per minute"\nGENERATION_WAITERS = 16\n')
+        self.environment = {**environment, "INSTANCE_PATH": str(self.instance)}
+        self.port = _free_port()
+        self.processes: list[subprocess.Popen] = []
+        self.logs = base / f"{name}.log"
+
+    def start_server(self) -> None:
+        """gunicorn with the repo's configuration, two workers; returns once it answers."""
+        environment = {**self.environment, "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"}
+        self._start([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], environment)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                if _get(self.port, "/", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"{self.name} did not start in {START_SECONDS} s: {self.logs.read_text()[-3000:]}")
+
+    def start_worker(self) -> subprocess.Popen:
+        """A `flask worker` of this instance, waiting for jobs."""
+        return self._start([sys.executable, "-m", "flask", "--app", "app", "worker"], self.environment)
+
+    def run_worker_burst(self) -> subprocess.CompletedProcess:
+        """`flask worker --burst`: every queued job, then exit."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "worker", "--burst"], cwd=ROOT,
+                              env=self.environment, capture_output=True, text=True, timeout=240)
+
+    def _start(self, command: list[str], environment: dict) -> subprocess.Popen:
+        log = open(self.logs, "ab")
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen) -> None:
+        """SIGTERM (a graceful stop), then SIGKILL for the whole process group if it lingers."""
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in reversed(self.processes):
+            try:
+                self.stop(process)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="module")
+def two_hosts(tmp_path_factory):
+    """Hosts a and b, started, with one published article; everything is removed afterwards."""
+    from redis import Redis
+
+    base = tmp_path_factory.mktemp("two-hosts")
+    schema = "test_hosts_" + uuid.uuid4().hex[:10]
+    url = database_url_with_driver(POSTGRESQL_URL)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    # Every synthesis on either host goes through this espeak-ng, which notes the text it was given.
+    bin_dir = base / "bin"
+    bin_dir.mkdir()
+    syntheses = base / "syntheses.log"
+    wrapper = bin_dir / "espeak-ng"
+    wrapper.write_text(f'#!/bin/sh\ntext=$(cat)\nprintf "%s\\n" "$text" | md5sum >> {syntheses}\n'
+                       f'printf "%s" "$text" | exec {shutil.which("espeak-ng")} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    storage = base / "shared"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}%2Cpublic",
+        "REDIS_URL": REDIS_URL,
+        "STORAGE_DIR": str(storage),
+        "TTS_ENGINE": "espeak",
+        "SECRET_KEY": "two-hosts",
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "LOG_LEVEL": "warning",
+    }
+    hosts = [Host(name, base, environment) for name in ("a", "b")]
+    site = None
+    try:
+        site = create_app({
+            "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL, "STORAGE_DIR": str(storage),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema},public"}},
+        })
+        with site.app_context():
+            create_schema()
+            category = Category(name="Tin tức", slug="tin-tuc")
+            db.session.add(Article(title="Huyện họp bàn kế hoạch năm 2024", slug="hop-ban-ke-hoach", body_html=BODY,
+                                   author="Minh Anh", status="published", category=category,
+                                   published_at=dt.datetime(2023, 11, 16, 7, 14, tzinfo=dt.timezone.utc)))
+            db.session.commit()
+        for host in hosts:
+            host.start_server()
+        yield {"hosts": hosts, "site": site, "syntheses": syntheses, "storage": storage, "slug": "hop-ban-ke-hoach"}
+    finally:
+        for host in hosts:
+            host.stop_all()
+        if site is not None:
+            with site.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+        redis.flushdb()
+
+
+def _stored_views(site, slug) -> int:
+    with site.app_context():
+        return db.session.execute(sa.select(Article.views).where(Article.slug == slug)).scalar_one()
+
+
+def test_twenty_first_listeners_on_two_hosts_make_one_audio(two_hosts):
+    hosts, slug = two_hosts["hosts"], two_hosts["slug"]
+    workers = [host.start_worker() for host in hosts]  # either host's worker may take the job
+
+    def listen(number):
+        port = hosts[number % 2].port
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            status, body, headers = _get(port, f"/bai-viet/{slug}/nghe.mp3")
+            if status == 200:
+                return body
+            assert status in (202, 503), (status, body[:300])  # "đang chuẩn bị": ask again
+            time.sleep(float(headers.get("Retry-After", 1)) / 5)
+        raise AssertionError("no audio within 180 s")
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            bodies = list(pool.map(listen, range(20)))
+    finally:
+        for host, worker in zip(hosts, workers):
+            host.stop(worker)
+    assert len(set(bodies)) == 1 and bodies[0].startswith((b"ID3", b"\xff\xfb", b"\xff\xf3"))  # one MP3
+    syntheses = two_hosts["syntheses"].read_text().splitlines()
+    assert syntheses, "espeak-ng never ran"
+    assert len(syntheses) == len(set(syntheses)), "a segment was synthesized more than once"
+    audio_files = list((two_hosts["storage"] / "cache" / "audio").rglob("*.mp3"))
+    assert len(audio_files) == len(syntheses)  # every segment once, in the one shared directory
+
+
+def test_two_hundred_views_on_two_hosts_add_exactly_two_hundred(two_hosts):
+    hosts, site, slug = two_hosts["hosts"], two_hosts["site"], two_hosts["slug"]
+    before = _stored_views(site, slug)
+
+    def view(number):
+        status, body, headers = _get(hosts[number % 2].port, f"/bai-viet/{slug}/xem.gif")
+        return status, headers.get("Cache-Control")
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(view, range(200)))
+    assert answers == [(200, "no-store")] * 200
+    # Flushed within a second or so by whichever process holds the flush lock.
+    deadline = time.monotonic() + 20
+    while _stored_views(site, slug) < before + 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)  # and nothing more arrives later
+    assert _stored_views(site, slug) == before + 200
+    status, page, _ = _get(hosts[1].port, f"/bai-viet/{slug}")
+    assert status == 200 and f"{before + 200} lượt xem".encode() in page
+
+
+def test_a_job_queued_on_one_host_is_done_by_a_worker_of_the_other(two_hosts):
+    a, b = two_hosts["hosts"]
+    slug = two_hosts["slug"]
+    status, _, _ = _get(a.port, f"/bai-viet/{slug}/in.pdf")
+    assert status == 202  # no worker runs: queued in Redis
+    done = b.run_worker_burst()
+    assert done.returncode == 0, done.stderr[-3000:]
+    status, pdf, headers = _get(a.port, f"/bai-viet/{slug}/in.pdf")
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    assert list((two_hosts["storage"] / "cache" / "pdf").rglob("*.pdf"))
+    assert not list((a.instance / "cache").rglob("*.pdf")) and not list((b.instance / "cache").rglob("*.pdf"))
+
+
+def test_an_edit_on_one_host_shows_at_once_on_the_other(two_hosts):
+    a, b = two_hosts["hosts"]
+    site, slug = two_hosts["site"], two_hosts["slug"]
+    assert "Huyện họp bàn".encode() in _get(b.port, f"/bai-viet/{slug}")[1]
+    with site.app_context():
+        article = db.session.execute(sa.select(Article).where(Article.slug == slug)).scalar_one()
+        article.title = "Huyện chốt kế hoạch năm 2024"
+        db.session.commit()
+    for host in (a, b):
+        assert "Huyện chốt kế hoạch năm 2024".encode() in _get(host.port, f"/bai-viet/{slug}")[1]
