@@ -1,0 +1,235 @@
+"""Pages from the cache and views through a buffer: an edit shows at once, no view is lost, the beacon counts
+once and is never cached, one reader's preferences never reach another's page."""
+import socket
+import threading
+
+import pytest
+from sqlalchemy import event, select, update
+
+from extensions import db
+from models import Article, Link
+from services.files import FileCache, RedisLocks, cache_key
+from services.views import BufferedViews, RedisViews
+from web.site_services import flush_views
+
+
+def _redis_running() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _redis_running(), reason="no Redis at 127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis():
+    """A Redis database of these tests' own, flushed before and after."""
+    from redis import Redis
+
+    connection = Redis.from_url("redis://127.0.0.1:6379/12")
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+def _stored_views(app, article_id):
+    with app.app_context():
+        return db.session.execute(select(Article.views).where(Article.id == article_id)).scalar_one()
+
+
+def _statements(app):
+    """A list that grows by one for each SQL statement the app's engine runs."""
+    seen = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_a_cached_page_costs_no_sql_and_an_edit_shows_at_once(app, client, make_article):
+    article = make_article(title="Tiêu đề cũ")
+    statements = _statements(app)
+    assert "Tiêu đề cũ" in client.get("/").get_data(as_text=True)
+    assert "Tiêu đề cũ" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    statements.clear()
+    client.get("/")
+    client.get(f"/bai-viet/{article.slug}")
+    assert statements == []  # both from the cache; the article's stored count is remembered briefly
+    with app.app_context():
+        db.session.get(Article, article.id).title = "Tiêu đề mới"
+        db.session.commit()
+    assert "Tiêu đề mới" in client.get("/").get_data(as_text=True)
+    assert "Tiêu đề mới" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+
+
+def test_an_update_statement_shows_at_once(app, client, make_article):
+    article = make_article(title="Tiêu đề cũ")
+    client.get(f"/bai-viet/{article.slug}")
+    with app.app_context():
+        db.session.execute(update(Article).where(Article.id == article.id).values(title="Sửa bằng câu lệnh"))
+        db.session.commit()
+    assert "Sửa bằng câu lệnh" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+
+
+def test_a_new_sidebar_link_shows_at_once(app, client, make_article):
+    article = make_article()
+    client.get(f"/bai-viet/{article.slug}")
+    with app.app_context():
+        db.session.add(Link(title="Cổng dịch vụ công", url="https://dichvucong.gov.vn", position=1))
+        db.session.commit()
+    assert "Cổng dịch vụ công" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+
+
+def test_counting_views_is_not_an_edit(app, client, make_article):
+    article = make_article()
+    version = app.extensions["docbai"].content_version
+    with app.app_context():
+        before = version.current()
+    client.get(f"/bai-viet/{article.slug}/xem.gif")
+    flush_views(app)
+    with app.app_context():
+        assert version.current() == before
+
+
+def test_a_rolled_back_edit_keeps_the_cache(app, make_article):
+    article = make_article()
+    version = app.extensions["docbai"].content_version
+    with app.app_context():
+        before = version.current()
+        db.session.get(Article, article.id).title = "Không lưu"
+        db.session.flush()
+        db.session.rollback()
+        assert version.current() == before
+
+
+def test_the_beacon_counts_once_and_is_never_cached(app, client, make_article):
+    article = make_article(views=7)
+    beacon = client.get(f"/bai-viet/{article.slug}/xem.gif")
+    assert beacon.status_code == 200 and beacon.mimetype == "image/gif" and beacon.data.startswith(b"GIF89a")
+    assert beacon.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in beacon.headers
+    assert "8 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert _stored_views(app, article.id) == 7  # pending, not yet written
+    flush_views(app)
+    assert _stored_views(app, article.id) == 8
+    assert "8 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+
+
+def test_the_beacon_of_an_unknown_or_draft_article_is_a_404(client, make_article):
+    draft = make_article(status="draft")
+    assert client.get("/bai-viet/khong-co/xem.gif").status_code == 404
+    assert client.get(f"/bai-viet/{draft.slug}/xem.gif").status_code == 404
+
+
+def test_one_readers_preferences_never_reach_anothers_page(client, make_article):
+    article = make_article()
+    client.set_cookie("reading", "size=large&contrast=high")
+    styled = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    client.delete_cookie("reading")
+    plain = client.get(f"/bai-viet/{article.slug}", headers={"Save-Data": "on"}).get_data(as_text=True)
+    other = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert "text-large" in styled.split(">", 2)[1] and "high-contrast" in styled.split(">", 2)[1]
+    assert "text-large" not in other.split(">", 2)[1] and "high-contrast" not in other.split(">", 2)[1]
+    assert 'aria-pressed="true"' in plain and 'aria-pressed="false"' in other  # the data saver's button
+
+
+def test_pages_with_made_up_parameters_are_not_kept(app, client, make_article):
+    make_article()
+    cache = app.extensions["cache"]
+    backend = next(iter(cache.values()))
+    before = len(backend._cache)
+    for number in range(5):
+        client.get(f"/?utm_source={number}")
+    assert len(backend._cache) == before
+
+
+def test_the_buffer_loses_no_view_under_threads_and_writes_at_stop():
+    written = []
+    views = BufferedViews(lambda counts: written.append(dict(counts)), interval=3600)
+
+    def count():
+        for _ in range(500):
+            views.add(1)
+            views.add(2)
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert views.pending(1) == 4000 and written == []
+    views.stop()
+    assert written == [{1: 4000, 2: 4000}] and views.pending(1) == 0
+
+
+def test_a_failed_write_keeps_the_views_for_the_next_flush():
+    attempts = []
+
+    def write(counts):
+        attempts.append(dict(counts))
+        if len(attempts) == 1:
+            raise ConnectionError("database down")
+
+    views = BufferedViews(write, interval=3600)
+    views.add(5)
+    with pytest.raises(ConnectionError):
+        views.flush()
+    views.add(5)
+    assert views.pending(5) == 2
+    assert views.flush() == 2 and attempts[-1] == {5: 2}
+
+
+def test_the_buffer_flushes_by_itself_every_interval():
+    done = threading.Event()
+    views = BufferedViews(lambda counts: done.set(), interval=0.05)
+    views.add(3)
+    assert done.wait(5)
+    views.stop()
+
+
+@needs_redis
+def test_redis_views_are_exact_across_counters_and_taken_once(redis):
+    written = []
+    first = RedisViews(redis, lambda counts: written.append(dict(counts)), interval=3600)
+    second = RedisViews(redis, lambda counts: written.append(dict(counts)), interval=3600)
+    for _ in range(150):
+        first.add(9)
+    for _ in range(50):
+        second.add(9)
+    assert first.pending(9) == second.pending(9) == 200
+    assert first.flush() == 200 and second.flush() == 0
+    assert written == [{9: 200}] and first.pending(9) == 0
+
+
+@needs_redis
+def test_a_batch_left_by_a_dead_flusher_is_written_by_the_next(redis):
+    written = []
+    views = RedisViews(redis, lambda counts: written.append(dict(counts)), interval=3600)
+    views.add(4)
+    redis.rename(views.pending_key, views.taken_key)  # taken, then the flusher died before writing
+    views.add(4)
+    assert views.pending(4) == 2
+    assert views.flush() == 1 and views.flush() == 1
+    assert written == [{4: 1}, {4: 1}]
+
+
+@needs_redis
+def test_the_redis_lock_makes_a_file_once_for_caches_that_do_not_share_a_thread_lock(tmp_path, redis, at_once):
+    made = []
+    key = cache_key("một lần")
+
+    def make_in_its_own_cache():
+        # Separate FileCache objects and lock directories, as on two hosts: only Redis is shared.
+        cache = FileCache(tmp_path / "shared", ".mp3", 5, shared_locks=RedisLocks(redis))
+        cache.lock_directory = tmp_path / f"locks-{threading.get_ident()}"
+
+        def write(file):
+            made.append(1)
+            file.write(b"ID3 audio")
+
+        return cache.get_or_create(key, write).read_bytes()
+
+    assert at_once(8, make_in_its_own_cache) == [b"ID3 audio"] * 8
+    assert made == [1]
