@@ -133,8 +133,11 @@ def test_one_control_starts_listening_and_the_bar_appears_with_it(browser_page, 
     page.goto(article_url)
     listen = page.get_by_role("button", name="Đọc bài")
     expect(listen).to_be_visible()  # the script has taken over the page's <audio controls>
-    # Before listening, "Đọc bài" is the only control that plays anything: no second player, no audio controls.
-    expect(page.locator(".article").get_by_role("button")).to_have_text(["Đọc bài"])
+    # Before listening, "Đọc bài" is the only control that plays anything: no second player, no audio controls
+    # (the article's other buttons, such as saving it for later, play nothing).
+    expect(page.locator(".article").get_by_role("button", name="Đọc bài")).to_have_count(1)
+    for name in ("Nghe", "Tạm dừng", "Đoạn trước", "Đoạn sau"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Đọc bài")).to_have_count(0)
     expect(page.locator(AUDIO)).to_be_hidden()
     expect(page.locator(".player-bar")).to_be_hidden()
