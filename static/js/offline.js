@@ -73,8 +73,9 @@
       ask(worker, { type: "keep", path: path, fetchPage: !navigator.serviceWorker.controller, images: shownImages() })
         .then(done.answered);
       if (!savingData) keepLaterImages(worker, path, done);
-      save.parentNode.hidden = false;
     });
+    // Shown at once, not when the worker is ready, so the row does not change under the reader's eyes.
+    save.parentNode.hidden = false;
     save.addEventListener("click", function () {
       function tell(text) {
         status.textContent = text;
