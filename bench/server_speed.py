@@ -1,29 +1,37 @@
 """Server speed: requests per second and median latency of the home and article pages under gunicorn on
 127.0.0.1, set against a minimal Flask "hello" app measured in the same run as the ceiling.
 
-    .venv/bin/python bench/server_speed.py [--seconds 5] [--connections 4] [--articles 1000]
+    .venv/bin/python bench/server_speed.py [--seconds 5] [--connections 8] [--articles 1000] [--before DIR]
 
 It builds a throw-away instance (SQLite, demo content), starts gunicorn (one sync worker per core) for
 docbai and then for bench/_hello_app.py, and drives each with wrk (Debian package `wrk`) asking for
-brotli or gzip, as browsers do. The article run counts a view on every request — a database write —
-and a second article run sends the page's ETag back, which is what a repeat visit costs (a 304).
+brotli or gzip, as browsers do. An article's view is counted by its page's beacon image
+(/bai-viet/<slug>/xem.gif), measured on its own; a second article run sends the page's ETag back, which is
+what a repeat visit costs (a 304). Views must be exact: a fixed number of beacon requests is sent, the
+server is stopped gracefully (its workers write the views they hold) and the stored count must have grown
+by exactly that number. SQL statements per request are counted in process, first (uncached) and repeat.
+
+--before DIR measures another checkout (a `git worktree` of an older commit) in the same run, with the
+same settings and the same content, so the table shows before and after side by side.
 Figures go to bench/results/server_speed.json.
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import http.client
 import json
 import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _support import RESULTS, ROOT, throwaway_instance, timed_get
+from _support import ROOT, save_and_report_targets, throwaway_instance, timed_get
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -36,10 +44,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_gunicorn(app_spec: str, port: int, workers: int, environment: dict) -> subprocess.Popen:
+def _start_gunicorn(app_spec: str, port: int, workers: int, environment: dict, code_root: Path) -> subprocess.Popen:
     process = subprocess.Popen(
         [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(ROOT), app_spec],
+         "--chdir", str(code_root), app_spec],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
@@ -59,9 +67,9 @@ def _start_gunicorn(app_spec: str, port: int, workers: int, environment: dict) -
 
 
 def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
+    process.terminate()  # SIGTERM: a graceful stop, in which the workers write the views they hold
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
@@ -93,8 +101,10 @@ def main() -> int:
     """Parse the options and measure in a throw-away instance folder, removed afterwards."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
-    parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--articles", type=int, default=1000, help="demo articles in the database")
+    parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument("--views", type=int, default=1000, help="beacon requests whose count must be exact")
     options = parser.parse_args()
     if not os.path.exists(WRK):
         print("wrk is not installed (Debian package `wrk`)", file=sys.stderr)
@@ -104,35 +114,51 @@ def main() -> int:
 
 
 def run(instance: Path, options) -> int:
-    """Seed demo content, load docbai and then the hello app under gunicorn, and write the figures."""
+    """Seed demo content, load docbai (and the --before checkout) and then the hello app under gunicorn."""
     environment = {**os.environ, "INSTANCE_PATH": str(instance), "TTS_ENGINE": "espeak"}
-    environment.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "REDIS_URL", "STORAGE_DIR"):
+        environment.pop(name, None)
     subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "seed-demo", "--articles",
                     str(options.articles)], cwd=ROOT, env=environment, check=True, capture_output=True)
     workers = os.cpu_count() or 1
     run_options = (options.seconds, options.connections)
     results = {"workers": workers, "connections": options.connections, "seconds": options.seconds,
-               "articles": options.articles, "accept_encoding": ACCEPT_ENCODING, "runs": {}}
+               "articles": options.articles, "accept_encoding": ACCEPT_ENCODING, "runs": {}, "statements": {}}
+    plain = {"Accept-Encoding": ACCEPT_ENCODING}
+    checkouts = [("before", options.before.resolve())] if options.before else []
+    checkouts.append(("", ROOT))
+    misses = []
+    for label, code_root in checkouts:
+        prefix = f"{label}: " if label else ""
+        results["statements"][label or "now"] = statements_per_request(code_root, environment)
+        port = _free_port()
+        process = _start_gunicorn("app:create_app()", port, workers, environment, code_root)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            home = _get(port, "/")
+            slugs = re.findall(r'href="/bai-viet/([^"?#]+)"', home)
+            article_path = f"/bai-viet/{slugs[0]}"
+            etag = _etag(port, article_path)
+            _warm(base, article_path)
+            results["runs"][prefix + "home"] = run_wrk(base + "/", *run_options, plain)
+            results["runs"][prefix + "article"] = run_wrk(base + article_path, *run_options, plain)
+            results["runs"][prefix + "article, repeat visit (304)"] = run_wrk(
+                base + article_path, *run_options, {**plain, "If-None-Match": etag})
+            if not label:
+                results["runs"]["view beacon"] = run_wrk(f"{base}{article_path}/xem.gif", *run_options, plain)
+                counted_slug = slugs[1]
+                before = _stored_views(instance, counted_slug)
+                _send_views(port, f"/bai-viet/{counted_slug}/xem.gif", options.views)
+        finally:
+            _stop(process)
+        if not label:
+            added = _stored_views(instance, counted_slug) - before
+            results["views"] = {"sent": options.views, "stored_after_graceful_stop": added}
+            if added != options.views:
+                misses.append(f"{options.views} views sent, {added} stored")
 
     port = _free_port()
-    process = _start_gunicorn("app:create_app()", port, workers, environment)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        home = _get(port, "/")
-        slug = re.search(r'href="/bai-viet/([^"?#]+)"', home).group(1)
-        article_path = f"/bai-viet/{slug}"
-        etag = _etag(port, article_path)
-        plain = {"Accept-Encoding": ACCEPT_ENCODING}
-        _warm(base, article_path)
-        results["runs"]["home"] = run_wrk(base + "/", *run_options, plain)
-        results["runs"]["article"] = run_wrk(base + article_path, *run_options, plain)
-        results["runs"]["article, repeat visit (304)"] = run_wrk(
-            base + article_path, *run_options, {**plain, "If-None-Match": etag})
-    finally:
-        _stop(process)
-
-    port = _free_port()
-    process = _start_gunicorn("bench._hello_app:app", port, workers, environment)
+    process = _start_gunicorn("bench._hello_app:app", port, workers, environment, ROOT)
     try:
         results["runs"]["hello (ceiling)"] = run_wrk(f"http://127.0.0.1:{port}/", *run_options, plain)
     finally:
@@ -141,16 +167,78 @@ def run(instance: Path, options) -> int:
     ceiling = results["runs"]["hello (ceiling)"]["requests_per_second"]
     for figures in results["runs"].values():
         figures["share_of_ceiling"] = round(figures["requests_per_second"] / ceiling, 3)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "server_speed.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    for page in ("home", "article"):
+        if results["runs"][page]["share_of_ceiling"] < 0.30:
+            misses.append(f"{page} at {results['runs'][page]['share_of_ceiling']:.1%} of the ceiling, under 30 %")
     print(f"gunicorn, {workers} sync workers, wrk {options.connections} connections for {options.seconds} s each, "
           f"{options.articles} articles")
-    print(f"{'page':30} {'req/s':>9} {'median':>9} {'p99':>9} {'of ceiling':>11}")
+    print(f"{'page':38} {'req/s':>9} {'median':>9} {'p99':>9} {'of ceiling':>11}")
     for name, figures in results["runs"].items():
-        print(f"{name:30} {figures['requests_per_second']:>9.0f} {figures['median_ms']:>7.2f}ms "
+        print(f"{name:38} {figures['requests_per_second']:>9.0f} {figures['median_ms']:>7.2f}ms "
               f"{figures['p99_ms']:>7.2f}ms {figures['share_of_ceiling']:>10.1%}"
               + (f"  ({figures['bad_responses']} bad answers)" if figures["bad_responses"] else ""))
-    return 1 if any(figures["bad_responses"] for figures in results["runs"].values()) else 0
+    print("SQL statements per request (first, repeat):",
+          "; ".join(f"{label}: " + ", ".join(f"{page} {first}/{repeat}" for page, (first, repeat) in counts.items())
+                    for label, counts in results["statements"].items()))
+    print(f"views: {results['views']['sent']} beacon requests, "
+          f"{results['views']['stored_after_graceful_stop']} stored after a graceful stop")
+    misses += [f"{name}: {figures['bad_responses']} bad answers"
+               for name, figures in results["runs"].items() if figures["bad_responses"]]
+    return save_and_report_targets("server_speed", results, misses, "server speed")
+
+
+STATEMENTS_SCRIPT = """
+import json, re, sys
+from sqlalchemy import event
+from app import create_app
+from extensions import db
+app = create_app()
+seen = []
+with app.app_context():
+    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(1))
+client = app.test_client()
+home = client.get("/").get_data(as_text=True)
+article = "/bai-viet/" + re.findall(r'href="/bai-viet/([^"?#]+)"', home)[2]
+counts = {}
+for page, path in (("home", "/?trang=2"), ("article", article)):
+    runs = []
+    for _ in range(2):
+        seen.clear()
+        client.get(path)
+        runs.append(len(seen))
+    counts[page] = runs
+print(json.dumps(counts))
+"""
+
+
+def statements_per_request(code_root: Path, environment: dict) -> dict:
+    """SQL statements of a first and a repeat request for a home page and an article, in process."""
+    output = subprocess.run([sys.executable, "-c", STATEMENTS_SCRIPT], cwd=code_root, check=True, text=True,
+                            env={**environment, "PYTHONPATH": str(code_root)}, capture_output=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _stored_views(instance: Path, slug: str) -> int:
+    with sqlite3.connect(instance / "docbai.db") as connection:
+        return connection.execute("SELECT views FROM articles WHERE slug = ?", (slug,)).fetchone()[0]
+
+
+def _send_views(port: int, path: str, count: int, threads: int = 8) -> None:
+    """count beacon GETs from several threads, each answered 200."""
+
+    def send(share: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(share):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"beacon answered {response.status}")
+        connection.close()
+
+    shares = [count // threads + (1 if index < count % threads else 0) for index in range(threads)]
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, shares))
 
 
 def _get(port: int, path: str) -> str:

@@ -26,14 +26,14 @@ def _conditional_pages(response):
         or response.status_code != 200
         or response.mimetype != "text/html"
         or response.is_streamed
-        or "ETag" in response.headers
         or "Content-Encoding" in response.headers
     ):
         return response
-    body = response.get_data()
-    response.set_etag(page_validator(body), weak=True)
-    # The compression hook keeps what it made of this exact body (web.page_cache.CompressedPages).
-    g.body_digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+    if "ETag" not in response.headers:  # a page from web.page_cache comes with its validator and digest
+        body = response.get_data()
+        response.set_etag(page_validator(body), weak=True)
+        # The compression hook keeps what it made of this exact body (web.page_cache.CompressedPages).
+        g.body_digest = hashlib.blake2b(body, digest_size=16).hexdigest()
     # Always ask before reusing: the browser keeps the page, and the server answers 304 when it is current.
     response.cache_control.no_cache = True
     return response.make_conditional(request)

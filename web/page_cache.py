@@ -33,6 +33,7 @@ from services.articles import VIEW_COUNT_ONLY
 from services.formatting import vietnamese_number
 from web.assets import INLINE_STYLESHEETS, static_files
 from web.htmx import wants_fragment
+from web.http_caching import page_validator
 from web.preferences import html_classes, saving_data
 from web.site_services import site_services
 
@@ -70,12 +71,18 @@ def cached_page(
     entry = cache.get(key) if key is not None else None
     if entry is None:
         rendered, facts = render()
-        entry = (rendered.get_data(as_text=True), facts)
+        html = rendered.get_data(as_text=True)
+        # The validator leaves the view count out, so it is the same for every request of this entry.
+        entry = (html, facts, page_validator(html.encode("utf-8")))
         if key is not None:
             cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-    html, facts = entry
-    response = make_response(with_view_count(html, views(facts)) if views is not None else html)
+    html, facts, validator = entry
+    count = views(facts) if views is not None else None
+    response = make_response(with_view_count(html, count) if count is not None else html)
     response.vary.add("HX-Request")
+    response.set_etag(validator, weak=True)
+    if key is not None:
+        g.body_digest = f"{key}:{count}"  # names this exact body for the compression cache
     return response
 
 
