@@ -3,6 +3,7 @@ import re
 
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
+from redis.exceptions import RedisError
 from services.article_body import body_for_display
 from services.articles import (
     articles_in_category,
@@ -105,7 +106,11 @@ def view_beacon(slug):
     if article_id is None:
         abort(404)
     if _is_counted_view():
-        site_services().views.add(article_id)
+        try:
+            site_services().views.add(article_id)
+        except RedisError as error:
+            # The reader's page is not worse for it; this one view is lost while Redis is away.
+            current_app.logger.warning("View of %s not counted: %s", slug, error)
     response = make_response(TRANSPARENT_GIF)
     response.mimetype = "image/gif"
     response.headers["Cache-Control"] = "no-store"

@@ -233,3 +233,17 @@ def test_the_redis_lock_makes_a_file_once_for_caches_that_do_not_share_a_thread_
 
     assert at_once(8, make_in_its_own_cache) == [b"ID3 audio"] * 8
     assert made == [1]
+
+
+def test_pages_and_the_beacon_still_answer_while_redis_is_away(tmp_path, monkeypatch, make_article):
+    from app import create_app
+
+    article = make_article(views=3)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    # A port nothing listens on: every Redis call fails at once.
+    away = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "test.db"),
+                       "REDIS_URL": "redis://127.0.0.1:9/0", "TESTING": True})
+    client = away.test_client()
+    assert "3 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    assert client.get(f"/bai-viet/{article.slug}/xem.gif").status_code == 200

@@ -24,6 +24,7 @@ from threading import Lock
 
 from flask import Response, current_app, g, has_app_context, make_response, request
 from markupsafe import Markup
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -67,15 +68,23 @@ def cached_page(
     render gives the response of web.htmx.render_page_or_fragment and the small facts the view needs on
     later requests (an article's id); views(facts), if given, is the count written into the page's
     `data-volatile` text, which render() filled with VIEWS_SENTINEL."""
-    key = page_key(site_services().content_version.current())
-    entry = cache.get(key) if key is not None else None
+    try:
+        key = page_key(site_services().content_version.current())
+        entry = cache.get(key) if key is not None else None
+    except RedisError as error:
+        # Readers still get their page while Redis is away, rendered as if there were no cache.
+        current_app.logger.warning("Page cache unavailable: %s", error)
+        key = entry = None
     if entry is None:
         rendered, facts = render()
         html = rendered.get_data(as_text=True)
         # The validator leaves the view count out, so it is the same for every request of this entry.
         entry = (html, facts, page_validator(html.encode("utf-8")))
         if key is not None:
-            cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+            try:
+                cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+            except RedisError as error:
+                current_app.logger.warning("Page not kept: %s", error)
     html, facts, validator = entry
     count = views(facts) if views is not None else None
     response = make_response(with_view_count(html, count) if count is not None else html)
@@ -88,13 +97,17 @@ def cached_page(
 
 def cached_value(name: str, make: Callable[[], object]) -> object:
     """A small value derived from content (an article's id by its slug), kept until the content changes."""
-    key = f"value:{site_services().content_version.current()}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        if value is not None and current_app.config["PAGE_CACHE_SECONDS"]:
-            cache.set(key, value, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-    return value
+    try:
+        key = f"value:{site_services().content_version.current()}:{name}"
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            if value is not None and current_app.config["PAGE_CACHE_SECONDS"]:
+                cache.set(key, value, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        return value
+    except RedisError as error:
+        current_app.logger.warning("Value cache unavailable: %s", error)
+        return make()
 
 
 def with_view_count(html: str, views: int) -> Markup:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from redis.exceptions import RedisError
 
 from extensions import cache
 from services.articles import add_views, stored_views
@@ -128,11 +129,16 @@ def displayed_views(article_id: int) -> int:
     """The count a reader sees: the stored count (remembered in the cache for about a flush interval, and
     forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending."""
     key = _stored_views_key(article_id)
-    stored = cache.get(key)
-    if stored is None:
-        stored = stored_views(article_id)
-        cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
-    return stored + site_services().views.pending(article_id)
+    try:
+        stored = cache.get(key)
+        if stored is None:
+            stored = stored_views(article_id)
+            cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
+        return stored + site_services().views.pending(article_id)
+    except RedisError as error:
+        # Without Redis the page still shows the stored count; the views waiting there show once it is back.
+        current_app.logger.warning("Pending views unavailable: %s", error)
+        return stored_views(article_id)
 
 
 def _stored_views_key(article_id: int) -> str:
