@@ -23,7 +23,6 @@ from collections.abc import Callable
 from threading import Lock
 
 from flask import Response, current_app, g, has_app_context, make_response, request
-from markupsafe import Markup
 from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -78,16 +77,17 @@ def cached_page(
     if entry is None:
         rendered, facts = render()
         html = rendered.get_data(as_text=True)
-        # The validator leaves the view count out, so it is the same for every request of this entry.
-        entry = (html, facts, page_validator(html.encode("utf-8")))
+        # Kept in pieces around the count's sentinel, so a request joins strings instead of searching the page;
+        # the validator leaves the count out, so it is the same for every request of this entry.
+        entry = (split_at_view_count(html), facts, page_validator(html.encode("utf-8")))
         if key is not None:
             try:
                 cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
             except RedisError as error:
                 current_app.logger.warning("Page not kept: %s", error)
-    html, facts, validator = entry
+    pieces, facts, validator = entry
     count = views(facts) if views is not None else None
-    response = make_response(with_view_count(html, count) if count is not None else html)
+    response = make_response(vietnamese_number(count).join(pieces) if count is not None else "".join(pieces))
     response.vary.add("HX-Request")
     response.set_etag(validator, weak=True)
     if key is not None:
@@ -110,12 +110,15 @@ def cached_value(name: str, make: Callable[[], object]) -> object:
         return make()
 
 
-def with_view_count(html: str, views: int) -> Markup:
-    """A page rendered with VIEWS_SENTINEL as its count, showing views instead."""
-    sentinel, shown = vietnamese_number(VIEWS_SENTINEL), vietnamese_number(views)
-    return Markup(_VOLATILE_SPAN.sub(
-        lambda match: match.group(1) + match.group(2).replace(sentinel, shown) + match.group(3), html, count=1
-    ))
+def split_at_view_count(html: str) -> tuple[str, ...]:
+    """The page cut where its `data-volatile` text shows VIEWS_SENTINEL: the count goes between the pieces
+    (a page without one is a single piece)."""
+    match = _VOLATILE_SPAN.search(html)
+    sentinel = vietnamese_number(VIEWS_SENTINEL)
+    if match is None or sentinel not in match.group(2):
+        return (html,)
+    start = match.start(2) + match.group(2).index(sentinel)
+    return html[:start], html[start + len(sentinel):]
 
 
 def design_fingerprint(app) -> str:
