@@ -14,16 +14,7 @@ from services.printing.render import PdfRenderError
 from services.slugs import ascii_filename
 from web.background import pdf_job
 from web.cached_files import send_cached_file
-from web.generation import (
-    ColdLimitReached,
-    GenerationBusy,
-    busy_response,
-    preparing_response,
-    rate_limited_response,
-    ready_fragment,
-    start_job,
-    take_waiting_slot,
-)
+from web import generation
 from web.site_services import PRINT_STYLESHEET, PRINT_TEMPLATE, site_services
 from web.urls import public_url
 
@@ -55,7 +46,7 @@ def _pdf_failed(article):
 
 
 def _preparing(article, head: bool = False):
-    return preparing_response(
+    return generation.preparing_response(
         title="Đang chuẩn bị tệp PDF",
         message=f"Máy chủ đang tạo tệp PDF của bài “{article.title}”. Xin chờ vài giây.",
         file_url=url_for("printing.article_pdf", slug=article.slug),
@@ -83,12 +74,12 @@ def article_pdf(slug):
         if pdfs.failure(article) is not None:
             return _pdf_failed(article)
         try:
-            start_job(pdf_job(article))
-        except ColdLimitReached as limit:
-            return rate_limited_response(limit.retry_after)
-        except GenerationBusy:
-            return busy_response()
-        if (release := take_waiting_slot()) is None:
+            generation.start_job(pdf_job(article))
+        except generation.ColdLimitReached as limit:
+            return generation.rate_limited_response(limit.retry_after)
+        except generation.GenerationBusy:
+            return generation.busy_response()
+        if (release := generation.take_waiting_slot()) is None:
             return _preparing(article)
         try:
             pdf = pdfs.wait_for(article, current_app.config["PDF_WAIT_SECONDS"])
@@ -119,7 +110,7 @@ def pdf_status(slug):
         if pdfs.failure(article) is not None:
             return _pdf_failed(article)
         return _preparing(article)
-    return ready_fragment(
+    return generation.ready_fragment(
         title="Tệp PDF đã sẵn sàng",
         file_url=url_for("printing.article_pdf", slug=slug),
         link_text="Tải tệp PDF (A4)",
