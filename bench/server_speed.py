@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/server_speed.py [--seconds 5] [--connections 8] [--articles 1000] [--before DIR]
 
-It builds a throw-away instance (SQLite, demo content), starts gunicorn (one sync worker per core) for
+It builds a throw-away instance (SQLite, demo content), starts gunicorn with the repo's gunicorn.conf.py
+(threaded workers, one process per core, its access log discarded) for
 docbai and then for bench/_hello_app.py, and drives each with wrk (Debian package `wrk`) asking for
 brotli or gzip, as browsers do. An article's view is counted by its page's beacon image
 (/bai-viet/<slug>/xem.gif), measured on its own; a second article run sends the page's ETag back, which is
@@ -45,15 +46,19 @@ def _free_port() -> int:
 
 
 def _start_gunicorn(app_spec: str, port: int, workers: int, environment: dict, code_root: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(code_root), app_spec],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    # Both apps get the same server: the repo's configuration, given explicitly, whichever checkout is served.
+    # Its messages go to a file, not an unread pipe that would block the workers once full.
+    log_path = Path(environment["INSTANCE_PATH"]) / f"gunicorn-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(code_root), app_spec],
+            env=environment, stdout=subprocess.DEVNULL, stderr=log,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {process.stderr.read()[-2000:]}")
+            raise RuntimeError(f"gunicorn stopped: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/")
@@ -170,7 +175,7 @@ def run(instance: Path, options) -> int:
     for page in ("home", "article"):
         if results["runs"][page]["share_of_ceiling"] < 0.30:
             misses.append(f"{page} at {results['runs'][page]['share_of_ceiling']:.1%} of the ceiling, under 30 %")
-    print(f"gunicorn, {workers} sync workers, wrk {options.connections} connections for {options.seconds} s each, "
+    print(f"gunicorn.conf.py, {workers} workers, wrk {options.connections} connections for {options.seconds} s each, "
           f"{options.articles} articles")
     print(f"{'page':38} {'req/s':>9} {'median':>9} {'p99':>9} {'of ceiling':>11}")
     for name, figures in results["runs"].items():
