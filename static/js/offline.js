@@ -1,6 +1,6 @@
 // Offline reading: registers the service worker (static/js/sw.js, served at /sw.js), tells it which article
-// this page shows and which of its images to keep, offers "Lưu để nghe/đọc sau" (the article and its whole
-// MP3), and fills the offline page's list of kept articles. In data-saver mode nothing is fetched for
+// this page shows and which of its images to keep, offers "Lưu để nghe/đọc sau" (the article, its whole MP3
+// and the player's segment list), and fills the offline page's list of kept articles. In data-saver mode nothing is fetched for
 // offline use in the background: only what the page already shows is kept.
 (function () {
   "use strict";
@@ -62,6 +62,12 @@
     };
   }
 
+  // The player's segment list (nghe.json with its ?v=), saved with the MP3 so that the player works offline.
+  function manifestUrl() {
+    var player = document.querySelector(".player[data-manifest]");
+    return player ? player.dataset.manifest : null;
+  }
+
   function articleTools(save) {
     var path = save.dataset.article;
     var status = document.querySelector("[data-offline-status]");
@@ -85,7 +91,7 @@
       tell(save.dataset.msgSaving);
       save.setAttribute("aria-disabled", "true");
       navigator.serviceWorker.ready.then(function (registration) {
-        return ask(registration.active, { type: "save", path: path, audio: save.dataset.audio });
+        return ask(registration.active, { type: "save", path: path, audio: save.dataset.audio, manifest: manifestUrl() });
       }).then(function (answer) {
         save.removeAttribute("aria-disabled");
         tell(answer.ok ? save.dataset.msgSaved : save.dataset.msgFailed);

@@ -3,7 +3,9 @@
 //
 // Three parts: the state (what is playing and where), and two sources with one interface that make the sound —
 // the server's audio, and the device's own voice once the server has failed and the listener chooses it.
-// The player talks only to state.source; which source that is gets decided in one place.
+// The player talks only to state.source; which source that is gets decided in one place. Where a sentence cannot
+// be fetched (offline, on the road) and the listener saved the article with "Lưu để nghe/đọc sau", a third source
+// plays the saved whole MP3 instead.
 //
 // The server's segment list says, for each sentence, its block on the page (data-seg) and its text. The page is
 // never rewritten: the sentence being read is found in its block's text nodes and shown with the CSS Custom
@@ -21,7 +23,10 @@
   var HIGHLIGHT_NAME = "doc-bai"; // ::highlight(doc-bai) in player.css
   var SENTENCE_PREFIX = 24; // characters (spaces left out) that find a sentence in its block's text
   var UTTERANCE_CHARS = 200; // the longest piece the device's voice is given at once
+  var PAUSE_CHARS = 6; // the silence after a sentence, counted as characters when estimating where one starts
   var canHighlight = !!(window.CSS && window.CSS.highlights && typeof window.Highlight === "function");
+  // Said when the page does not carry its own wording (data-msg-…).
+  var DEFAULT_MESSAGES = { Saved: "Đang phát bản đã lưu · đoạn {n}/{total}" };
 
   var view = {
     audio: root.querySelector("audio"),
@@ -50,12 +55,13 @@
     note: "", // shown instead of the counter while a resumed sentence plays
     savedAt: 0,
     loadingNotice: 0,
-    source: null, // the server's audio, or the device's voice once the listener chose it
+    source: null, // the server's audio, the saved whole MP3 when offline, or the device's voice once chosen
+    saved: null, // the saved whole MP3's source, made the first time a sentence cannot be fetched
     voice: null, // the device's Vietnamese voice, looked for when the server fails
   };
 
   function message(name, values) {
-    var text = root.dataset["msg" + name] || "";
+    var text = root.dataset["msg" + name] || DEFAULT_MESSAGES[name] || "";
     Object.keys(values || {}).forEach(function (key) {
       text = text.split("{" + key + "}").join(values[key]);
     });
@@ -110,9 +116,19 @@
     return parseFloat(view.speed.value) || 1;
   }
 
-  // Both sources answer play(segment, startAt, rate), resume(), pause(), stop(), setRate(rate), time(),
-  // seekBy(seconds) and prepare(segment). They report through `events`, passing themselves, so a source that
-  // has been replaced goes unheard.
+  // Every source answers play(segment, startAt, rate), resume(), pause(), stop(), setRate(rate), time(),
+  // seekBy(seconds) and prepare(segment), and says whether it can follow single sentences. They report through
+  // `events`, passing themselves, so a source that has been replaced goes unheard.
+
+  function watchPlay(playing, source, events, failed) {
+    if (!playing || !playing.catch) return;
+    playing.catch(function (error) {
+      // AbortError: a newer load or a pause replaced this play(), as intended.
+      if (error && error.name === "AbortError") return;
+      if (error && error.name === "NotAllowedError") events.interrupted(source, "Blocked");
+      else failed(source);
+    });
+  }
 
   function createServerAudio(audio, events, failed) {
     var current = null;
@@ -120,13 +136,7 @@
     var source;
 
     function started(playing) {
-      if (!playing || !playing.catch) return;
-      playing.catch(function (error) {
-        // AbortError: a newer load or a pause replaced this play(), as intended.
-        if (error && error.name === "AbortError") return;
-        if (error && error.name === "NotAllowedError") events.interrupted(source, "Blocked");
-        else failed(source);
-      });
+      watchPlay(playing, source, events, failed);
     }
 
     audio.addEventListener("playing", function () { events.playing(source); });
@@ -138,6 +148,7 @@
 
     source = {
       readingMessage: "Reading",
+      sentences: true,
       play: function (segment, startAt, rate) {
         current = segment;
         audio.src = segment.url;
@@ -235,6 +246,7 @@
 
     source = {
       readingMessage: "Device",
+      sentences: true,
       play: function (segment, startAt, newRate) {
         current = segment;
         rate = newRate;
@@ -255,6 +267,115 @@
       prepare: function () {},
     };
     return source;
+  }
+
+  // The saved whole MP3, on the same <audio> as the server's sentences (a phone that let that one play lets this
+  // one too). The segment list has no durations, so where each sentence starts in the file is estimated from
+  // the length of what is said, and only the paragraph is highlighted: an estimate is close for a paragraph,
+  // not for a sentence.
+  function createSavedAudio(audio, url, segments, events, failed) {
+    var active = false;
+    var current = null;
+    var starts = null; // seconds into the file at which each segment starts, once its duration is known
+    var source;
+
+    function estimateStarts() {
+      var weights = segments.map(function (segment) {
+        return (segment.spoken || segment.text || "").length + PAUSE_CHARS;
+      });
+      var total = weights.reduce(function (sum, weight) { return sum + weight; }, 0) || 1;
+      var before = 0;
+      starts = weights.map(function (weight) {
+        var start = (audio.duration * before) / total;
+        before += weight;
+        return start;
+      });
+    }
+
+    function positionAt(time) {
+      var position = 0;
+      while (position + 1 < starts.length && starts[position + 1] <= time) position += 1;
+      return position;
+    }
+
+    function whenLoaded(then) {
+      if (audio.readyState >= 1 && isFinite(audio.duration)) {
+        then();
+        return;
+      }
+      audio.addEventListener("loadedmetadata", function loaded() {
+        audio.removeEventListener("loadedmetadata", loaded);
+        if (active) then();
+      });
+    }
+
+    function mine(handler) {
+      return function () { if (active) handler(); };
+    }
+
+    audio.addEventListener("playing", mine(function () { events.playing(source); }));
+    audio.addEventListener("pause", mine(function () { if (!audio.ended) events.paused(source); }));
+    audio.addEventListener("waiting", mine(function () { events.waiting(source); }));
+    audio.addEventListener("timeupdate", mine(function () {
+      if (starts && !audio.seeking) events.moved(source, positionAt(audio.currentTime));
+      events.progress(source);
+    }));
+    audio.addEventListener("ended", mine(function () { events.ended(source, true); }));
+    audio.addEventListener("error", mine(function () { failed(source); }));
+
+    source = {
+      readingMessage: "Saved",
+      sentences: false,
+      play: function (segment, startAt, rate) {
+        active = true;
+        current = segment;
+        var href = new URL(url, document.baseURI).href;
+        if (audio.src !== href) {
+          starts = null;
+          audio.preload = "auto";
+          audio.src = href;
+        }
+        source.setRate(rate);
+        whenLoaded(function () {
+          if (!starts) estimateStarts();
+          audio.currentTime = Math.min(starts[segments.indexOf(current)] + startAt, audio.duration);
+        });
+        watchPlay(audio.play(), source, events, failed);
+      },
+      resume: function () {
+        if (!current) return;
+        if (audio.ended) source.play(current, 0, audio.playbackRate);
+        else watchPlay(audio.play(), source, events, failed);
+      },
+      pause: function () { audio.pause(); },
+      stop: function () {
+        active = false;
+        current = null;
+        audio.pause();
+      },
+      setRate: function (rate) {
+        audio.defaultPlaybackRate = rate;
+        audio.playbackRate = rate;
+      },
+      // Time into the current sentence, as the server's sentences count it, so a resumed place means the same.
+      time: function () {
+        if (!starts || !current) return 0;
+        return Math.max(0, (audio.currentTime || 0) - starts[segments.indexOf(current)]);
+      },
+      seekBy: function (seconds) {
+        audio.currentTime = Math.max(0, Math.min(audio.duration || 0, audio.currentTime + seconds));
+      },
+      prepare: function () {},
+      follow: function (position) { current = segments[position]; },
+    };
+    return source;
+  }
+
+  // Whether this browser keeps the article's whole MP3 (saved with "Lưu để nghe/đọc sau"); the service worker
+  // serves it from there.
+  function savedAudioKept(url) {
+    if (!url || !window.caches) return Promise.resolve(false);
+    return window.caches.match(url, { ignoreVary: true }).then(function (hit) { return !!hit; }, function () { return false; });
   }
 
   // Some engines stop reading an utterance after about fifteen seconds. A sentence is one utterance; only a
@@ -408,7 +529,7 @@
     var segment = state.manifest.segments[position];
     var element = blockElement(segment.block);
     if (!element) return;
-    var range = canHighlight ? sentenceRange(position) : null;
+    var range = canHighlight && state.source.sentences ? sentenceRange(position) : null;
     element.classList.add("is-reading");
     if (range) {
       element.classList.add("has-sentence");
@@ -560,9 +681,32 @@
     highlight(null);
   }
 
+  // A sentence the server cannot give goes on from the saved whole MP3 where there is one; else the player
+  // says so and offers the device's voice.
   function serverFailed(source) {
     if (source !== state.source || state.phase === "failed" || state.phase === "idle") return;
     source.stop();
+    if (source !== server || !state.manifest) {
+      showFailure();
+      return;
+    }
+    savedAudioKept(state.manifest.audio).then(function (kept) {
+      if (source !== state.source || state.phase === "idle") return;
+      if (!kept) {
+        showFailure();
+        return;
+      }
+      if (!state.saved) {
+        state.saved = createSavedAudio(view.audio, state.manifest.audio, state.manifest.segments, events, serverFailed);
+      }
+      state.source = state.saved;
+      playSegment(state.position, 0);
+    });
+  }
+
+  function showFailure() {
+    // A later press of Nghe asks the server again (it may be back), then the saved file.
+    state.source = server;
     setPhase("failed");
     setStatus("");
     view.problem.hidden = false; // role="alert" says it
@@ -593,7 +737,7 @@
       if (source !== state.source || state.phase === "idle") return;
       setPhase("playing");
       if (state.note) setStatus(state.note);
-      else setStatus(message(source.readingMessage, progress()), progress().sentence);
+      else setStatus(message(source.readingMessage, progress()), source.sentences ? progress().sentence : "");
     },
     paused: function (source) {
       if (source !== state.source || state.phase === "idle" || state.phase === "failed") return;
@@ -608,9 +752,20 @@
     progress: function (source) {
       if (source === state.source) saveResume(false);
     },
-    ended: function (source) {
+    // The saved whole file plays on by itself: the sentence it is in changes without playSegment.
+    moved: function (source, position) {
+      if (source !== state.source || state.phase === "idle" || position === state.position) return;
+      var paragraph = state.manifest.segments[state.position].paragraph;
+      state.position = position;
+      state.note = "";
+      source.follow(position);
+      if (state.manifest.segments[position].paragraph === paragraph) return;
+      highlight(position);
+      if (state.phase === "playing") setStatus(message(source.readingMessage, progress()));
+    },
+    ended: function (source, wholeArticle) {
       if (source !== state.source || state.phase === "idle") return;
-      if (state.position + 1 < state.manifest.segments.length) playSegment(state.position + 1, 0);
+      if (!wholeArticle && state.position + 1 < state.manifest.segments.length) playSegment(state.position + 1, 0);
       else finish();
     },
     interrupted: function (source, messageName) {

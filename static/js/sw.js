@@ -13,6 +13,7 @@ var AUDIO_RETRY_MS = 3000;
 var AUDIO_ATTEMPTS = 40;
 var ARTICLE_PATH = /^\/bai-viet\/[^\/]+$/;
 var AUDIO_PATH = /^\/bai-viet\/[^\/]+\/nghe\.mp3$/;
+var MANIFEST_PATH = /^\/bai-viet\/[^\/]+\/nghe\.json$/; // the player's segment list, kept beside the saved MP3
 // The worker's own requests are not a reader opening the page: the server does not count them as views.
 var QUIET = { headers: { Purpose: "prefetch" } };
 
@@ -57,6 +58,9 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fromCacheOrNetwork(MEDIA_CACHE, request));
   } else if (AUDIO_PATH.test(url.pathname) && !url.searchParams.has("tai_ve")) {
     event.respondWith(audio(request));
+  } else if (MANIFEST_PATH.test(url.pathname)) {
+    // Its ?v= names the article's sentences: a kept copy under the same URL is still right, online or not.
+    event.respondWith(fromCacheOrNetwork(PAGES_CACHE, request));
   }
 });
 
@@ -148,16 +152,20 @@ function rangeResponse(range, blob) {
 }
 
 // Messages from offline.js: "keep" after an article page loads (it fetches the page itself when the page was
-// not served through this worker, on the first visit), with the images it shows; "save" for the whole MP3.
+// not served through this worker, on the first visit), with the images it shows; "save" for the whole MP3 and
+// the player's segment list, so that offline the player finds the article's sentences and the saved sound.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   var reply = event.ports && event.ports[0];
   var work;
   if (data.type === "keep" && ARTICLE_PATH.test(data.path || "")) {
     work = keepArticle(data.path, data.fetchPage, data.images || []);
-  } else if (data.type === "save" && ARTICLE_PATH.test(data.path || "") && isAudioUrl(data.audio)) {
+  } else if (data.type === "save" && ARTICLE_PATH.test(data.path || "") && isOwnUrl(data.audio, AUDIO_PATH)) {
     work = keepArticle(data.path, true, []).then(function () {
       return saveAudio(data.path, data.audio);
+    }).then(function (result) {
+      if (!isOwnUrl(data.manifest, MANIFEST_PATH)) return result;
+      return saveManifest(data.path, data.manifest).then(function () { return result; });
     });
   } else {
     return;
@@ -169,10 +177,10 @@ self.addEventListener("message", function (event) {
   }));
 });
 
-function isAudioUrl(value) {
+function isOwnUrl(value, pathPattern) {
   try {
     var url = new URL(value, self.location.origin);
-    return url.origin === self.location.origin && AUDIO_PATH.test(url.pathname);
+    return url.origin === self.location.origin && pathPattern.test(url.pathname);
   } catch (error) {
     return false;
   }
@@ -250,6 +258,21 @@ function saveAudio(path, audioUrl) {
   });
 }
 
+// The segment list is kept under its own URL (with ?v=), so the player's request finds it as it is.
+function saveManifest(path, manifestUrl) {
+  var url = new URL(manifestUrl, self.location.origin).href;
+  return fetch(url, { cache: "no-cache" }).then(function (response) {
+    if (response.status !== 200) throw new Error("segment list " + response.status);
+    return putIn(PAGES_CACHE, url, response);
+  }).then(function () {
+    return changeList(function (entries) {
+      var entry = entryFor(entries, path);
+      if (entry.manifest && entry.manifest !== url) caches.open(PAGES_CACHE).then(function (cache) { cache.delete(entry.manifest); });
+      entry.manifest = url;
+    });
+  });
+}
+
 function completeAudio(url, attempt) {
   return fetch(url, QUIET).then(function (response) {
     var length = Number(response.headers.get("Content-Length"));
@@ -277,7 +300,7 @@ function whenReady(url, attempt) {
   });
 }
 
-// The list of kept articles, newest first: { path, title, keptAt, images, audio }. Changes are made one at
+// The list of kept articles, newest first: { path, title, keptAt, images, audio, manifest }. Changes are made one at
 // a time, so two pages loading at once cannot lose each other's entry.
 var listQueue = Promise.resolve();
 
@@ -339,6 +362,7 @@ function forget(dropped, remaining) {
         if (!stillShown[url]) removals.push(open[1].delete(url));
       });
       if (entry.audio) removals.push(open[2].delete(entry.audio));
+      if (entry.manifest) removals.push(open[0].delete(entry.manifest));
       return Promise.all(removals);
     }));
   });

@@ -123,6 +123,43 @@ def test_a_saved_articles_audio_plays_offline_with_seeking(context, live_server,
     assert played["duration"] > 1 and played["at"] == pytest.approx(played["duration"] / 2, abs=1)
 
 
+def test_a_saved_articles_player_plays_the_saved_audio_offline(context, live_server, article_paths):
+    page = context.new_page()
+    article = live_server + article_paths[5]
+    _open_and_keep(page, article)
+    save = page.get_by_role("button", name="Lưu để nghe/đọc sau")
+    audio_url = save.get_attribute("data-audio")
+    save.click()
+    expect(page.locator("[data-offline-status]")).to_have_text(re.compile("^Đã lưu"), timeout=90000)
+    context.set_offline(True)
+    page.goto(article)
+    player = page.locator(".player")
+    audio = page.locator(".player audio")
+    # The segment list comes from the cache; the first sentence cannot, so the saved whole MP3 plays.
+    page.get_by_role("button", name="Đọc bài").click()
+    expect(player).to_have_attribute("data-state", "playing", timeout=20000)
+    expect(audio).to_have_js_property("src", live_server + audio_url)
+    expect(player.locator("[data-status]")).to_have_text(re.compile("^Đang phát bản đã lưu · đoạn 1/"))
+    expect(page.locator('[data-seg="0"]')).to_have_class(re.compile(r"\bis-reading\b"))
+    expect(player).to_have_attribute("data-highlight", "block")
+
+    page.get_by_role("button", name="Tạm dừng").click()
+    expect(player).to_have_attribute("data-state", "paused")
+    expect(player.locator("[data-status]")).to_have_text(re.compile("^Tạm dừng ở đoạn 1/"))
+    page.get_by_label("Tốc độ").select_option("1.5")
+    expect(audio).to_have_js_property("playbackRate", 1.5)
+    page.get_by_role("button", name="Nghe", exact=True).click()
+    expect(player).to_have_attribute("data-state", "playing")
+    expect(audio).to_have_js_property("playbackRate", 1.5)
+
+    # Đoạn sau goes to the next paragraph's place in the same file.
+    page.get_by_role("button", name="Đoạn sau").click()
+    expect(player.locator("[data-status]")).to_have_text(re.compile("^Đang phát bản đã lưu · đoạn 2/"))
+    expect(page.locator('[data-seg="1"]')).to_have_class(re.compile(r"\bis-reading\b"))
+    expect(audio).not_to_have_js_property("currentTime", 0)
+    expect(audio).to_have_js_property("src", live_server + audio_url)
+
+
 def test_a_page_never_opened_gives_the_offline_page(context, live_server, article_paths):
     page = context.new_page()
     _open_and_keep(page, live_server + article_paths[2])
