@@ -304,7 +304,9 @@ def test_search_pagination_gives_htmx_a_fragment_and_others_a_page(client, many_
         assert "HX-Request" in response.headers["Vary"]
     fragment_html = fragment.get_data(as_text=True)
     assert "<html" not in fragment_html
-    assert fragment_html.lstrip().startswith("<title>Tìm “giao quan” — ")
+    # Like every paged list, the page and the fragment htmx swaps in both say which page they show.
+    assert fragment_html.lstrip().startswith("<title>Tìm “giao quan” — Trang 2 — ")
+    assert "<title>Tìm “giao quan” — Trang 2 — " in page.get_data(as_text=True)
     assert '<section id="ket-qua-tim-kiem"' in fragment_html
     assert 'data-hx-swap-oob="innerHTML"' in fragment_html
     assert "<html" in page.get_data(as_text=True)
