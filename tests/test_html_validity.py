@@ -30,6 +30,7 @@ PAGES = {
     "photos": "/thu-vien-anh",
     "videos": "/thu-vien-video",
     "preferences": "/tuy-chon",
+    "offline": "/ngoai-tuyen",
     "not_found": "/khong-co-trang-nay",
 }
 # What htmx fetches to swap one list in place.
@@ -133,6 +134,7 @@ def _render_documents(app) -> dict[str, str]:
     assert "image-placeholder" in documents["article-data_saver"]
     assert "<video " in documents["videos-default"]
     assert 'class="text-large' in documents["article-large_text"]
+    assert "data-saved-articles" in documents["offline-default"]
     for page in ("home", "category", "search", "photos"):
         assert 'class="pager"' in documents[f"{page}-default"], page
     return documents
