@@ -6,9 +6,9 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import current_app, make_response, render_template
-from flask_limiter.util import get_remote_address
+from flask import current_app, make_response, render_template, request
 from limits import parse_many
+from redis.exceptions import RedisError
 
 from services.jobs import Job, QueueFull, QueueUnavailable
 from web.errors import render_error
@@ -47,12 +47,16 @@ def start_job(job: Job) -> None:
 
 
 def _count_cold_generation() -> None:
-    client = get_remote_address()
-    strategy = site_services().limiter.limiter
-    for item in parse_many(current_app.config["COLD_GENERATION_LIMIT"]):
-        if not strategy.hit(item, COLD_SCOPE, client):
-            reset_at = strategy.get_window_stats(item, COLD_SCOPE, client).reset_time
-            raise ColdLimitReached(max(1, math.ceil(reset_at - time.time())))
+    client = request.remote_addr or "unknown"
+    strategy = site_services().cold_limiter
+    try:
+        for item in parse_many(current_app.config["COLD_GENERATION_LIMIT"]):
+            if not strategy.hit(item, COLD_SCOPE, client):
+                reset_at = strategy.get_window_stats(item, COLD_SCOPE, client).reset_time
+                raise ColdLimitReached(max(1, math.ceil(reset_at - time.time())))
+    except (RedisError, ConnectionError) as error:
+        # The limit's store is away (Redis down): generation stays bounded by the queue, so let it through.
+        current_app.logger.warning("Cold generation not counted: %s", error)
 
 
 def take_waiting_slot() -> Callable[[], None] | None:
