@@ -11,7 +11,7 @@ from werkzeug.wsgi import wrap_file
 from services.articles import get_published_article
 from services.files import ConcatenatedFiles
 from services.slugs import ascii_filename
-from services.speech import NothingToSpeak, SpeechError, is_speakable
+from services.speech import SpeechError, is_speakable
 from web.background import audio_job
 from web.cached_files import send_cached_file
 from web.errors import render_error
