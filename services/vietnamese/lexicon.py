@@ -107,12 +107,9 @@ class Lexicon:
         """Spoken form of one part of a document sign ("CT" in "CT-TTg"), or None when unknown."""
         return self.sign.get(part) or self.general.get(part)
 
-    def expand(self, text: str) -> str:
-        """Text with every whole word of the lexicon and every whole-token abbreviation spoken."""
-        return self.expand_traced(text, None)
-
-    def expand_traced(self, text: str, trace: list[Change] | None) -> str:
-        """expand(), appending to trace one Change per replaced word or abbreviation."""
+    def expand(self, text: str, trace: list[Change] | None = None) -> str:
+        """Text with every whole word of the lexicon and every whole-token abbreviation spoken, appending to
+        trace one Change per replaced word or abbreviation."""
         if self.words:
             text = self._word_pattern.sub(lambda m: self._replace_word(m, trace), text)
         if self.general:

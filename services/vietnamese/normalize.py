@@ -743,7 +743,7 @@ def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | No
         ("number", plain(_numbers)),
         ("unit", plain(_standalone_units)),
         ("letters and digits", plain(_letter_digit_boundaries)),
-        ("lexicon", table.expand_traced),
+        ("lexicon", table.expand),
         ("digits", plain(_leftover_digits)),
         ("numeric character", plain(_leftover_numeric_characters)),
         ("symbol", plain(_symbols)),
