@@ -9,7 +9,6 @@ import types
 import unicodedata
 
 import feedparser
-import lameenc
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
@@ -21,17 +20,11 @@ from models import Article, Category, clean_text
 from services.importer import import_articles
 from services.printing import article_pdf, render
 from services.speech import Narrator, audio_cache
+from support import silent_mp3
+from test_importer import import_row
 
 CONTROL_CHARACTERS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x9b", "\ud800", "\ufffe", "\U0010ffff"]
 FAKE_PDF = b"%PDF-1.7\n" + b"0123456789" * 100 + b"\n%%EOF\n"
-
-
-def _silent_mp3(seconds: float = 1.0, sample_rate: int = 22050) -> bytes:
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(sample_rate)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())
 
 
 class SilentEngine:
@@ -39,7 +32,7 @@ class SilentEngine:
 
     name = "silent"
     voice = "test"
-    mp3 = _silent_mp3()
+    mp3 = silent_mp3()
 
     def synthesize(self, text):
         return self.mp3
@@ -112,15 +105,7 @@ def test_feeds_clean_text_stored_before_the_model_did(db_app, make_article, char
 @pytest.mark.parametrize("field", ["title", "summary", "author", "category", "body_html"])
 @pytest.mark.parametrize("character", ["\x0b", "\x1b", "\x00", "\x7f", "\ud800", "\ufffe"], ids=ascii)
 def test_import_removes_control_characters(db_app, tmp_path, field, character):
-    row = {
-        "external_id": "src-1",
-        "title": "Huyện tổng kết công tác năm 2023",
-        "body_html": "<p>Ngày 16/11/2023, UBND huyện tổ chức hội nghị.</p>",
-        "published_at": "2023-11-16T14:14:00+07:00",
-        "category": "Tin tức - Sự kiện",
-        "author": "Minh Anh",
-        "summary": "Tóm tắt.",
-    }
+    row = import_row()
     row[field] = row[field].replace("n", f"n{character}", 1)
     path = tmp_path / "bai.jsonl"
     # ensure_ascii keeps a lone surrogate writable: the file holds "\ud800" as JSON escapes it.

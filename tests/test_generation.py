@@ -4,13 +4,11 @@ failure is remembered; an import queues its articles' audio and PDF; the RQ path
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-import lameenc
 import pytest
 from mutagen.mp3 import MP3
 
@@ -20,18 +18,11 @@ from services.feeds.podcast import PREWARM_LIMIT, prewarm_articles_by_id
 from services.printing.article_pdf import ArticlePdfs
 from services.printing.render import PdfRenderError
 from services.speech import Narrator, audio_cache
+from support import redis_running, silent_mp3
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "<p>Đoạn một của bài.</p><p>Đoạn hai của bài.</p><p>Đoạn ba của bài.</p>"
 FAKE_PDF = b"%PDF-1.7\n% a stand-in\n%%EOF\n"
-
-
-def _mp3(seconds=0.5, rate=22050) -> bytes:
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(rate)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(b"\0\0" * int(seconds * rate)) + encoder.flush())
 
 
 class GatedEngine:
@@ -45,7 +36,7 @@ class GatedEngine:
         if open_:
             self.gate.set()
         self.calls = 0
-        self.mp3 = _mp3()
+        self.mp3 = silent_mp3(0.5)
 
     def synthesize(self, text):
         self.calls += 1
@@ -222,15 +213,7 @@ def test_the_podcast_voices_only_a_few_articles_per_request(app, make_article):
     assert report.made == PREWARM_LIMIT
 
 
-def _redis_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_running(), reason="no Redis at 127.0.0.1:6379: the RQ path needs a real one")
+@pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379: the RQ path needs a real one")
 def test_the_rq_path_on_redis_with_flask_worker(app, make_article, tmp_path):
     from redis import Redis
 

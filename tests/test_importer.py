@@ -11,7 +11,7 @@ from models import Article, Category, Figure
 from services.importer import import_articles
 
 
-def _row(**overrides):
+def import_row(**overrides):
     row = {
         "external_id": "src-1",
         "title": "Huyện tổng kết công tác năm 2023",
@@ -53,7 +53,7 @@ def test_import_creates_articles_with_figures_and_slug(db_app, tmp_path):
     _jpeg(tmp_path / "anh" / "hoi-nghi.jpg")
     body = ('<p>Mở đầu.</p><figure><img src="anh/hoi-nghi.jpg" alt="Hội nghị"><figcaption>Quang cảnh hội nghị.'
             '</figcaption></figure><p>Kết thúc.</p>')
-    report = _import(db_app, _write(tmp_path, [_row(body_html=body)]))
+    report = _import(db_app, _write(tmp_path, [import_row(body_html=body)]))
     assert (report.created, report.errors) == (1, [])
     with db_app.app_context():
         article = db.session.execute(select(Article)).scalar_one()
@@ -72,9 +72,9 @@ def test_import_creates_articles_with_figures_and_slug(db_app, tmp_path):
 
 def test_importing_the_same_file_twice_changes_nothing(db_app, tmp_path):
     _jpeg(tmp_path / "a.jpg")
-    path = _write(tmp_path, [_row(body_html='<p>x</p><img src="a.jpg" alt="a">'),
-                             _row(external_id=None, title="Bài không có mã nguồn"),
-                             _row(external_id="src-3", title="Bài thứ ba", slug="bai-thu-ba")])
+    path = _write(tmp_path, [import_row(body_html='<p>x</p><img src="a.jpg" alt="a">'),
+                             import_row(external_id=None, title="Bài không có mã nguồn"),
+                             import_row(external_id="src-3", title="Bài thứ ba", slug="bai-thu-ba")])
     first = _import(db_app, path)
     with db_app.app_context():
         before = [(a.id, a.slug, a.updated_at, a.body_html) for a in db.session.execute(
@@ -90,8 +90,8 @@ def test_importing_the_same_file_twice_changes_nothing(db_app, tmp_path):
 
 
 def test_reimport_with_changes_updates_in_place(db_app, tmp_path):
-    _import(db_app, _write(tmp_path, [_row()]))
-    report = _import(db_app, _write(tmp_path, [_row(title="Tiêu đề đã sửa", body_html="<p>Mới.</p>")], "b.jsonl"))
+    _import(db_app, _write(tmp_path, [import_row()]))
+    report = _import(db_app, _write(tmp_path, [import_row(title="Tiêu đề đã sửa", body_html="<p>Mới.</p>")], "b.jsonl"))
     assert (report.created, report.updated) == (0, 1)
     with db_app.app_context():
         article = db.session.execute(select(Article)).scalar_one()
@@ -104,26 +104,26 @@ def test_reimport_with_changes_updates_in_place(db_app, tmp_path):
     [
         ("{not json", "JSON không hợp lệ"),
         ('["a", "list"]', "đối tượng JSON"),
-        (_row(title="   "), "title"),
-        (_row(title=None), "title"),
-        (_row(published_at="2023-02-30T10:00:00+07:00"), "published_at"),
-        (_row(published_at="16/11/2023"), "published_at"),
-        (_row(published_at="2023-11-16T14:14:00"), "múi giờ"),
-        (_row(published_at="0001-01-01T00:00:00+07:00"), "published_at"),
-        (_row(published_at="9999-12-31T23:59:59-01:00"), "published_at"),
-        (_row(published_at="9999-01-01T00:00:00+00:00"), "published_at"),
-        (_row(published_at="1899-12-31T23:00:00+00:00"), "published_at"),
-        (_row(category=""), "category"),
-        (_row(body_html=12), "body_html"),
-        (_row(title="Rất dài " * 80), "quá dài: title"),
-        (_row(author="Tác giả " * 40), "quá dài: author"),
-        (_row(category="Chuyên mục " * 30), "quá dài: category"),
-        (_row(external_id="x" * 201), "quá dài: external_id"),
+        (import_row(title="   "), "title"),
+        (import_row(title=None), "title"),
+        (import_row(published_at="2023-02-30T10:00:00+07:00"), "published_at"),
+        (import_row(published_at="16/11/2023"), "published_at"),
+        (import_row(published_at="2023-11-16T14:14:00"), "múi giờ"),
+        (import_row(published_at="0001-01-01T00:00:00+07:00"), "published_at"),
+        (import_row(published_at="9999-12-31T23:59:59-01:00"), "published_at"),
+        (import_row(published_at="9999-01-01T00:00:00+00:00"), "published_at"),
+        (import_row(published_at="1899-12-31T23:00:00+00:00"), "published_at"),
+        (import_row(category=""), "category"),
+        (import_row(body_html=12), "body_html"),
+        (import_row(title="Rất dài " * 80), "quá dài: title"),
+        (import_row(author="Tác giả " * 40), "quá dài: author"),
+        (import_row(category="Chuyên mục " * 30), "quá dài: category"),
+        (import_row(external_id="x" * 201), "quá dài: external_id"),
     ],
 )
 def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(db_app, tmp_path, line, message):
-    path = _write(tmp_path, [_row(external_id="good-1", title="Bài tốt một"), line,
-                             _row(external_id="good-2", title="Bài tốt hai")])
+    path = _write(tmp_path, [import_row(external_id="good-1", title="Bài tốt một"), line,
+                             import_row(external_id="good-2", title="Bài tốt hai")])
     report = _import(db_app, path)
     assert report.created == 2
     assert len(report.errors) == 1 and report.errors[0][0] == 2 and message in report.errors[0][1]
@@ -151,7 +151,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("body", HOSTILE)
 def test_hostile_html_is_defused(db_app, tmp_path, body):
-    report = _import(db_app, _write(tmp_path, [_row(body_html=body)]))
+    report = _import(db_app, _write(tmp_path, [import_row(body_html=body)]))
     assert report.created == 1
     with db_app.app_context():
         stored = db.session.execute(select(Article)).scalar_one()
@@ -165,7 +165,7 @@ def test_hostile_html_is_defused(db_app, tmp_path, body):
 
 
 def test_import_cli_reports_bad_lines_without_a_traceback(db_app, tmp_path):
-    path = _write(tmp_path, [_row(), "{broken", _row(external_id="x2", title="Bài hai", published_at="không phải ngày")])
+    path = _write(tmp_path, [import_row(), "{broken", import_row(external_id="x2", title="Bài hai", published_at="không phải ngày")])
     result = db_app.test_cli_runner().invoke(args=["import-articles", str(path)])
     # CliRunner never prints a traceback: an exception escaping the command shows as result.exception.
     assert isinstance(result.exception, SystemExit), result.exception
@@ -176,7 +176,7 @@ def test_import_cli_reports_bad_lines_without_a_traceback(db_app, tmp_path):
 
 
 def test_same_title_from_two_sources_keeps_both(db_app, tmp_path):
-    report = _import(db_app, _write(tmp_path, [_row(external_id="a"), _row(external_id="b")]))
+    report = _import(db_app, _write(tmp_path, [import_row(external_id="a"), import_row(external_id="b")]))
     assert report.created == 2
     with db_app.app_context():
         slugs = sorted(db.session.execute(select(Article.slug)).scalars())

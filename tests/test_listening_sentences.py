@@ -8,24 +8,9 @@ import lxml.html
 from extensions import db
 from models import Article
 from services.speech import Narrator, audio_cache
+from test_article_text import FOURTEEN_SENTENCES
 
-FOURTEEN = [
-    "Sáng 16/11, UBND huyện tổ chức hội nghị tổng kết công tác năm 2023.",
-    "Dự hội nghị có PGS.TS. Nguyễn Văn An, Giám đốc Sở Y tế.",
-    "Năm qua, huyện thu ngân sách đạt 105% kế hoạch.",
-    "Toàn huyện có 1.250 hộ thoát nghèo.",
-    "Đường về TP. Hà Nội được nâng cấp.",
-    "ThS. Lê Thị Bình trình bày báo cáo.",
-    "Ông Trần V. Cường phát biểu ý kiến.",
-    "Huyện xây mới 3 trường học.",
-    "Hơn 12 km đường giao thông nông thôn được cứng hóa.",
-    "Tỷ lệ trẻ em đến trường đạt 99,5%.",
-    "Công tác chuyển đổi số có nhiều tiến bộ!",
-    "Vì sao một số xã còn chậm?",
-    "Hội nghị đề ra 21 chỉ tiêu cho năm 2024.",
-    "Hội nghị bế mạc lúc 11 giờ cùng ngày.",
-]
-BODY = "<p>" + " ".join(FOURTEEN) + "</p><h2>Kết quả</h2><p>Xã Đồng Lâm về đích <a href='/x'>sớm. Bà</a> con vui mừng.</p>"
+BODY = "<p>" + " ".join(FOURTEEN_SENTENCES) + "</p><h2>Kết quả</h2><p>Xã Đồng Lâm về đích <a href='/x'>sớm. Bà</a> con vui mừng.</p>"
 
 
 class EchoEngine:
@@ -56,7 +41,7 @@ def test_manifest_has_a_segment_for_each_sentence_with_its_block_and_text(client
     segments = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()["segments"]
     assert [(segment["block"], segment["text"]) for segment in segments] == [
         (0, "Tổng kết năm 2023"),
-        *[(1, sentence) for sentence in FOURTEEN],
+        *[(1, sentence) for sentence in FOURTEEN_SENTENCES],
         (2, "Kết quả"),
         (3, "Xã Đồng Lâm về đích sớm."),
         (3, "Bà con vui mừng."),

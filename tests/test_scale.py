@@ -1,6 +1,5 @@
 """Pages from the cache and views through a buffer: an edit shows at once, no view is lost, the beacon counts
 once and is never cached, one reader's preferences never reach another's page."""
-import socket
 import threading
 
 import pytest
@@ -11,17 +10,10 @@ from models import Article, Link
 from services.files import FileCache, RedisLocks, cache_key
 from services.views import BufferedViews, RedisViews
 from web.site_services import flush_views
+from support import redis_running
 
 
-def _redis_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_running(), reason="no Redis at 127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379")
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from app import create_app, database_url_with_driver
 from extensions import db
 from models import Article, Category
 from services.schema import create_schema
+from support import redis_running
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
@@ -31,17 +32,9 @@ BODY = ("<p>Ngày 16/11/2023, UBND huyện Đồng Lâm họp bàn kế hoạch 
         "<p>Hội nghị thống nhất xây dựng thêm 12 phòng học và sửa 3,5 km đường liên xã trước mùa mưa.</p>")
 
 
-def _redis_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 pytestmark = [
     pytest.mark.skipif(not POSTGRESQL_URL, reason="TEST_DATABASE_URL is not set: two hosts share PostgreSQL"),
-    pytest.mark.skipif(not _redis_running(), reason="no Redis at 127.0.0.1:6379: two hosts share Redis"),
+    pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379: two hosts share Redis"),
     pytest.mark.timeout(600),
 ]
 

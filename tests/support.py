@@ -1,0 +1,22 @@
+"""Helpers several test modules share (imported by name: pytest puts tests/ on the path)."""
+import socket
+
+import lameenc
+
+
+def redis_running() -> bool:
+    """Whether the Redis the RQ, view-count and two-host tests need answers at 127.0.0.1:6379."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def silent_mp3(seconds: float = 1.0, sample_rate: int = 22050) -> bytes:
+    """A mono 32 kbps MP3 of silence: a stand-in voice's answer when the test is about HTTP, not sound."""
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(1)
+    return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())
