@@ -137,6 +137,21 @@ def pcm_to_mp3(samples: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BI
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
+class PcmEngine:
+    """An engine that makes 16-bit mono samples itself, levelled and encoded here to MP3 at bitrate_kbps."""
+
+    bitrate_kbps: int = MP3_BITRATE_KBPS
+
+    def speech_samples(self, text: str) -> tuple[np.ndarray, int]:
+        """The engine's 16-bit mono samples of text and their sample rate, before levelling."""
+        raise NotImplementedError
+
+    def synthesize(self, text: str) -> bytes:
+        """MP3 bytes (mono, CBR at bitrate_kbps) of the engine's speech; raises SpeechError on failure."""
+        samples, sample_rate = self.speech_samples(text)
+        return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
+
+
 class GTTSEngine:
     """Google Translate's Vietnamese voice through gTTS: the better voice, but it needs the internet."""
 
@@ -172,7 +187,7 @@ class GTTSEngine:
         return audio
 
 
-class EspeakEngine:
+class EspeakEngine(PcmEngine):
     """espeak-ng's Vietnamese voice, run locally: robotic but always there and fast."""
 
     name = "espeak"
@@ -195,11 +210,6 @@ class EspeakEngine:
         # flattened samples); at 70 the loudest vowel stays near -2.5 dBFS and level_speech does the rest.
         self.amplitude = amplitude
         self.voice = f"{voice} {words_per_minute}wpm a{amplitude} {bitrate_kbps}kbps {LEVELLING}"
-
-    def synthesize(self, text: str) -> bytes:
-        """MP3 bytes (mono, CBR at bitrate_kbps) of espeak-ng's speech; raises SpeechError if espeak-ng fails."""
-        samples, sample_rate = self.speech_samples(text)
-        return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
 
     def speech_samples(self, text: str) -> tuple[np.ndarray, int]:
         """espeak-ng's 16-bit mono samples of text and their sample rate, before levelling."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .engines import LEVELLING, MP3_BITRATE_KBPS, SpeechError, pcm_to_mp3, require_speakable
+from .engines import LEVELLING, MP3_BITRATE_KBPS, PcmEngine, SpeechError, require_speakable
 
 VOICE_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"
@@ -42,7 +42,7 @@ _voices: dict[tuple[str, int, int], _LoadedVoice | SpeechError] = {}
 _voices_lock = threading.Lock()
 
 
-class PiperEngine:
+class PiperEngine(PcmEngine):
     """A Piper voice (`.onnx` and its `.onnx.json`) run on the CPU by piper-tts; nothing is downloaded."""
 
     name = "piper"
@@ -57,11 +57,6 @@ class PiperEngine:
             size = 0
         # The file's size tells one release of a voice from another without reading 60 MB to hash it.
         self.voice = f"{self.model_path.stem} {size}B {bitrate_kbps}kbps {LEVELLING}"
-
-    def synthesize(self, text: str) -> bytes:
-        """MP3 bytes (mono, CBR at bitrate_kbps) of the voice speaking text; raises SpeechError on failure."""
-        samples, sample_rate = self.speech_samples(text)
-        return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
 
     def speech_samples(self, text: str) -> tuple[np.ndarray, int]:
         """The voice's 16-bit mono samples of text and their sample rate, before levelling."""
