@@ -81,9 +81,8 @@ def test_an_article_opened_once_reads_offline(context, live_server, article_path
     assert _violations(page) == []
 
 
-def test_a_saved_articles_audio_plays_offline_with_seeking(context, live_server, article_paths):
-    page = context.new_page()
-    article = live_server + article_paths[1]
+def _save_then_reopen_offline(context, page, article):
+    """Open the article, press Lưu until its audio is kept, then reload it with the network cut; the audio URL."""
     _open_and_keep(page, article)
     save = page.get_by_role("button", name="Lưu để nghe/đọc sau")
     audio_url = save.get_attribute("data-audio")
@@ -91,6 +90,13 @@ def test_a_saved_articles_audio_plays_offline_with_seeking(context, live_server,
     expect(page.locator("[data-offline-status]")).to_have_text(re.compile("^Đã lưu"), timeout=90000)
     context.set_offline(True)
     page.goto(article)
+    return audio_url
+
+
+def test_a_saved_articles_audio_plays_offline_with_seeking(context, live_server, article_paths):
+    page = context.new_page()
+    article = live_server + article_paths[1]
+    audio_url = _save_then_reopen_offline(context, page, article)
     expect(page.locator("h1")).to_be_visible()
     whole, part = page.evaluate(
         """async url => {
@@ -126,13 +132,7 @@ def test_a_saved_articles_audio_plays_offline_with_seeking(context, live_server,
 def test_a_saved_articles_player_plays_the_saved_audio_offline(context, live_server, article_paths):
     page = context.new_page()
     article = live_server + article_paths[5]
-    _open_and_keep(page, article)
-    save = page.get_by_role("button", name="Lưu để nghe/đọc sau")
-    audio_url = save.get_attribute("data-audio")
-    save.click()
-    expect(page.locator("[data-offline-status]")).to_have_text(re.compile("^Đã lưu"), timeout=90000)
-    context.set_offline(True)
-    page.goto(article)
+    audio_url = _save_then_reopen_offline(context, page, article)
     player = page.locator(".player")
     audio = page.locator(".player audio")
     # The segment list comes from the cache; the first sentence cannot, so the saved whole MP3 plays.
