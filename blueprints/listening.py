@@ -15,16 +15,7 @@ from services.speech import SpeechError, is_speakable
 from web.background import audio_job
 from web.cached_files import send_cached_file
 from web.errors import render_error
-from web.generation import (
-    ColdLimitReached,
-    GenerationBusy,
-    busy_response,
-    preparing_response,
-    rate_limited_response,
-    ready_fragment,
-    start_job,
-    take_waiting_slot,
-)
+from web.generation import preparing_response, ready_fragment, refusal_to_start, take_waiting_slot
 from web.site_services import site_services
 
 bp = Blueprint("listening", __name__)
@@ -90,15 +81,16 @@ def _preparing(article, head: bool = False):
     )
 
 
-def _start_audio_job(article):
-    """None when the article's audio job is queued or running, else the response that says why not."""
-    try:
-        start_job(audio_job(article))
-    except ColdLimitReached as limit:
-        return rate_limited_response(limit.retry_after)
-    except GenerationBusy:
-        return busy_response()
-    return None
+def _refusal_to_make(article):
+    """None once the article's audio job is queued or running and this request may wait for it, else the
+    answer: "đang chuẩn bị" for a HEAD (which never makes anything), the 503 of a remembered failure, or
+    why the job cannot start."""
+    if request.method == "HEAD":
+        # Never made for a HEAD; the article's job makes the segments in order anyway.
+        return _preparing(article, head=True)
+    if site_services().speech.failure(article) is not None:
+        return _speech_unavailable()
+    return refusal_to_start(audio_job(article))
 
 
 def _speech_unavailable():
@@ -134,11 +126,7 @@ def article_audio(slug):
         abort(404)
     if (audio := speech.cached_whole_audio(article)) is not None:
         return _whole_audio_response(audio, download_name, version, as_attachment)
-    if request.method == "HEAD":
-        return _preparing(article, head=True)
-    if speech.failure(article) is not None:
-        return _speech_unavailable()
-    if (refused := _start_audio_job(article)) is not None:
+    if (refused := _refusal_to_make(article)) is not None:
         return refused
     release = take_waiting_slot()
     if release is None:
@@ -187,12 +175,7 @@ def segment_audio(slug, index):
     if index >= len(segments) or not is_speakable(segments[index]):
         abort(404)
     if (cached := speech.cached_segment(article, index)) is None:
-        if request.method == "HEAD":
-            # Never made for a HEAD; the article's job makes the segments in order anyway.
-            return _preparing(article, head=True)
-        if speech.failure(article) is not None:
-            return _speech_unavailable()
-        if (refused := _start_audio_job(article)) is not None:
+        if (refused := _refusal_to_make(article)) is not None:
             return refused
         if (release := take_waiting_slot()) is None:
             return _preparing(article)

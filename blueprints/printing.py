@@ -73,12 +73,8 @@ def article_pdf(slug):
             return _preparing(article, head=True)
         if pdfs.failure(article) is not None:
             return _pdf_failed(article)
-        try:
-            generation.start_job(pdf_job(article))
-        except generation.ColdLimitReached as limit:
-            return generation.rate_limited_response(limit.retry_after)
-        except generation.GenerationBusy:
-            return generation.busy_response()
+        if (refused := generation.refusal_to_start(pdf_job(article))) is not None:
+            return refused
         if (release := generation.take_waiting_slot()) is None:
             return _preparing(article)
         try:

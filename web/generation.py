@@ -46,6 +46,18 @@ def start_job(job: Job) -> None:
         raise GenerationBusy(str(error)) from error
 
 
+def refusal_to_start(job: Job):
+    """None when job is queued or running (started now, or by someone before), else the 429 or 503 that
+    says why it cannot start."""
+    try:
+        start_job(job)
+    except ColdLimitReached as limit:
+        return rate_limited_response(limit.retry_after)
+    except GenerationBusy:
+        return busy_response()
+    return None
+
+
 def _count_cold_generation() -> None:
     client = request.remote_addr or "unknown"
     strategy = site_services().cold_limiter
