@@ -94,12 +94,7 @@ class ArticleSpeech:
 
     def cached_segment(self, article: Article, index: int) -> CachedAudio | None:
         """One segment's MP3 if any engine has made it; never synthesizes."""
-        text = self.segments(article)[index]
-        for engine in self.narrator.engines:
-            key = self.narrator.segment_key(engine, text)
-            if (path := self.narrator.cache.get(key)) is not None:
-                return CachedAudio(path, key, engine.name)
-        return None
+        return self.narrator.cached_segment(self.segments(article)[index])
 
     def wait_for_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
         """The segment once some thread or process has made it, or None after seconds; SpeechError if its

@@ -128,13 +128,33 @@ class Narrator:
                 last_error = error
         raise self._no_engine_error(last_error)
 
+    def cached_segment(self, text: str) -> CachedAudio | None:
+        """The cached MP3 of one segment by the first engine (in the order of preference) that made it; never
+        synthesizes."""
+        for engine in self.engines:
+            key = self.segment_key(engine, text)
+            if (path := self.cache.get(key)) is not None:
+                return CachedAudio(path, key, engine.name)
+        return None
+
     def segment_audio(self, text: str) -> CachedAudio:
         """The cached MP3 of one segment, made now by the first engine that works if not cached yet."""
         text = require_speakable(text)
-        return self._cached_or_made(
-            lambda engine: self.segment_key(engine, text),
-            lambda engine: self._segment_writer(engine, text),
-        )
+        # Audio already made by any engine is served before anything is synthesized: its URL carries a
+        # version that browsers and podcast apps keep for days, so the bytes behind it must not change when
+        # a preferred engine (Google) becomes reachable again. It is also served while that engine is away.
+        if (cached := self.cached_segment(text)) is not None:
+            return cached
+        last_error: SpeechError | None = None
+        for engine in self._available_engines():
+            key = self.segment_key(engine, text)
+            try:
+                path = self.cache.get_or_create(key, self._segment_writer(engine, text))
+            except SpeechError as error:
+                last_error = error
+                continue
+            return CachedAudio(path, key, engine.name)
+        raise self._no_engine_error(last_error)
 
     def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
         """The whole article if every segment is cached by one engine (in the order of preference); never
@@ -191,31 +211,6 @@ class Narrator:
             key, path = found
             chosen = [keys[key]]
             yield path
-
-    def _cached_or_made(
-        self,
-        key_of: Callable[[SpeechEngine], str],
-        writer_of: Callable[[SpeechEngine], Callable[[BinaryIO], object]],
-    ) -> CachedAudio:
-        # Audio already made by any engine is served before anything is synthesized: its URL carries a
-        # version that browsers and podcast apps keep for days, so the bytes behind it must not change when
-        # a preferred engine (Google) becomes reachable again. It is also served while that engine is away.
-        for engine in self.engines:
-            key = key_of(engine)
-            if (path := self.cache.get(key)) is not None:
-                return CachedAudio(path, key, engine.name)
-        last_error: SpeechError | None = None
-        for engine in self.engines:
-            key = key_of(engine)
-            if not self._allows(engine):
-                continue
-            try:
-                path = self.cache.get_or_create(key, writer_of(engine))
-            except SpeechError as error:
-                last_error = error
-                continue
-            return CachedAudio(path, key, engine.name)
-        raise self._no_engine_error(last_error)
 
     def _segment_writer(self, engine: SpeechEngine, text: str) -> Callable[[BinaryIO], object]:
         return lambda file: file.write(self._synthesize(engine, text))
