@@ -119,7 +119,7 @@ def create_app(test_config=None):
 def _config_from_environment(app):
     """Settings a deployment gives through the environment override the files."""
     renamed = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
-    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR", "REDIS_URL"):
         value = os.environ.get(name)
         if value:
             app.config[renamed.get(name, name)] = value

@@ -83,8 +83,6 @@ def init_site_services(app) -> None:
     config = app.config
     for name, default in GENERATION_DEFAULTS.items():
         config.setdefault(name, default)
-    if not config["REDIS_URL"]:
-        config["REDIS_URL"] = os.environ.get("REDIS_URL") or None
     redis = _redis(config["REDIS_URL"])
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
