@@ -23,7 +23,6 @@ class EditorLexicon:
         self.recheck_seconds = recheck_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
         self._table: Abbreviations | None = None
         self._checked_at = float("-inf")
 
@@ -33,18 +32,7 @@ class EditorLexicon:
             now = self.clock()
             if self._table is None or now - self._checked_at >= self.recheck_seconds:
                 self._checked_at = now
-                stamp = self._file_stamp()
-                if self._table is None or stamp != self._stamp:
-                    self._table = load_abbreviations(self.path if stamp else None)
-                    self._stamp = stamp
+                # load_abbreviations keys its own cache by the file's time and size: an unchanged file
+                # gives back the same table.
+                self._table = load_abbreviations(self.path)
             return self._table
-
-    def _file_stamp(self) -> tuple[int, int] | None:
-        if not self.path:
-            return None
-        try:
-            status = os.stat(self.path)
-        except OSError:
-            return None
-        # Size too: an edit within the filesystem's timestamp resolution still changes it, most likely.
-        return status.st_mtime_ns, status.st_size

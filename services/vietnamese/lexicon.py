@@ -281,5 +281,5 @@ def load_lexicon(extra_path: str | os.PathLike | None = None) -> Lexicon:
             # Keyed by modification time and size, so an editor's change is picked up without a restart.
             stamp = (status.st_mtime_ns, status.st_size)
         except OSError:
-            stamp = None
+            path = None  # a missing file gives the built-in table itself
     return _merged(path, stamp)
