@@ -14,7 +14,7 @@ from services.slugs import ascii_filename
 from services.speech import SpeechError, is_speakable
 from web.background import audio_job
 from web.cached_files import send_cached_file
-from web.errors import render_error
+from web.errors import service_unavailable
 from web.generation import preparing_response, refusal_to_start, status_response, take_waiting_slot
 from web.site_services import site_services
 
@@ -94,12 +94,9 @@ def _refusal_to_make(article):
 
 
 def _speech_unavailable():
-    response = current_app.make_response(
-        render_error(503, "Chưa đọc được bài này", "Máy chủ chưa tạo được âm thanh. Xin thử lại sau ít phút.")
+    return service_unavailable(
+        RETRY_AFTER_SECONDS, "Chưa đọc được bài này", "Máy chủ chưa tạo được âm thanh. Xin thử lại sau ít phút."
     )
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response.cache_control.no_store = True
-    return response
 
 
 @bp.app_template_global()

@@ -11,11 +11,12 @@ from limits import parse_many
 from redis.exceptions import RedisError
 
 from services.jobs import Job, QueueFull, QueueUnavailable
-from web.errors import render_error
+from web.errors import render_error, service_unavailable
 from web.htmx import wants_fragment
 from web.site_services import site_services
 
 PREPARING_RETRY_SECONDS = 5
+BUSY_RETRY_SECONDS = 60
 COLD_SCOPE = "cold-generation"
 
 
@@ -126,31 +127,22 @@ def status_response(*, made: bool, failure: Callable[[], object], failed: Callab
     return failed() if failure() is not None else preparing()
 
 
-def rate_limited_response(retry_after: int, head: bool = False):
+def rate_limited_response(retry_after: int):
     """The Vietnamese 429 page with Retry-After: this client asked for too many new files at once."""
     minutes = max(1, math.ceil(retry_after / 60))
-    if head:
-        response = make_response("", 429)
-    else:
-        response = make_response(*render_error(
-            429,
-            "Bạn yêu cầu quá nhiều tệp mới",
-            f"Máy chủ đang tạo các tệp bạn đã yêu cầu. Xin thử lại sau khoảng {minutes} phút; "
-            "các bài đã có âm thanh hoặc tệp PDF vẫn mở được ngay.",
-        ))
+    response = make_response(*render_error(
+        429,
+        "Bạn yêu cầu quá nhiều tệp mới",
+        f"Máy chủ đang tạo các tệp bạn đã yêu cầu. Xin thử lại sau khoảng {minutes} phút; "
+        "các bài đã có âm thanh hoặc tệp PDF vẫn mở được ngay.",
+    ))
     response.headers["Retry-After"] = str(retry_after)
     response.cache_control.no_store = True
     return response
 
 
-def busy_response(head: bool = False):
+def busy_response():
     """The Vietnamese 503 with Retry-After: the generation queue cannot take more work now."""
-    if head:
-        response = make_response("", 503)
-    else:
-        response = make_response(*render_error(
-            503, "Máy chủ đang bận", "Máy chủ đang tạo nhiều tệp âm thanh và PDF. Xin thử lại sau ít phút."
-        ))
-    response.headers["Retry-After"] = "60"
-    response.cache_control.no_store = True
-    return response
+    return service_unavailable(
+        BUSY_RETRY_SECONDS, "Máy chủ đang bận", "Máy chủ đang tạo nhiều tệp âm thanh và PDF. Xin thử lại sau ít phút."
+    )
