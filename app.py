@@ -119,7 +119,10 @@ def create_app(test_config=None):
 def _config_from_environment(app):
     """Settings a deployment gives through the environment override the files."""
     renamed = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
-    for name in ("DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR", "REDIS_URL"):
+    for name in (
+        "DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR", "REDIS_URL",
+        "ACCEL_REDIRECT_PREFIX", "ACCEL_REDIRECT_ROOT",
+    ):
         value = os.environ.get(name)
         if value:
             app.config[renamed.get(name, name)] = value
@@ -127,9 +130,6 @@ def _config_from_environment(app):
         app.config["TRUSTED_HOSTS"] = [host.strip() for host in os.environ["TRUSTED_HOSTS"].split(",") if host.strip()]
     if os.environ.get("PROXY_COUNT"):
         app.config["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
-    for name in ("ACCEL_REDIRECT_PREFIX", "ACCEL_REDIRECT_ROOT"):
-        if os.environ.get(name):
-            app.config[name] = os.environ[name]
 
 
 def _storage_paths(config, instance_path) -> None:
