@@ -52,11 +52,10 @@ def _whole_audio_response(audio, download_name: str, version: str, as_attachment
     response.content_length = audio.size_bytes
     response.set_etag(audio.key)
     response.headers["Content-Disposition"] = f"{'attachment' if as_attachment else 'inline'}; filename={download_name}"
+    response.cache_control.public = True
     if versioned:
-        response.cache_control.public = True
         response.cache_control.max_age = VERSIONED_MAX_AGE
     else:
-        response.cache_control.public = True
         response.cache_control.no_cache = True
     return response.make_conditional(request, accept_ranges=True, complete_length=audio.size_bytes)
 
