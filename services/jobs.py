@@ -143,24 +143,19 @@ class RedisQueue:
     JOB_TIMEOUT_SECONDS = 600
     FAILURE_TTL_SECONDS = 300
 
-    def __init__(self, redis_url: str, max_pending: int, socket_timeout: float = 2.0):
-        self.redis_url = redis_url
+    def __init__(self, redis, max_pending: int):
+        self.redis = redis
         self.max_pending = max(1, max_pending)
-        self.socket_timeout = socket_timeout
         self._queues = None
         self._guard = threading.Lock()
 
     def queues(self):
-        """The RQ queues by priority, connected on first use."""
+        """The RQ queues by priority, made on first use."""
         with self._guard:
             if self._queues is None:
-                from redis import Redis
                 from rq import Queue
 
-                connection = Redis.from_url(
-                    self.redis_url, socket_timeout=self.socket_timeout, socket_connect_timeout=self.socket_timeout
-                )
-                self._queues = {priority: Queue(name, connection=connection) for priority, name in QUEUE_NAMES.items()}
+                self._queues = {priority: Queue(name, connection=self.redis) for priority, name in QUEUE_NAMES.items()}
             return self._queues
 
     def enqueue(self, job: Job) -> bool:
@@ -205,10 +200,8 @@ class RedisQueue:
         return sum(len(rq_queue) + rq_queue.started_job_registry.count for rq_queue in self.queues().values())
 
 
-def make_job_queue(
-    redis_url: str | None, workers: int, max_pending: int, run: Callable[[Job], object]
-) -> JobQueue:
-    """RQ on Redis when redis_url is set, else the in-process pool of `workers` threads."""
-    if redis_url:
-        return RedisQueue(redis_url, max_pending)
+def make_job_queue(redis, workers: int, max_pending: int, run: Callable[[Job], object]) -> JobQueue:
+    """RQ on the given Redis client when there is one, else the in-process pool of `workers` threads."""
+    if redis is not None:
+        return RedisQueue(redis, max_pending)
     return InProcessQueue(workers, max_pending, run)

@@ -102,9 +102,7 @@ def init_site_services(app) -> None:
         speech=speech,
         pdfs=_article_pdfs(app, shared_locks),
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
-        jobs=make_job_queue(
-            config["REDIS_URL"], config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context
-        ),
+        jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
         cold_limiter=_cold_generation_limiter(app),
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
         views=_view_counter(app, redis),
