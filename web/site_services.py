@@ -103,7 +103,7 @@ def init_site_services(app) -> None:
         pdfs=_article_pdfs(app, shared_locks),
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
         jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
-        cold_limiter=_cold_generation_limiter(app),
+        cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
         views=_view_counter(app, redis),
         content_version=(
@@ -168,12 +168,14 @@ def flush_views(app) -> int:
     return app.extensions["docbai"].views.flush()
 
 
-def _cold_generation_limiter(app) -> RateLimiter:
+def _cold_generation_limiter(app, redis) -> RateLimiter:
     """Counts per client address (behind a proxy, ProxyFix makes it the client's), shared by every worker
-    and host through Redis when there is one."""
+    and host through Redis when there is one (the site's client: its pool and its 2 s timeouts)."""
     # The limits library (what Flask-Limiter is built on) used directly: only new generation is limited,
     # and Flask-Limiter's extension would check every request, a tenth of what a cached page costs.
-    return MovingWindowRateLimiter(storage_from_string(app.config["REDIS_URL"] or "memory://"))
+    if redis is None:
+        return MovingWindowRateLimiter(storage_from_string("memory://"))
+    return MovingWindowRateLimiter(storage_from_string(app.config["REDIS_URL"], connection_pool=redis.connection_pool))
 
 
 def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
