@@ -1,7 +1,8 @@
 """gunicorn settings for docbai in production: `make serve`, or `gunicorn -c gunicorn.conf.py`.
 
 Every value can be changed from the environment without editing this file: BIND, WEB_CONCURRENCY (worker
-processes), WEB_THREADS (threads per worker), WEB_TIMEOUT (seconds).
+processes), WEB_THREADS (threads per worker), WEB_TIMEOUT (seconds), WEB_MAX_REQUESTS (requests before a
+worker is replaced; 0 never).
 """
 import os
 
@@ -24,10 +25,14 @@ timeout = int(os.environ.get("WEB_TIMEOUT", 120))
 graceful_timeout = 60
 # nginx keeps its upstream connections open; a little longer than a browser's idle gap.
 keepalive = 5
-# A fresh process now and then returns memory WeasyPrint and the image libraries hold on to; the jitter
-# keeps the workers from restarting all at once.
-max_requests = 2000
-max_requests_jitter = 200
+# A fresh process now and then returns memory the image libraries and the allocator hold on to (PDFs render
+# in processes of their own, so WeasyPrint's memory is never here). A restart costs the worker about a
+# second of CPU and its in-process page cache, so it must be rare under a surge: at 2,000 requests a surge
+# restarted each worker every few seconds and halved the pages per second (bench/server_speed.py). At
+# 50,000 a worker serving 1,000 pages a second restarts about once a minute; on a quiet day, once in days.
+# The jitter keeps the workers from restarting all at once.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 50_000))
+max_requests_jitter = max_requests // 10
 
 # Proxy headers are believed only by the app, and only as far as PROXY_COUNT says (werkzeug's ProxyFix).
 forwarded_allow_ips = ""

@@ -13,12 +13,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from models import nfc
-from services.printing.render import (
-    PdfRenderTimeout,
-    SiteFilesFetcher,
-    URLRefused,
-    render_pdf,
-)
+from services.printing.render import PdfRenderTimeout, render_pdf
+from services.printing.weasy import SiteFilesFetcher, URLRefused
 from services.printing.qr import qr_code_svg
 
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
