@@ -4,9 +4,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import stat
 import threading
+import time
 from functools import lru_cache
 from dataclasses import dataclass
+from math import inf
 
 import rcssmin
 
@@ -24,11 +27,15 @@ class StaticFiles:
     """Fingerprints (and, for inlined stylesheets, the text) of files under one static folder.
 
     Results are kept per file and recomputed only when the file's modification time or size changes, so
-    a running server picks up an edited stylesheet while a URL costs one stat() and no read.
+    a running server picks up an edited stylesheet. With recheck_seconds the file is looked at (one stat())
+    at most that often: every page names the inlined stylesheet twice, and a stat() on every page costs a
+    busy threaded server more than the stat itself, since each one lets another thread take the GIL.
     """
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, recheck_seconds: float = 0.0):
         self.root = os.path.realpath(root)
+        self.recheck_seconds = recheck_seconds
+        self._checked: dict[str, float] = {}  # when each file's stamp was last compared (time.monotonic())
         self._entries: dict[str, _Entry] = {}
         self._minified: dict[tuple[str, str], str] = {}
         self._paths: dict[str, str | None] = {}
@@ -45,15 +52,20 @@ class StaticFiles:
         path = self._path(filename) if filename else None
         if path is None:
             return None
+        entry = self._entries.get(filename)
+        usable = entry is not None and (entry.text is not None or not want_text)
+        now = time.monotonic()
+        if usable and now - self._checked.get(filename, -inf) < self.recheck_seconds:
+            return entry
         try:
             status = os.stat(path)
         except OSError:
             return None
-        if not os.path.isfile(path):
+        if not stat.S_ISREG(status.st_mode):
             return None
+        self._checked[filename] = now
         stamp = (status.st_mtime_ns, status.st_size)
-        entry = self._entries.get(filename)
-        if entry is not None and entry.stamp == stamp and (entry.text is not None or not want_text):
+        if usable and entry.stamp == stamp:
             return entry
         with open(path, "rb") as handle:
             data = handle.read()

@@ -1,18 +1,25 @@
 """Pages from the cache and views through a buffer: an edit shows at once, no view is lost, the beacon counts
 once and is never cached, one reader's preferences never reach another's page."""
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, update
 
 from extensions import db
 from models import Article, Link
+from services.content_version import FileContentVersion, RedisContentVersion
 from services.files import FileCache, RedisLocks, cache_key
+from services.static_files import StaticFiles
 from services.views import BufferedViews, RedisViews
 from web.site_services import flush_views
 from support import redis_running
 
 
+ROOT = Path(__file__).resolve().parent.parent
 needs_redis = pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379")
 
 
@@ -135,6 +142,80 @@ def test_pages_with_made_up_parameters_are_not_kept(app, client, make_article):
     for number in range(5):
         client.get(f"/?utm_source={number}")
     assert len(backend._cache) == before
+
+
+class _FakeClock:
+    """time.monotonic for code under test, moved on by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = _FakeClock()
+    monkeypatch.setattr("services.content_version.time.monotonic", fake)
+    monkeypatch.setattr("services.static_files.time.monotonic", fake)
+    return fake
+
+
+def _versions(kind, tmp_path, redis_url):
+    """Two processes' views of one content version, each looking again every half second."""
+    if kind == "file":
+        return [FileContentVersion(tmp_path / "content-version", recheck_seconds=0.5) for _ in range(2)]
+    if not redis_running():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    connection.delete("test:content-version")
+    return [RedisContentVersion(connection, "test:content-version", recheck_seconds=0.5) for _ in range(2)]
+
+
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_another_process_edit_shows_within_the_recheck_window_and_ones_own_at_once(kind, tmp_path, clock):
+    here, there = _versions(kind, tmp_path, "redis://127.0.0.1:6379/12")
+    first = here.current()
+    assert there.current() == first
+    there.bump()
+    assert there.current() != first  # its own edit, at once
+    clock.now += 0.4
+    assert here.current() == first  # read 0.4 s ago: not looked at again yet
+    clock.now += 0.2
+    assert here.current() == there.current() != first
+    here.bump()
+    assert here.current() != there.current()
+    clock.now += 0.6
+    assert here.current() == there.current()
+
+
+def test_an_edited_stylesheet_is_inlined_after_the_recheck_window(tmp_path, clock):
+    (tmp_path / "css").mkdir()
+    stylesheet = tmp_path / "css" / "site.css"
+    stylesheet.write_text("body { color: black }")
+    files = StaticFiles(str(tmp_path), recheck_seconds=1.0)
+    before = files.fingerprint("css/site.css")
+    assert files.minified_css("css/site.css") == "body{color:black}"
+    stylesheet.write_text("body { color: navy }")
+    clock.now += 0.9
+    assert files.fingerprint("css/site.css") == before and files.minified_css("css/site.css") == "body{color:black}"
+    clock.now += 0.2
+    assert files.fingerprint("css/site.css") != before and files.minified_css("css/site.css") == "body{color:navy}"
+    stylesheet.unlink()
+    clock.now += 1.1
+    assert files.fingerprint("css/site.css") is None
+
+
+def test_a_web_worker_starts_without_importing_weasyprint(tmp_path):
+    # WeasyPrint's import is half a second of every worker (re)start; only the PDF render processes need it.
+    script = "import sys; from app import create_app; create_app(); print('weasyprint' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "INSTANCE_PATH": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False"]
 
 
 def test_the_buffer_loses_no_view_under_threads_and_writes_at_stop():

@@ -246,7 +246,7 @@ def test_a_job_queued_on_one_host_is_done_by_a_worker_of_the_other(two_hosts):
     assert not list((a.instance / "cache").rglob("*.pdf")) and not list((b.instance / "cache").rglob("*.pdf"))
 
 
-def test_an_edit_on_one_host_shows_at_once_on_the_other(two_hosts):
+def test_an_edit_on_one_host_reaches_the_other(two_hosts):
     a, b = two_hosts["hosts"]
     site, slug = two_hosts["site"], two_hosts["slug"]
     assert "Huyện họp bàn".encode() in _get(b.port, f"/bai-viet/{slug}")[1]
@@ -254,5 +254,10 @@ def test_an_edit_on_one_host_shows_at_once_on_the_other(two_hosts):
         article = db.session.execute(sa.select(Article).where(Article.slug == slug)).scalar_one()
         article.title = "Huyện chốt kế hoạch năm 2024"
         db.session.commit()
+    edited = time.monotonic()
+    # Each process looks at the shared content version every half second (CONTENT_VERSION_RECHECK_SECONDS); the
+    # window itself is tested with a fake clock in test_scale.py, a loaded machine only makes this wait longer.
     for host in (a, b):
-        assert "Huyện chốt kế hoạch năm 2024".encode() in _get(host.port, f"/bai-viet/{slug}")[1]
+        while "Huyện chốt kế hoạch năm 2024".encode() not in _get(host.port, f"/bai-viet/{slug}")[1]:
+            assert time.monotonic() - edited < 10, f"the edit did not reach the host on port {host.port}"
+            time.sleep(0.05)

@@ -83,6 +83,8 @@ def init_site_services(app) -> None:
     config = app.config
     for name, default in GENERATION_DEFAULTS.items():
         config.setdefault(name, default)
+    # How stale another process's edit may be here (services.content_version); the debug server looks every time.
+    config.setdefault("CONTENT_VERSION_RECHECK_SECONDS", 0.0 if app.debug else 0.5)
     redis = _redis(config["REDIS_URL"])
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
@@ -107,8 +109,10 @@ def init_site_services(app) -> None:
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
         views=_view_counter(app, redis),
         content_version=(
-            RedisContentVersion(redis) if redis is not None
-            else FileContentVersion(os.path.join(app.instance_path, "content-version"))
+            RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
+            else FileContentVersion(
+                os.path.join(app.instance_path, "content-version"), config["CONTENT_VERSION_RECHECK_SECONDS"]
+            )
         ),
     )
 
