@@ -2,10 +2,11 @@
 otherwise), so a surge of readers costs a cache read instead of eleven SQL statements and a template render.
 
 A page is keyed by the content version (services.content_version: every import or edit of an article,
-category, figure, photo, video or link replaces it, at once on every host), by the site's design (a hash
-of the templates and static files, so a deploy never serves old markup with a new stylesheet), by its path
-and page number, fragment or whole page, and by the reader's preferences as they shape the markup (the
-classes of <html> and the data saver) — so one reader's preferences never show in another reader's page.
+category, figure, photo, video or link replaces it; other processes and hosts see it within half a second),
+by the site's design (a hash of the templates and static files, so a deploy never serves old markup with a
+new stylesheet), by its path and page number, fragment or whole page, and by the reader's preferences as
+they shape the markup (the classes of <html> and the data saver) — so one reader's preferences never show
+in another reader's page.
 What changes on every request is not cached: the view count (the `data-volatile` text, filled in on each
 request) and anything outside the page body (headers, ETag, compression). Pages with query parameters
 other than the page number are rendered each time, so made-up URLs cannot fill the cache.
