@@ -20,7 +20,7 @@ from services.pagination import paginate_clamped, parse_page
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value
-from web.site_services import displayed_views, site_services
+from web.site_services import count_view, displayed_views
 
 bp = Blueprint("reading", __name__)
 
@@ -107,7 +107,7 @@ def view_beacon(slug):
         abort(404)
     if _is_counted_view():
         try:
-            site_services().views.add(article_id)
+            count_view(article_id)
         except RedisError as error:
             # The reader's page is not worse for it; this one view is lost while Redis is away.
             current_app.logger.warning("View of %s not counted: %s", slug, error)

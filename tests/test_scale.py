@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select, update
 
-from extensions import db
+from extensions import cache, db
 from models import Article, Link
 from services.content_version import FileContentVersion, RedisContentVersion
 from services.files import FileCache, RedisLocks, cache_key
+from services.near_cache import NearCache
 from services.static_files import StaticFiles
 from services.views import BufferedViews, RedisViews
 from web.site_services import flush_views
@@ -159,6 +160,7 @@ def clock(monkeypatch):
     fake = _FakeClock()
     monkeypatch.setattr("services.content_version.time.monotonic", fake)
     monkeypatch.setattr("services.static_files.time.monotonic", fake)
+    monkeypatch.setattr("services.near_cache.time.monotonic", fake)
     return fake
 
 
@@ -320,3 +322,62 @@ def test_pages_and_the_beacon_still_answer_while_redis_is_away(tmp_path, monkeyp
     assert "3 lượt xem" in client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
     assert client.get("/").status_code == 200
     assert client.get(f"/bai-viet/{article.slug}/xem.gif").status_code == 200
+
+
+@pytest.fixture
+def redis_site(tmp_path, monkeypatch, redis):
+    """A second app on the test's database with Redis (database 12) as its cache, queue and view counter."""
+    from app import create_app
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "redis-instance"))
+    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "test.db"), "TESTING": True,
+                       "REDIS_URL": "redis://127.0.0.1:6379/12", "TTS_ENGINE": "espeak"})
+
+
+@needs_redis
+def test_a_page_read_from_redis_is_kept_a_few_seconds_in_the_process(redis_site, make_article, monkeypatch):
+    article = make_article(title="Bản tin đầu tiên")
+    client = redis_site.test_client()
+    path = f"/bai-viet/{article.slug}"
+    assert "Bản tin đầu tiên" in client.get(path).get_data(as_text=True)
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key: asked.append(key) or real_get(key))
+    for _ in range(3):
+        assert "Bản tin đầu tiên" in client.get(path).get_data(as_text=True)
+    assert not [key for key in asked if key.startswith("page:")]
+    # An edit makes a new key, read from Redis (and rendered) at once.
+    with redis_site.app_context():
+        db.session.get(Article, article.id).title = "Bản tin đã sửa"
+        db.session.commit()
+    assert "Bản tin đã sửa" in client.get(path).get_data(as_text=True)
+    assert [key for key in asked if key.startswith("page:")]
+
+
+@needs_redis
+def test_views_from_another_process_show_within_half_a_second_and_ones_own_at_once(redis_site, make_article, clock):
+    article = make_article(views=5)
+    client = redis_site.test_client()
+    path = f"/bai-viet/{article.slug}"
+    assert "5 lượt xem" in client.get(path).get_data(as_text=True)
+    with redis_site.app_context():
+        redis_site.extensions["docbai"].views.redis.hincrby(RedisViews.PENDING, str(article.id), 2)  # another host
+    assert "5 lượt xem" in client.get(path).get_data(as_text=True)
+    clock.now += 0.6
+    assert "7 lượt xem" in client.get(path).get_data(as_text=True)
+    client.get(f"{path}/xem.gif")
+    assert "8 lượt xem" in client.get(path).get_data(as_text=True)
+
+
+def test_the_near_cache_forgets_after_its_seconds_and_beyond_its_size(clock):
+    near = NearCache(5, max_entries=2)
+    near.put("a", 1)
+    near.put("b", 2)
+    clock.now += 4.9
+    assert near.get("a") == 1 and near.get("b") == 2
+    near.put("c", 3)  # the least recently used goes
+    assert near.get("a") is None and near.get("c") == 3
+    clock.now += 0.2
+    assert near.get("b") is None and near.get("c") == 3
+    near.forget("c")
+    assert near.get("c") is None

@@ -20,6 +20,7 @@ from services.articles import add_views, stored_views
 from services.content_version import ContentVersion, FileContentVersion, RedisContentVersion
 from services.files import FileCache, RedisLocks
 from services.jobs import Job, JobQueue, make_job_queue, run_job
+from services.near_cache import NearCache
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.printing.render import DEFAULT_RENDER_TIMEOUT
 from services.speech import narrator_for
@@ -33,6 +34,8 @@ from web.urls import public_url
 
 PRINT_TEMPLATE = "printing/article.html"
 PRINT_STYLESHEET = "css/print.css"
+# How old a view count another process added may be on this process's pages (with Redis; see displayed_views).
+SHOWN_VIEWS_SECONDS = 0.5
 
 # Settings of generation and its caches, with their defaults (instance/config.py or the test config override them).
 GENERATION_DEFAULTS = {
@@ -70,6 +73,8 @@ class SiteServices:
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
     views: ViewCounter  # article views on their way to the database
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
+    # With Redis, the counts this process showed in the last half second (reading them is two round trips).
+    shown_views: NearCache | None = None
 
 
 def site_services() -> SiteServices:
@@ -108,6 +113,7 @@ def init_site_services(app) -> None:
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
         views=_view_counter(app, redis),
+        shown_views=NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
             else FileContentVersion(
@@ -127,18 +133,34 @@ def _redis(url: str | None):
 
 def displayed_views(article_id: int) -> int:
     """The count a reader sees: the stored count (remembered in the cache for about a flush interval, and
-    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending."""
+    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending; with
+    Redis, a count this process read in the last half second (its own views count at once)."""
     key = _stored_views_key(article_id)
+    shown = site_services().shown_views
+    count = shown.get(article_id) if shown is not None else None
+    if count is not None:
+        return count
     try:
         stored = cache.get(key)
         if stored is None:
             stored = stored_views(article_id)
             cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
-        return stored + site_services().views.pending(article_id)
+        count = stored + site_services().views.pending(article_id)
+        if shown is not None:
+            shown.put(article_id, count)
+        return count
     except RedisError as error:
         # Without Redis the page still shows the stored count; the views waiting there show once it is back.
         current_app.logger.warning("Pending views unavailable: %s", error)
         return stored_views(article_id)
+
+
+def count_view(article_id: int) -> None:
+    """One view of the article, shown on this process's next page of it."""
+    services = site_services()
+    services.views.add(article_id)
+    if services.shown_views is not None:
+        services.shown_views.forget(article_id)
 
 
 def _stored_views_key(article_id: int) -> str:

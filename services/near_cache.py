@@ -1,0 +1,33 @@
+"""A few seconds' copy, in this process, of values read from a shared cache (Redis), for values that may be
+a little old: a surge then costs a Redis round trip per value every few seconds instead of on every page.
+Each round trip also hands the GIL to another thread, which costs a threaded worker more than the wait."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+
+from cachetools import TTLCache
+
+
+class NearCache:
+    """Values kept here for `seconds` at most, the least recently used dropped beyond max_entries."""
+
+    def __init__(self, seconds: float, max_entries: int, clock: Callable[[], float] | None = None):
+        self._values: TTLCache = TTLCache(max_entries, seconds, timer=clock or (lambda: time.monotonic()))
+        self._guard = threading.Lock()  # cachetools' caches are not thread-safe
+
+    def get(self, key: Hashable) -> object | None:
+        """The value kept under key, or None when there is none or it is too old."""
+        with self._guard:
+            return self._values.get(key)
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep value under key."""
+        with self._guard:
+            self._values[key] = value
+
+    def forget(self, key: Hashable) -> None:
+        """Drop what is kept under key (this process changed it)."""
+        with self._guard:
+            self._values.pop(key, None)
