@@ -2,6 +2,7 @@
 127.0.0.1, set against a minimal Flask "hello" app measured in the same run as the ceiling.
 
     .venv/bin/python bench/server_speed.py [--seconds 5] [--connections 8] [--articles 1000] [--before DIR]
+                                           [--redis redis://127.0.0.1:6379/9]
 
 It builds a throw-away instance (SQLite, demo content), starts gunicorn with the repo's gunicorn.conf.py
 (threaded workers, one process per core, its access log discarded) for
@@ -13,7 +14,9 @@ server is stopped gracefully (its workers write the views they hold) and the sto
 by exactly that number. SQL statements per request are counted in process, first (uncached) and repeat.
 
 --before DIR measures another checkout (a `git worktree` of an older commit) in the same run, with the
-same settings and the same content, so the table shows before and after side by side.
+same settings and the same content, so the table shows before and after side by side. --redis URL measures
+this checkout once more with REDIS_URL set (page cache, content version and views in Redis, as on several
+hosts); that Redis database is emptied first.
 Figures go to bench/results/server_speed.json.
 """
 from __future__ import annotations
@@ -110,6 +113,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=1000, help="demo articles in the database")
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--views", type=int, default=1000, help="beacon requests whose count must be exact")
+    parser.add_argument("--redis", metavar="URL", help="measure docbai again with this Redis (its database is emptied)")
     options = parser.parse_args()
     if not os.path.exists(WRK):
         print("wrk is not installed (Debian package `wrk`)", file=sys.stderr)
@@ -128,16 +132,23 @@ def run(instance: Path, options) -> int:
     workers = os.cpu_count() or 1
     run_options = (options.seconds, options.connections)
     results = {"workers": workers, "connections": options.connections, "seconds": options.seconds,
-               "articles": options.articles, "accept_encoding": ACCEPT_ENCODING, "runs": {}, "statements": {}}
+               "articles": options.articles, "accept_encoding": ACCEPT_ENCODING, "runs": {}, "statements": {},
+               "views": {}}
     plain = {"Accept-Encoding": ACCEPT_ENCODING}
-    checkouts = [("before", options.before.resolve())] if options.before else []
-    checkouts.append(("", ROOT))
+    # (label, code, settings): an older checkout, this one, and this one with Redis as cache and view counter.
+    checkouts = [("before", options.before.resolve(), {})] if options.before else []
+    checkouts.append(("", ROOT, {}))
+    if options.redis:
+        _empty_redis(options.redis)
+        checkouts.append(("with Redis", ROOT, {"REDIS_URL": options.redis}))
     misses = []
-    for label, code_root in checkouts:
+    for label, code_root, settings in checkouts:
         prefix = f"{label}: " if label else ""
-        results["statements"][label or "now"] = statements_per_request(code_root, environment)
+        counts_views = label != "before"
+        if not settings:
+            results["statements"][label or "now"] = statements_per_request(code_root, environment)
         port = _free_port()
-        process = _start_gunicorn("app:create_app()", port, workers, environment, code_root)
+        process = _start_gunicorn("app:create_app()", port, workers, {**environment, **settings}, code_root)
         try:
             base = f"http://127.0.0.1:{port}"
             home = _get(port, "/")
@@ -149,18 +160,19 @@ def run(instance: Path, options) -> int:
             results["runs"][prefix + "article"] = run_wrk(base + article_path, *run_options, plain)
             results["runs"][prefix + "article, repeat visit (304)"] = run_wrk(
                 base + article_path, *run_options, {**plain, "If-None-Match": etag})
-            if not label:
-                results["runs"]["view beacon"] = run_wrk(f"{base}{article_path}/xem.gif", *run_options, plain)
+            if counts_views:
+                results["runs"][prefix + "view beacon"] = run_wrk(
+                    f"{base}{article_path}/xem.gif", *run_options, plain)
                 counted_slug = slugs[1]
                 before = _stored_views(instance, counted_slug)
                 _send_views(port, f"/bai-viet/{counted_slug}/xem.gif", options.views)
         finally:
             _stop(process)
-        if not label:
+        if counts_views:
             added = _stored_views(instance, counted_slug) - before
-            results["views"] = {"sent": options.views, "stored_after_graceful_stop": added}
+            results["views"][label or "now"] = {"sent": options.views, "stored_after_graceful_stop": added}
             if added != options.views:
-                misses.append(f"{options.views} views sent, {added} stored")
+                misses.append(f"{prefix}{options.views} views sent, {added} stored")
 
     port = _free_port()
     process = _start_gunicorn("bench._hello_app:app", port, workers, environment, ROOT)
@@ -172,8 +184,8 @@ def run(instance: Path, options) -> int:
     ceiling = results["runs"]["hello (ceiling)"]["requests_per_second"]
     for figures in results["runs"].values():
         figures["share_of_ceiling"] = round(figures["requests_per_second"] / ceiling, 3)
-    for page in ("home", "article"):
-        if results["runs"][page]["share_of_ceiling"] < 0.30:
+    for page in ("home", "article", "with Redis: home", "with Redis: article"):
+        if page in results["runs"] and results["runs"][page]["share_of_ceiling"] < 0.30:
             misses.append(f"{page} at {results['runs'][page]['share_of_ceiling']:.1%} of the ceiling, under 30 %")
     print(f"gunicorn.conf.py, {workers} workers, wrk {options.connections} connections for {options.seconds} s each, "
           f"{options.articles} articles")
@@ -185,8 +197,9 @@ def run(instance: Path, options) -> int:
     print("SQL statements per request (first, repeat):",
           "; ".join(f"{label}: " + ", ".join(f"{page} {first}/{repeat}" for page, (first, repeat) in counts.items())
                     for label, counts in results["statements"].items()))
-    print(f"views: {results['views']['sent']} beacon requests, "
-          f"{results['views']['stored_after_graceful_stop']} stored after a graceful stop")
+    for label, views in results["views"].items():
+        print(f"views ({label}): {views['sent']} beacon requests, {views['stored_after_graceful_stop']} stored "
+              "after a graceful stop")
     misses += [f"{name}: {figures['bad_responses']} bad answers"
                for name, figures in results["runs"].items() if figures["bad_responses"]]
     return save_and_report_targets("server_speed", results, misses, "server speed")
@@ -221,6 +234,12 @@ def statements_per_request(code_root: Path, environment: dict) -> dict:
     output = subprocess.run([sys.executable, "-c", STATEMENTS_SCRIPT], cwd=code_root, check=True, text=True,
                             env={**environment, "PYTHONPATH": str(code_root)}, capture_output=True).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def _empty_redis(url: str) -> None:
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
 
 
 def _stored_views(instance: Path, slug: str) -> int:
