@@ -11,7 +11,7 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 
 # Threads, not sync workers: a reader's page is served by a free thread while other threads wait on a PDF
 # render or speech synthesis (both run outside the GIL, in a child process or a C library). One process
-# per core uses every core; WeasyPrint makes each process large, so more processes would cost memory.
+# per core uses every core; each process holds its own page cache and imports, so more would cost memory.
 worker_class = "gthread"
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, _cores)))

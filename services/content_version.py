@@ -1,6 +1,6 @@
 """The content version: one token that changes whenever an article, category, figure, photo, video or link
-changes, so every cached page and fragment keyed by it is replaced at once, in every process and on every
-host that reads the same token.
+changes, so every cached page and fragment keyed by it is replaced, in every process and on every host
+that reads the same token (within the half second described below).
 
 Two places hold it: Redis when the site has one (shared by all hosts), otherwise a small file in the
 instance folder (shared by the web workers and the `flask` commands of one machine). Bumping it writes a
@@ -51,7 +51,7 @@ class _RecentToken:
             return token
         token = self._read()
         with self._guard:
-            if now >= self._read_at:  # unless this process bumped the token while it was being read
+            if now > self._read_at:  # unless this process bumped the token while it was being read
                 self._token, self._read_at = token, now
         return token
 

@@ -140,6 +140,7 @@ def displayed_views(article_id: int) -> int:
     count = shown.get(article_id) if shown is not None else None
     if count is not None:
         return count
+    reading_since = shown.now() if shown is not None else None
     try:
         stored = cache.get(key)
         if stored is None:
@@ -147,7 +148,7 @@ def displayed_views(article_id: int) -> int:
             cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
         count = stored + site_services().views.pending(article_id)
         if shown is not None:
-            shown.put(article_id, count)
+            shown.put(article_id, count, read_since=reading_since)  # not if this process counted a view meanwhile
         return count
     except RedisError as error:
         # Without Redis the page still shows the stored count; the views waiting there show once it is back.
@@ -221,7 +222,7 @@ def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
         stylesheet_url=config["SITE_URL"].rstrip("/") + app.static_url_path + "/" + PRINT_STYLESHEET,
     )
     # The print template is fingerprinted like a static file (by content, read again only when it changes),
-    # so an edited template or stylesheet makes new PDFs at once.
+    # so an edited template makes new PDFs at once, an edited print stylesheet within STATIC_RECHECK_SECONDS.
     templates = StaticFiles(os.path.join(app.root_path, app.template_folder))
 
     def design_fingerprints() -> tuple[str, str]:

@@ -105,4 +105,10 @@ def _render_in_worker(context, html: str, base_url: str, mounts: dict[str, str],
 
 def _render_and_send(sender, html: str, base_url: str, mounts: dict[str, str]) -> None:
     # Runs in the render process, whose forkserver has WeasyPrint imported already.
-    importlib.import_module(WEASYPRINT_MODULE).render_and_send(sender, html, base_url, mounts)
+    try:
+        weasy = importlib.import_module(WEASYPRINT_MODULE)
+    except Exception as error:  # noqa: BLE001 - a broken install must reach the parent as a message
+        sender.send(("error", f"WeasyPrint could not be loaded: {type(error).__name__}: {error}"))
+        sender.close()
+        return
+    weasy.render_and_send(sender, html, base_url, mounts)
