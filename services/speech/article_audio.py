@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from mutagen import MutagenError
@@ -19,11 +20,24 @@ from services.speech.spoken_text import SpokenSentence, spoken_sentences
 from services.vietnamese import Abbreviations
 
 
+@dataclass(frozen=True)
+class _SpokenArticle:
+    sentences: tuple[SpokenSentence, ...]
+    segments: tuple[str, ...]  # the sentences' spoken forms, what the engine is given
+    version: str
+    failure_key: str
+
+
 @lru_cache(maxsize=512)
-def _sentences(content_hash: str, title: str, body_html: str, table: Abbreviations) -> tuple[SpokenSentence, ...]:
+def _spoken(content_hash: str, title: str, body_html: str, table: Abbreviations) -> _SpokenArticle:
     # Keyed by the content hash and the table in force (hashed by identity), so an edited article, or an
-    # editor's new abbreviation, is spoken anew.
-    return tuple(spoken_sentences(title, body_html, table))
+    # editor's new abbreviation, is spoken anew. The segments, version and failure key are derived here once
+    # per text: every audio request needs them, a segment request (one per sentence played) several times.
+    sentences = tuple(spoken_sentences(title, body_html, table))
+    segments = tuple(sentence.spoken for sentence in sentences)
+    return _SpokenArticle(
+        sentences, segments, audio_version(sentences), cache_key("article-audio-failure", *segments)
+    )
 
 
 def audio_version(sentences: Iterable[SpokenSentence]) -> str:
@@ -49,21 +63,24 @@ class ArticleSpeech:
         self.narrator = narrator
         self.lexicon = lexicon
 
+    def _spoken(self, article: Article) -> _SpokenArticle:
+        return _spoken(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+
     def sentences(self, article: Article) -> tuple[SpokenSentence, ...]:
         """The article's sentences in order, each with its block (data-seg; 0 is the title) and spoken form."""
-        return _sentences(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+        return self._spoken(article).sentences
 
     def segments(self, article: Article) -> tuple[str, ...]:
         """What is said for an article, one segment per sentence: the title's first, then the body's."""
-        return tuple(sentence.spoken for sentence in self.sentences(article))
+        return self._spoken(article).segments
 
     def version(self, article: Article) -> str:
         """The version of the article's sentences, for its audio and segment-list URLs."""
-        return audio_version(self.sentences(article))
+        return self._spoken(article).version
 
     def failure_key(self, article: Article) -> str:
         """The key a failure to voice this text is remembered under, whichever engine failed."""
-        return cache_key("article-audio-failure", *self.segments(article))
+        return self._spoken(article).failure_key
 
     def failure(self, article: Article) -> str | None:
         """Why voicing the article failed a short while ago, or None; it is not tried again meanwhile."""
