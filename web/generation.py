@@ -20,56 +20,36 @@ BUSY_RETRY_SECONDS = 60
 COLD_SCOPE = "cold-generation"
 
 
-class ColdLimitReached(Exception):
-    """This client started as much new generation as it may for now."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-class GenerationBusy(Exception):
-    """The job queue is full or cannot be reached: nothing new can start now."""
-
-
-def start_job(job: Job) -> None:
-    """Queue job unless it is queued or running already; a new job counts against this client's limit.
-
-    ColdLimitReached when the client has started its share; GenerationBusy when the queue cannot take it."""
+def refusal_to_start(job: Job):
+    """Queue job unless it is queued or running already, a new job counting against this client's limit:
+    None when it is queued or running, else the 429 (the client started its share) or the 503 (the queue
+    cannot take it) that says why not."""
     services = site_services()
     try:
         if services.jobs.is_pending(job.id):
-            return  # someone else's job: waiting for it costs nothing new
-        _count_cold_generation()
+            return None  # someone else's job: waiting for it costs nothing new
+        if (retry_after := _cold_limit_retry_after()) is not None:
+            return rate_limited_response(retry_after)
         services.jobs.enqueue(job)
     except (QueueFull, QueueUnavailable) as error:
         current_app.logger.warning("Generation job %s not queued: %s", job.id, error)
-        raise GenerationBusy(str(error)) from error
-
-
-def refusal_to_start(job: Job):
-    """None when job is queued or running (started now, or by someone before), else the 429 or 503 that
-    says why it cannot start."""
-    try:
-        start_job(job)
-    except ColdLimitReached as limit:
-        return rate_limited_response(limit.retry_after)
-    except GenerationBusy:
         return busy_response()
     return None
 
 
-def _count_cold_generation() -> None:
+def _cold_limit_retry_after() -> int | None:
+    """Count one new file for this client: None while it is within its limit, else the seconds until it is."""
     client = request.remote_addr or "unknown"
     strategy = site_services().cold_limiter
     try:
         for item in parse_many(current_app.config["COLD_GENERATION_LIMIT"]):
             if not strategy.hit(item, COLD_SCOPE, client):
                 reset_at = strategy.get_window_stats(item, COLD_SCOPE, client).reset_time
-                raise ColdLimitReached(max(1, math.ceil(reset_at - time.time())))
+                return max(1, math.ceil(reset_at - time.time()))
     except (RedisError, ConnectionError) as error:
         # The limit's store is away (Redis down): generation stays bounded by the queue, so let it through.
         current_app.logger.warning("Cold generation not counted: %s", error)
+    return None
 
 
 def take_waiting_slot() -> Callable[[], None] | None:
