@@ -1,4 +1,4 @@
-"""What every benchmark here shares: a throw-away instance folder, a server thread, a timed GET."""
+"""What every benchmark here shares: a throw-away instance folder, a server thread or gunicorn, a timed GET."""
 from __future__ import annotations
 
 import contextlib
@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -19,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, as in the browser tests
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
 
 _connections: dict[int, http.client.HTTPConnection] = {}
 
@@ -43,6 +46,72 @@ def serve_in_thread(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_served(environment: dict, code_root: Path = ROOT, app_spec: str | None = None,
+                    workers: int | None = None):
+    """An app of code_root under gunicorn with the repo's gunicorn.conf.py on a free port for the block (it
+    yields the port), then stopped gracefully. app_spec and workers default to the configuration's own."""
+    port = free_port()
+    process = _start_gunicorn(port, environment, code_root, app_spec, workers)
+    try:
+        yield port
+    finally:
+        stop_gracefully(process)
+
+
+def _start_gunicorn(port: int, environment: dict, code_root: Path, app_spec: str | None,
+                    workers: int | None) -> subprocess.Popen:
+    # Every app gets the same server: the repo's configuration, given explicitly, whichever checkout is served.
+    # Its messages go to a file, not an unread pipe that would block the workers once full.
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--chdir", str(code_root)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if app_spec is not None:
+        command.append(app_spec)
+    log_path = Path(environment["INSTANCE_PATH"]) / f"gunicorn-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    stop_gracefully(process)
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def stop_gracefully(process: subprocess.Popen) -> None:
+    """SIGTERM, a graceful stop (gunicorn's workers write the views they hold); SIGKILL after 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def empty_redis(url: str) -> None:
+    """Empty the Redis database a bench run is about to use."""
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
 
 
 def timed_get(port: int, path: str, reuse: bool = False, headers: dict | None = None) -> tuple[float, int, bytes]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,8 @@ import threading
 import time
 from pathlib import Path
 
-from _support import ROOT, save_and_report_targets, throwaway_instance
+from _support import (GUNICORN_CONFIG, ROOT, empty_redis, gunicorn_served, save_and_report_targets,
+                      stop_gracefully, throwaway_instance)
 
 READING_P95_TARGET_SECONDS = 0.300
 BURST_LIMIT_SECONDS = 60.0
@@ -42,12 +42,6 @@ def main() -> int:
     options = parser.parse_args()
     with throwaway_instance("docbai-generation-load-") as instance:
         return run(instance, options)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(port: int, path: str, timeout: float = 120.0) -> tuple[float, int]:
@@ -81,9 +75,7 @@ def run(instance: Path, options) -> int:
     environment.pop("REDIS_URL", None)
     if options.redis:
         environment["REDIS_URL"] = options.redis
-        from redis import Redis
-
-        Redis.from_url(options.redis).flushdb()
+        empty_redis(options.redis)
     (instance / "config.py").write_text('COLD_GENERATION_LIMIT = "10000 per minute"\n', encoding="utf-8")
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     subprocess.run(flask + ["seed-demo", "--articles", str(options.articles)], cwd=code_root, env=environment,
@@ -94,35 +86,23 @@ def run(instance: Path, options) -> int:
     reading_paths = ["/"] + [f"/bai-viet/{slug}" for slug in slugs[:4]]
     cold = slugs[4:needed]
 
-    port = _free_port()
-    config = ROOT / "gunicorn.conf.py"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
-        cwd=code_root, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     workers = [
         subprocess.Popen(flask + ["worker"], cwd=code_root, env=environment,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range((os.cpu_count() or 1) if options.redis else 0)
     ]
     try:
-        deadline = time.monotonic() + 60
-        while _get(port, "/", timeout=5)[1] != 200:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.3)
-        for path in reading_paths * 4:  # every worker process warmed, as on a running site
-            _get(port, path)
-        quiet = [_get(port, path)[0] for path in reading_paths * 6]
-        results = measure(port, reading_paths, cold, options)
-        results["quiet_reading_p95_ms"] = round(_p95(quiet) * 1000, 1)
+        with gunicorn_served(environment, code_root) as port:
+            for path in reading_paths * 4:  # every worker process warmed, as on a running site
+                _get(port, path)
+            quiet = [_get(port, path)[0] for path in reading_paths * 6]
+            results = measure(port, reading_paths, cold, options)
+            results["quiet_reading_p95_ms"] = round(_p95(quiet) * 1000, 1)
     finally:
-        for process in [server, *workers]:
-            process.terminate()
-        for process in [server, *workers]:
-            process.wait(30)
+        for process in workers:
+            stop_gracefully(process)
 
-    results.update(code_root=str(code_root), cores=os.cpu_count(), server_config=str(config),
+    results.update(code_root=str(code_root), cores=os.cpu_count(), server_config=str(GUNICORN_CONFIG),
                    queue="rq" if options.redis else "in-process")
     print(f"{code_root} ({results['queue']} queue): reading during a burst of {options.audio} cold MP3 + {options.pdf} cold PDF requests")
     print(f"  reading  p50 {results['reading_p50_ms']} ms, p95 {results['reading_p95_ms']} ms, "

@@ -23,77 +23,21 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import contextlib
 import functools
 import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _support import ROOT, save_and_report_targets, throwaway_instance, timed_get
+from _support import ROOT, empty_redis, gunicorn_served, save_and_report_targets, throwaway_instance, timed_get
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ACCEPT_ENCODING = "br, gzip"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_gunicorn(app_spec: str, port: int, workers: int, environment: dict, code_root: Path) -> subprocess.Popen:
-    # Both apps get the same server: the repo's configuration, given explicitly, whichever checkout is served.
-    # Its messages go to a file, not an unread pipe that would block the workers once full.
-    log_path = Path(environment["INSTANCE_PATH"]) / f"gunicorn-{port}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(code_root), app_spec],
-            env=environment, stdout=subprocess.DEVNULL, stderr=log,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            connection.getresponse().read()
-            connection.close()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 30 s")
-
-
-@contextlib.contextmanager
-def _served(app_spec: str, workers: int, environment: dict, code_root: Path):
-    """The app under gunicorn on a free port for the block, then stopped gracefully."""
-    port = _free_port()
-    process = _start_gunicorn(app_spec, port, workers, environment, code_root)
-    try:
-        yield port
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()  # SIGTERM: a graceful stop, in which the workers write the views they hold
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _milliseconds(text: str) -> float:
@@ -166,14 +110,14 @@ def run(instance: Path, options) -> int:
     checkouts = [("before", options.before.resolve(), {})] if options.before else []
     checkouts.append(("", ROOT, {}))
     if options.redis:
-        _empty_redis(options.redis)
+        empty_redis(options.redis)
         checkouts.append(("with Redis", ROOT, {"REDIS_URL": options.redis}))
     misses = []
     for label, code_root, settings in checkouts:
         prefix = f"{label}: " if label else ""
         if not settings:
             results["statements"][label or "now"] = statements_per_request(code_root, environment)
-        served = functools.partial(_served, "app:create_app()", workers, {**environment, **settings}, code_root)
+        served = functools.partial(gunicorn_served, {**environment, **settings}, code_root, "app:create_app()", workers)
         with served() as port:
             slugs = re.findall(r'href="/bai-viet/([^"?#]+)"', _get(port, "/"))
         article_path, counted_path = f"/bai-viet/{slugs[0]}", f"/bai-viet/{slugs[1]}/xem.gif"
@@ -198,7 +142,7 @@ def run(instance: Path, options) -> int:
             if added != options.views:
                 misses.append(f"{prefix}{options.views} views sent, {added} stored")
 
-    with _served("bench._hello_app:app", workers, environment, ROOT) as port:
+    with gunicorn_served(environment, ROOT, "bench._hello_app:app", workers) as port:
         results["runs"]["hello (ceiling)"] = best_of_rounds(f"http://127.0.0.1:{port}/", *run_options, plain, rounds)
 
     ceiling = results["runs"]["hello (ceiling)"]["requests_per_second"]
@@ -255,12 +199,6 @@ def statements_per_request(code_root: Path, environment: dict) -> dict:
     output = subprocess.run([sys.executable, "-c", STATEMENTS_SCRIPT], cwd=code_root, check=True, text=True,
                             env={**environment, "PYTHONPATH": str(code_root)}, capture_output=True).stdout
     return json.loads(output.strip().splitlines()[-1])
-
-
-def _empty_redis(url: str) -> None:
-    from redis import Redis
-
-    Redis.from_url(url).flushdb()
 
 
 def _stored_views(instance: Path, slug: str) -> int:
