@@ -7,16 +7,19 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 
 class NearCache:
-    """Values kept here for `seconds` at most, the least recently used dropped beyond max_entries."""
+    """Values kept here for `seconds` at most (None: until pushed out), the least recently used dropped beyond
+    max_entries."""
 
-    def __init__(self, seconds: float, max_entries: int, clock: Callable[[], float] | None = None):
+    def __init__(self, seconds: float | None, max_entries: int, clock: Callable[[], float] | None = None):
         self._clock = clock or (lambda: time.monotonic())
-        self._values: TTLCache = TTLCache(max_entries, seconds, timer=self._clock)
-        self._forgotten: TTLCache = TTLCache(max_entries, seconds, timer=self._clock)  # key: when
+        self._values: LRUCache = (
+            LRUCache(max_entries) if seconds is None else TTLCache(max_entries, seconds, timer=self._clock)
+        )
+        self._forgotten: LRUCache = LRUCache(max_entries)  # key: when this process forgot it
         self._guard = threading.Lock()  # cachetools' caches are not thread-safe
 
     def now(self) -> float:

@@ -20,9 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections import OrderedDict
 from collections.abc import Callable
-from threading import Lock
 
 from flask import Response, current_app, g, has_app_context, make_response, request
 from redis.exceptions import RedisError
@@ -192,29 +190,17 @@ class CompressedPages:
     in g by web.http_caching): the same page is compressed once, not on every request. Bounded, in memory."""
 
     def __init__(self, max_entries: int = 256):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._guard = Lock()
+        self._bodies = NearCache(None, max_entries)
 
     def get(self, key: str) -> bytes | None:
         """The compressed body under key, if kept."""
-        if key.endswith(";"):
-            return None
-        with self._guard:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+        # Flask-Compress asks with "<encoding>;<compressed_body_key>": a page without a digest ends with ";".
+        return None if key.endswith(";") else self._bodies.get(key)
 
     def set(self, key: str, value: bytes) -> None:
         """Keep a compressed body, dropping the least recently used beyond max_entries."""
-        if key.endswith(";"):
-            return
-        with self._guard:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        if not key.endswith(";"):
+            self._bodies.put(key, value)
 
 
 def compressed_body_key(_request) -> str:
@@ -226,10 +212,10 @@ def init_page_cache(app) -> None:
     """The page cache's backend from the configuration, and the listeners that keep it current."""
     config = app.config
     config.setdefault("PAGE_CACHE_SECONDS", 0 if app.debug else 60)
-    if config.get("REDIS_URL"):
+    redis = app.extensions["docbai"].redis  # made by init_site_services, which runs first
+    if redis is not None:
         config.setdefault("CACHE_TYPE", "RedisCache")
-        config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
-        config.setdefault("CACHE_OPTIONS", {"socket_timeout": 2, "socket_connect_timeout": 2})
+        config.setdefault("CACHE_REDIS_HOST", redis)  # the site's client: one connection pool, its timeouts
     else:
         config.setdefault("CACHE_TYPE", "SimpleCache")
         config.setdefault("CACHE_THRESHOLD", 1000)
