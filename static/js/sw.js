@@ -14,6 +14,7 @@ var AUDIO_ATTEMPTS = 40;
 var ARTICLE_PATH = /^\/bai-viet\/[^\/]+$/;
 var AUDIO_PATH = /^\/bai-viet\/[^\/]+\/nghe\.mp3$/;
 var MANIFEST_PATH = /^\/bai-viet\/[^\/]+\/nghe\.json$/; // the player's segment list, kept beside the saved MP3
+var MEDIA_PATH = /^\/media\//;
 // The worker's own requests are not a reader opening the page: the server does not count them as views.
 var QUIET = { headers: { Purpose: "prefetch" } };
 
@@ -54,7 +55,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(page(event, url));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staticFile(request, url));
-  } else if (url.pathname.indexOf("/media/") === 0) {
+  } else if (MEDIA_PATH.test(url.pathname)) {
     event.respondWith(fromCacheOrNetwork(MEDIA_CACHE, request));
   } else if (AUDIO_PATH.test(url.pathname) && !url.searchParams.has("tai_ve")) {
     event.respondWith(audio(request));
@@ -194,19 +195,10 @@ function keepArticle(path, fetchPage, images) {
       })
     : Promise.resolve();
   return pageKept.then(function () {
-    return Promise.all(images.filter(sameOriginMedia).map(function (src) {
+    return Promise.all(images.filter(function (src) { return isOwnUrl(src, MEDIA_PATH); }).map(function (src) {
       return keepImage(path, src);
     }));
   });
-}
-
-function sameOriginMedia(src) {
-  try {
-    var url = new URL(src, self.location.origin);
-    return url.origin === self.location.origin && url.pathname.indexOf("/media/") === 0;
-  } catch (error) {
-    return false;
-  }
 }
 
 // The page goes in the cache under its path (without ?trang=), its title in the list; the list then keeps
