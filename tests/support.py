@@ -3,6 +3,8 @@ import socket
 
 import lameenc
 
+from services.speech import Narrator, audio_cache
+
 
 def redis_running() -> bool:
     """Whether the Redis the RQ, view-count and two-host tests need answers at 127.0.0.1:6379."""
@@ -20,3 +22,9 @@ def silent_mp3(seconds: float = 1.0, sample_rate: int = 22050) -> bytes:
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(1)
     return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())
+
+
+def use_voice(app, engine):
+    """Make engine the app's only voice (its audio cached in the app's folder), and give it back."""
+    app.extensions["docbai"].speech.narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
+    return engine

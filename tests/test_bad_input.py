@@ -19,8 +19,7 @@ from extensions import db
 from models import Article, Category, clean_text
 from services.importer import import_articles
 from services.printing import article_pdf, render
-from services.speech import Narrator, audio_cache
-from support import silent_mp3
+from support import silent_mp3, use_voice
 from test_importer import import_row
 
 CONTROL_CHARACTERS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x9b", "\ud800", "\ufffe", "\U0010ffff"]
@@ -36,10 +35,6 @@ class SilentEngine:
 
     def synthesize(self, text):
         return self.mp3
-
-
-def _use_silent_voice(app):
-    app.extensions["docbai"].speech.narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [SilentEngine()])
 
 
 def _is_vietnamese_error_page(response, status):
@@ -232,7 +227,7 @@ def test_the_preferences_form_still_works(client):
 def served_files(app, make_article, monkeypatch):
     """Paths of an article's audio and PDF, a media file and a static file, each with its bytes."""
     article = make_article()
-    _use_silent_voice(app)
+    use_voice(app, SilentEngine())
     monkeypatch.setattr(article_pdf, "render_pdf", lambda *args, **kwargs: FAKE_PDF)
     media = app.config["MEDIA_ROOT"] + "/tep.txt"
     with open(media, "wb") as handle:
@@ -292,7 +287,7 @@ def test_a_dropped_connection_gives_503(app):
 @pytest.mark.parametrize("cache_setting, path", [("AUDIO_CACHE_DIR", "nghe.mp3"), ("PDF_CACHE_DIR", "in.pdf")])
 def test_a_cache_that_cannot_be_written_gives_503(app, make_article, monkeypatch, cache_setting, path):
     article = make_article()
-    _use_silent_voice(app)
+    use_voice(app, SilentEngine())
     monkeypatch.setattr(article_pdf, "render_pdf", lambda *args, **kwargs: FAKE_PDF)
     # A file where the cache folder should be: no write can succeed, even as root.
     cache = app.config[cache_setting]

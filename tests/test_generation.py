@@ -17,8 +17,7 @@ from models import Article
 from services.feeds.podcast import PREWARM_LIMIT, prewarm_articles_by_id
 from services.printing.article_pdf import ArticlePdfs
 from services.printing.render import PdfRenderError
-from services.speech import Narrator, audio_cache
-from support import redis_running, silent_mp3
+from support import redis_running, silent_mp3, use_voice
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "<p>Đoạn một của bài.</p><p>Đoạn hai của bài.</p><p>Đoạn ba của bài.</p>"
@@ -54,10 +53,6 @@ def fast_app(app):
     return app
 
 
-def _use_engine(app, engine):
-    app.extensions["docbai"].speech.narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
-
-
 def _fake_render(monkeypatch, gate=None, calls=None):
     def render(self, article):
         if calls is not None:
@@ -72,7 +67,7 @@ def _fake_render(monkeypatch, gate=None, calls=None):
 def test_pages_are_answered_while_generation_is_saturated(fast_app, make_article, monkeypatch):
     articles = [make_article(body_html=BODY) for _ in range(6)]
     engine = GatedEngine()
-    _use_engine(fast_app, engine)
+    use_voice(fast_app, engine)
     gate = threading.Event()
     _fake_render(monkeypatch, gate)
     jobs = fast_app.extensions["docbai"].jobs
@@ -98,7 +93,7 @@ def test_pages_are_answered_while_generation_is_saturated(fast_app, make_article
 def test_a_first_mp3_streams_while_it_is_made_then_serves_ranges(app, make_article):
     article = make_article(body_html=BODY)
     engine = GatedEngine()
-    _use_engine(app, engine)
+    use_voice(app, engine)
     app.config.update(AUDIO_WHOLE_GRACE_SECONDS=0.05, AUDIO_FIRST_WAIT_SECONDS=10)
     threading.Timer(0.3, engine.gate.set).start()
     first = app.test_client().get(f"/bai-viet/{article.slug}/nghe.mp3")
@@ -117,7 +112,7 @@ def test_a_first_mp3_streams_while_it_is_made_then_serves_ranges(app, make_artic
 def test_head_never_generates(fast_app, make_article, monkeypatch, path):
     article = make_article(body_html=BODY)
     engine = GatedEngine(open_=True)
-    _use_engine(fast_app, engine)
+    use_voice(fast_app, engine)
     calls = []
     _fake_render(monkeypatch, calls=calls)
     response = fast_app.test_client().head(f"/bai-viet/{article.slug}/{path}")
@@ -180,7 +175,7 @@ def test_a_failed_synthesis_is_remembered_not_retried(app, make_article):
         raise SpeechError("gated: no voice today")
 
     engine.synthesize = broken
-    _use_engine(app, engine)
+    use_voice(app, engine)
     client = app.test_client()
     for path in ("nghe.mp3", "nghe/1.mp3", "nghe.mp3"):
         assert client.get(f"/bai-viet/{article.slug}/{path}").status_code == 503
@@ -206,7 +201,7 @@ def test_importing_queues_audio_and_pdf(app, runner, tmp_path, monkeypatch):
 def test_the_podcast_voices_only_a_few_articles_per_request(app, make_article):
     articles = [make_article(body_html="<p>Một câu.</p>") for _ in range(PREWARM_LIMIT + 3)]
     engine = GatedEngine(open_=True)
-    _use_engine(app, engine)
+    use_voice(app, engine)
     speech = app.extensions["docbai"].speech
     with app.app_context():
         report = prewarm_articles_by_id(speech, [article.id for article in articles])

@@ -7,7 +7,7 @@ import lxml.html
 
 from extensions import db
 from models import Article
-from services.speech import Narrator, audio_cache
+from support import use_voice
 from test_article_text import FOURTEEN_SENTENCES
 
 BODY = "<p>" + " ".join(FOURTEEN_SENTENCES) + "</p><h2>Kết quả</h2><p>Xã Đồng Lâm về đích <a href='/x'>sớm. Bà</a> con vui mừng.</p>"
@@ -27,13 +27,6 @@ class EchoEngine:
         with self._lock:
             self.texts.append(text)
         return f"<{text}>".encode()
-
-
-def _listen_with_echo(app):
-    engine = EchoEngine()
-    speech = app.extensions["docbai"].speech
-    speech.narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
-    return engine
 
 
 def test_manifest_has_a_segment_for_each_sentence_with_its_block_and_text(client, make_article):
@@ -65,7 +58,7 @@ def test_every_sentence_is_in_the_block_the_page_marks_with_its_number(client, m
 
 def test_a_segment_is_one_sentence_and_the_whole_audio_is_all_of_them_in_order(client, app, make_article):
     article = make_article(body_html=BODY)
-    engine = _listen_with_echo(app)
+    engine = use_voice(app, EchoEngine())
     manifest = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     fifth = client.get(manifest["segments"][5]["url"])
     assert fifth.status_code == 200 and fifth.mimetype == "audio/mpeg"
