@@ -104,11 +104,6 @@ class ArticleSpeech:
         """The article's MP3 if the cache already holds all of it, by one engine; never synthesizes."""
         return self.narrator.cached_article(self.segments(article))
 
-    def segment_audio(self, article: Article, index: int) -> CachedAudio:
-        """One segment's MP3 (a sentence; 0 is the title), made now if missing; IndexError or NothingToSpeak for a
-        bad index."""
-        return self.narrator.segment_audio(self.segments(article)[index])
-
     def cached_segment(self, article: Article, index: int) -> CachedAudio | None:
         """One segment's MP3 if any engine has made it; never synthesizes."""
         return self.narrator.cached_segment(self.segments(article)[index])
