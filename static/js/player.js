@@ -25,8 +25,6 @@
   var UTTERANCE_CHARS = 200; // the longest piece the device's voice is given at once
   var PAUSE_CHARS = 6; // the silence after a sentence, counted as characters when estimating where one starts
   var canHighlight = !!(window.CSS && window.CSS.highlights && typeof window.Highlight === "function");
-  // Said when the page does not carry its own wording (data-msg-…).
-  var DEFAULT_MESSAGES = { Saved: "Đang phát bản đã lưu · đoạn {n}/{total}" };
 
   var view = {
     audio: root.querySelector("audio"),
@@ -61,7 +59,7 @@
   };
 
   function message(name, values) {
-    var text = root.dataset["msg" + name] || DEFAULT_MESSAGES[name] || "";
+    var text = root.dataset["msg" + name] || "";
     Object.keys(values || {}).forEach(function (key) {
       text = text.split("{" + key + "}").join(values[key]);
     });
