@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
+from redis import Redis
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from redis.exceptions import RedisError
@@ -73,6 +74,7 @@ class SiteServices:
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
     views: ViewCounter  # article views on their way to the database
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
+    redis: Redis | None = None  # the site's one Redis client (REDIS_URL), with its 2 s timeouts
     # With Redis, the counts this process showed in the last half second (reading them is two round trips).
     shown_views: NearCache | None = None
 
@@ -114,6 +116,7 @@ def init_site_services(app) -> None:
         waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
         views=_view_counter(app, redis),
         shown_views=NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None,
+        redis=redis,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
             else FileContentVersion(
@@ -123,12 +126,8 @@ def init_site_services(app) -> None:
     )
 
 
-def _redis(url: str | None):
-    if not url:
-        return None
-    from redis import Redis
-
-    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+def _redis(url: str | None) -> Redis | None:
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
 
 
 def displayed_views(article_id: int) -> int:
