@@ -15,10 +15,10 @@ def redis_running() -> bool:
         return False
 
 
-def silent_mp3(seconds: float = 1.0, sample_rate: int = 22050) -> bytes:
-    """A mono 32 kbps MP3 of silence: a stand-in voice's answer when the test is about HTTP, not sound."""
+def silent_mp3(seconds: float = 1.0, sample_rate: int = 22050, bit_rate: int = 32) -> bytes:
+    """A mono MP3 of silence: a stand-in voice's answer when the test is about HTTP, not sound."""
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
+    encoder.set_bit_rate(bit_rate)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(1)
     return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())

@@ -6,16 +6,15 @@ CSS.highlights. Each sentence's audio is a minute of silence here, so the player
 a sentence: what it asserts right after a click cannot have been reached by reading on."""
 import datetime as dt
 import re
-from urllib.parse import urljoin
 
-import lameenc
 import pytest
 from playwright.sync_api import expect
 
 from extensions import db
 from models import Article, Category
+from support import silent_mp3
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.browser.test_player import FAKE_DEVICE_VOICE
+from tests.browser.test_player import FAKE_DEVICE_VOICE, _manifest
 
 pytestmark = pytest.mark.browser
 
@@ -64,14 +63,6 @@ def article_url(live_app, live_server):
         db.session.commit()
 
 
-def _silent_mp3(seconds: float, sample_rate: int = 8000) -> bytes:
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(8)
-    encoder.set_in_sample_rate(sample_rate)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(b"\0\0" * int(seconds * sample_rate)) + encoder.flush())
-
-
 def _serve_with_ranges(route, body: bytes):
     """Answer as the site does, with byte ranges, so the player can seek to a sentence's end."""
     match = re.match(r"bytes=(\d+)-(\d*)", route.request.headers.get("range", ""))
@@ -86,7 +77,7 @@ def _serve_with_ranges(route, body: bytes):
 
 @pytest.fixture(scope="module")
 def minute_of_silence():
-    return _silent_mp3(60.0)
+    return silent_mp3(60.0, sample_rate=8000, bit_rate=8)
 
 
 @pytest.fixture
@@ -103,8 +94,7 @@ def page(browser, minute_of_silence):
 def segments(page, article_url):
     """The article's segment list, one per sentence (the page is on the article)."""
     page.goto(article_url)
-    manifest_url = urljoin(article_url, page.locator(PLAYER).get_attribute("data-manifest"))
-    return page.request.get(manifest_url).json()["segments"]
+    return _manifest(page, article_url)["segments"]
 
 
 def _expect_reading(page, block, sentence, highlight="sentence"):
@@ -235,8 +225,7 @@ def test_the_device_voice_reads_sentence_by_sentence(browser, article_url):
         page.add_init_script(FAKE_DEVICE_VOICE)
         page.route("**/nghe/*.mp3*", lambda route: route.fulfill(status=503, body="busy"))
         page.goto(article_url)
-        manifest_url = urljoin(article_url, page.locator(PLAYER).get_attribute("data-manifest"))
-        spoken_forms = [segment["spoken"] for segment in page.request.get(manifest_url).json()["segments"]]
+        spoken_forms = [segment["spoken"] for segment in _manifest(page, article_url)["segments"]]
         page.get_by_role("button", name="Đọc bài").click()
         page.get_by_role("button", name="Đọc bằng giọng của thiết bị").click()
         expect(page.locator("[data-status]")).to_have_text("Đã đọc hết bài.", timeout=TIMEOUT)
