@@ -18,33 +18,24 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
-from typing import Protocol
 
 from services.files import write_atomically
 
 
-class ContentVersion(Protocol):
-    """The current content version and the way to change it."""
+class ContentVersion:
+    """The token in force and the way to change it; where it lives is a subclass's _read and _write.
 
-    def current(self) -> str:
-        """The token in force now."""
+    This process re-reads the token at most every recheck_seconds and uses what it read in between; a token
+    it wrote itself is in force here at once."""
 
-    def bump(self) -> None:
-        """Replace the token: every page cached under the old one is stale."""
-
-
-class _RecentToken:
-    """The token a process last read or wrote, and when (time.monotonic())."""
-
-    def __init__(self, read: Callable[[], str], recheck_seconds: float):
-        self._read = read
+    def __init__(self, recheck_seconds: float = 0.0):
         self.recheck_seconds = recheck_seconds
         self._token: str | None = None
-        self._read_at = 0.0
+        self._read_at = 0.0  # time.monotonic() of the last read or write
         self._guard = threading.Lock()
 
     def current(self) -> str:
+        """The token in force now."""
         now = time.monotonic()
         token = self._token
         if token is not None and now - self._read_at < self.recheck_seconds:
@@ -55,22 +46,28 @@ class _RecentToken:
                 self._token, self._read_at = token, now
         return token
 
-    def wrote(self, token: str) -> None:
+    def bump(self) -> None:
+        """Replace the token: every page cached under the old one is stale."""
+        token = secrets.token_hex(8)
+        self._write(token)
         with self._guard:
             self._token, self._read_at = token, time.monotonic()
 
+    def _read(self) -> str:
+        raise NotImplementedError
 
-class FileContentVersion:
-    """The token in a file, replaced atomically by a rename and read whole (an inode and a modification
-    time could both come back the same after two quick bumps)."""
+    def _write(self, token: str) -> None:
+        raise NotImplementedError
+
+
+class FileContentVersion(ContentVersion):
+    """The token in a file, replaced atomically by a rename (a reader sees the old token or the new one,
+    never half) and read whole (an inode and a modification time could both come back the same after two
+    quick bumps); a new one is written if there is none."""
 
     def __init__(self, path: str | os.PathLike[str], recheck_seconds: float = 0.0):
+        super().__init__(recheck_seconds)
         self.path = os.fspath(path)
-        self._recent = _RecentToken(self._read, recheck_seconds)
-
-    def current(self) -> str:
-        """The token in force (a new one is written if there is none)."""
-        return self._recent.current()
 
     def _read(self) -> str:
         try:
@@ -80,24 +77,18 @@ class FileContentVersion:
             self.bump()
             return self._read()
 
-    def bump(self) -> None:
-        """Write a new token (a rename, so a reader sees the old token or the new one, never half)."""
-        token = secrets.token_hex(8)
+    def _write(self, token: str) -> None:
         write_atomically(self.path, token.encode("ascii"))
-        self._recent.wrote(token)
 
 
-class RedisContentVersion:
-    """The token in one Redis key, shared by every process on every host."""
+class RedisContentVersion(ContentVersion):
+    """The token in one Redis key, shared by every process on every host; set once if Redis has none (a
+    restart without persistence, an eviction)."""
 
     def __init__(self, redis, key: str = "docbai:content-version", recheck_seconds: float = 0.0):
+        super().__init__(recheck_seconds)
         self.redis = redis
         self.key = key
-        self._recent = _RecentToken(self._read, recheck_seconds)
-
-    def current(self) -> str:
-        """The token in force; set once if Redis has none (a restart without persistence, an eviction)."""
-        return self._recent.current()
 
     def _read(self) -> str:
         token = self.redis.get(self.key)
@@ -106,8 +97,5 @@ class RedisContentVersion:
             token = self.redis.get(self.key)
         return token.decode("ascii") if isinstance(token, bytes) else str(token)
 
-    def bump(self) -> None:
-        """Set a new token."""
-        token = secrets.token_hex(8)
+    def _write(self, token: str) -> None:
         self.redis.set(self.key, token)
-        self._recent.wrote(token)
