@@ -15,7 +15,7 @@ from services.speech import SpeechError, is_speakable
 from web.background import audio_job
 from web.cached_files import send_cached_file
 from web.errors import service_unavailable
-from web.generation import preparing_response, refusal_to_start, status_response, take_waiting_slot
+from web.generation import preparing_response, ready_fragment, refusal_to_start, take_waiting_slot
 from web.site_services import site_services
 
 bp = Blueprint("listening", __name__)
@@ -151,11 +151,9 @@ def audio_status(slug):
     """Whether the article's whole MP3 is ready: the self-replacing status of the "đang chuẩn bị" page."""
     article = get_published_article(slug)
     speech = site_services().speech
-    return status_response(
-        made=speech.cached_whole_audio(article) is not None,
-        failure=lambda: speech.failure(article),
-        failed=_speech_unavailable,
-        preparing=lambda: _preparing(article),
+    if speech.cached_whole_audio(article) is None:
+        return _speech_unavailable() if speech.failure(article) is not None else _preparing(article)
+    return ready_fragment(
         title="Âm thanh đã sẵn sàng",
         file_url=url_for("listening.article_audio", slug=slug, v=speech.version(article)),
         link_text="Nghe hoặc tải tệp âm thanh (MP3)",

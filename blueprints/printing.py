@@ -102,11 +102,9 @@ def pdf_status(slug):
     """Whether the article's PDF is ready: the self-replacing status of the "đang chuẩn bị" page."""
     article = get_published_article(slug)
     pdfs = site_services().pdfs
-    return generation.status_response(
-        made=pdfs.cached(article) is not None,
-        failure=lambda: pdfs.failure(article),
-        failed=lambda: _pdf_failed(article),
-        preparing=lambda: _preparing(article),
+    if pdfs.cached(article) is None:
+        return _pdf_failed(article) if pdfs.failure(article) is not None else _preparing(article)
+    return generation.ready_fragment(
         title="Tệp PDF đã sẵn sàng",
         file_url=url_for("printing.article_pdf", slug=slug),
         link_text="Tải tệp PDF (A4)",

@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template, request
 from limits import parse_many
 from redis.exceptions import RedisError
 
@@ -96,15 +96,6 @@ def ready_fragment(*, title: str, file_url: str, link_text: str):
     response.cache_control.no_store = True
     response.vary.add("HX-Request")
     return response
-
-
-def status_response(*, made: bool, failure: Callable[[], object], failed: Callable[[], Response],
-                    preparing: Callable[[], Response], title: str, file_url: str, link_text: str):
-    """The self-replacing status of a "đang chuẩn bị" page: the link once the file is made, failed() when its
-    last attempt is remembered as failed (failure() is not None), else "đang chuẩn bị" again."""
-    if made:
-        return ready_fragment(title=title, file_url=file_url, link_text=link_text)
-    return failed() if failure() is not None else preparing()
 
 
 def rate_limited_response(retry_after: int):
