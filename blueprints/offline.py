@@ -7,9 +7,10 @@ replaces the old one.
 """
 import hashlib
 import json
-import os
 
 from flask import Blueprint, current_app, render_template, url_for
+
+from web.assets import static_files
 
 bp = Blueprint("offline", __name__)
 
@@ -33,8 +34,7 @@ def worker_settings() -> dict:
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, at the root so that it can serve every page; never kept stale by a cache."""
-    with open(os.path.join(current_app.static_folder, "js", "sw.js"), encoding="utf-8") as handle:
-        source = handle.read()
+    source = static_files().text("js/sw.js")  # read once, again only when the file changes
     settings = json.dumps(worker_settings(), ensure_ascii=False)
     response = current_app.response_class(f"var DOCBAI = {settings};\n{source}", mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"

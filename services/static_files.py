@@ -80,16 +80,21 @@ class StaticFiles:
         entry = self._entry(filename)
         return entry.fingerprint if entry else None
 
-    def minified_css(self, filename: str) -> str:
-        """A stylesheet without comments and spare whitespace (rcssmin), for inlining into pages."""
+    def text(self, filename: str) -> str:
+        """A text file's content (read again only when it changes)."""
         entry = self._entry(filename, want_text=True)
         if entry is None:
             raise FileNotFoundError(filename)
-        key = (filename, entry.fingerprint)
+        return entry.text
+
+    def minified_css(self, filename: str) -> str:
+        """A stylesheet without comments and spare whitespace (rcssmin), for inlining into pages."""
+        text = self.text(filename)
+        key = (filename, self.fingerprint(filename))
         if key not in self._minified:
             with self._lock:
                 self._minified = {k: v for k, v in self._minified.items() if k[0] != filename}
-                self._minified[key] = rcssmin.cssmin(entry.text)
+                self._minified[key] = rcssmin.cssmin(text)
         return self._minified[key]
 
 
