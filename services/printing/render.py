@@ -1,4 +1,4 @@
-"""PDF rendering: WeasyPrint in a killable worker process, with a URL fetcher that serves only the site's files."""
+"""PDF rendering: WeasyPrint (services.printing.weasy) in a killable worker process, a few at a time."""
 from __future__ import annotations
 
 import importlib
