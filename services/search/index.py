@@ -76,8 +76,10 @@ _SQLITE_REBUILD = [
 ]
 
 _POSTGRESQL_SCHEMA = [
-    # unaccent folds Vietnamese, đ included; it is a trusted extension, so a database owner may create it.
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    # unaccent folds Vietnamese, đ included; it is a trusted extension, so a database owner may create it. In
+    # public, not the first schema of the search path: a site (or a test) in a schema of its own would
+    # otherwise take the extension with it when that schema is dropped, from under every other schema.
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
     # Lowercase, no diacritics, and every non-alphanumeric run a space: the words SQLite's unicode61 sees.
     """CREATE OR REPLACE FUNCTION docbai_search_fold(value text) RETURNS text LANGUAGE sql STABLE AS $$
         SELECT regexp_replace(lower(unaccent(coalesce(value, ''))), '[^[:alnum:]]+', ' ', 'g')
