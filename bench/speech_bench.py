@@ -46,7 +46,9 @@ def main() -> int:
 def run(instance: Path, repeat: int, request_count: int) -> int:
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", "TTS_ENGINE": "espeak"})
+    # One client asks for every cold file here: the per-client limit on new generation is not what is measured.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", "TTS_ENGINE": "espeak",
+                      "COLD_GENERATION_LIMIT": "100000 per minute"})
     server = serve_in_thread(app)
     port = server.server_port
     segments = create_long_article(app)
@@ -64,8 +66,7 @@ def run(instance: Path, repeat: int, request_count: int) -> int:
         reset_audio(app)
         cold_first.append(first_playable_audio(port))
         reset_audio(app)
-        seconds, status, whole = timed_get(port, f"/bai-viet/{SLUG}/nghe.mp3")
-        assert status == 200, f"whole article: HTTP {status}"
+        seconds, whole = whole_file(port)
         cold_whole.append(seconds)
     cached_first = [first_playable_audio(port, reuse=True) for _ in range(20)]
     results["first_audio"] = {
@@ -119,11 +120,26 @@ def create_long_article(app) -> list[str]:
 
 def reset_audio(app) -> None:
     """Forget every piece of audio and every spoken text the process remembers: the next request is cold."""
-    from services.speech.article_audio import _segments
+    from services.speech.article_audio import _spoken
 
+    # Audio still being made in the background (the rest of the article after its first sentence) would
+    # write into the folder being emptied.
+    app.extensions["docbai"].jobs.drain(timeout=300)
     shutil.rmtree(app.config["AUDIO_CACHE_DIR"], ignore_errors=True)
     os.makedirs(app.config["AUDIO_CACHE_DIR"], exist_ok=True)
-    _segments.cache_clear()
+    _spoken.cache_clear()
+
+
+def whole_file(port: int) -> tuple[float, bytes]:
+    """Seconds from the first request for the whole MP3 to its bytes, and the bytes: a first request is
+    answered 202 ("đang chuẩn bị") while the file is made, and asked again, as the page's link does."""
+    started = time.perf_counter()
+    while True:
+        _, status, body = timed_get(port, f"/bai-viet/{SLUG}/nghe.mp3")
+        if status == 200:
+            return time.perf_counter() - started, body
+        assert status == 202, f"whole article: HTTP {status}"
+        time.sleep(0.1)
 
 
 def first_playable_audio(port: int, reuse: bool = False) -> float:
@@ -132,7 +148,9 @@ def first_playable_audio(port: int, reuse: bool = False) -> float:
     _, status, body = timed_get(port, f"/bai-viet/{SLUG}/nghe.json", reuse)
     assert status == 200, f"manifest: HTTP {status}"
     first_url = json.loads(body)["segments"][0]["url"]
-    _, status, _ = timed_get(port, first_url, reuse)
+    # A segment not ready within the server's wait is answered 202 ("đang chuẩn bị"); the player asks again.
+    while (status := timed_get(port, first_url, reuse)[1]) == 202:
+        time.sleep(0.1)
     assert status == 200, f"segment 0: HTTP {status}"
     return time.perf_counter() - started
 
