@@ -23,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _support import CHROMIUM, RESULTS, save_and_report_targets, serve_in_thread, throwaway_instance, timed_get
+from _support import (
+    CHROMIUM, ONE_CLIENT_SETTINGS, RESULTS, save_and_report_targets, serve_in_thread, throwaway_instance, timed_get,
+)
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,7 +49,7 @@ def main() -> int:
 def run(instance: Path, repeat: int, request_count: int) -> int:
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", **ONE_CLIENT_SETTINGS})
     server = serve_in_thread(app)
     port = server.server_port
     app.config["SITE_URL"] = f"http://127.0.0.1:{port}"
