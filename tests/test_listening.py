@@ -11,6 +11,7 @@ from mutagen.mp3 import MP3
 from extensions import db
 from models import Article
 from services.speech import CircuitBreaker, EspeakEngine, GTTSEngine, Narrator, SpeechError, audio_cache
+from support import use_voice
 from test_speech import GOOGLE_TTS_URL, google_reply, tone_mp3
 
 LONG_BODY = (
@@ -54,10 +55,6 @@ def article(make_article):
 
 def _speech(app):
     return app.extensions["docbai"].speech
-
-
-def _use_engine(app, engine):
-    _speech(app).narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
 
 
 def _segments(app, slug):
@@ -164,7 +161,7 @@ def test_manifest_lists_every_segment_with_working_urls(client, app, article):
 
 def test_a_head_request_never_makes_audio(client, app, article):
     engine = CountingEngine(SHORT_MP3)
-    _use_engine(app, engine)
+    use_voice(app, engine)
     for path in ("nghe/1.mp3", "nghe.mp3"):
         head = client.head(f"/bai-viet/{article.slug}/{path}")
         assert head.status_code == 202 and head.data == b"" and head.headers["Retry-After"]
@@ -191,7 +188,7 @@ def test_missing_and_draft_articles_are_404(client, make_article, path):
 
 def test_cached_audio_is_not_made_again(client, app, article):
     engine = CountingEngine(SHORT_MP3)
-    _use_engine(app, engine)
+    use_voice(app, engine)
     first = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
     calls = engine.calls
     assert calls == len(_segments(app, article.slug))
@@ -244,7 +241,7 @@ def test_editing_an_article_makes_new_audio(client, app, article):
 
 def test_concurrent_listeners_make_the_audio_once(app, article, at_once):
     engine = CountingEngine(SHORT_MP3)
-    _use_engine(app, engine)
+    use_voice(app, engine)
     bodies = at_once(6, lambda: app.test_client().get(f"/bai-viet/{article.slug}/nghe.mp3").data)
     assert len(set(bodies)) == 1 and len(bodies[0]) > 1000
     assert engine.calls == len(_segments(app, article.slug))
@@ -252,7 +249,7 @@ def test_concurrent_listeners_make_the_audio_once(app, article, at_once):
 
 @pytest.mark.parametrize("path", ["nghe.mp3", "nghe/0.mp3"])
 def test_speech_failure_is_a_vietnamese_503(client, app, article, path):
-    _use_engine(app, BrokenEngine())
+    use_voice(app, BrokenEngine())
     response = client.get(f"/bai-viet/{article.slug}/{path}")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "60"
