@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from redis.exceptions import LockNotOwnedError, ResponseError
+
 log = logging.getLogger(__name__)
 
 Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the stored counts, in one transaction
@@ -149,8 +151,6 @@ class RedisViews:
         try:
             # A batch left by a flusher that died before writing it is written first.
             if not self.redis.exists(self.taken_key):
-                from redis.exceptions import ResponseError
-
                 try:
                     self.redis.rename(self.pending_key, self.taken_key)
                 except ResponseError:
@@ -161,7 +161,10 @@ class RedisViews:
             self.redis.delete(self.taken_key)
             return sum(batch.values())
         finally:
-            lock.release()
+            try:
+                lock.release()
+            except LockNotOwnedError:
+                pass  # held past its 60 s (or Redis was emptied): nothing of ours to release
 
     def stop(self) -> None:
         """Flush and stop the periodic thread; other processes keep flushing what arrives later."""
