@@ -60,7 +60,7 @@ def _get(port: int, path: str, timeout: float = 120.0) -> tuple[float, int]:
 
 def _slugs(code_root: Path, environment: dict, count: int) -> list[str]:
     script = (
-        "from app import create_app\nfrom services.articles import latest_published\n"
+        "from app import create_app\nfrom services.content.articles import latest_published\n"
         f"app = create_app()\nwith app.app_context():\n    print('\\n'.join(a.slug for a in latest_published({count})))\n"
     )
     output = subprocess.run([sys.executable, "-c", script], cwd=code_root, env=environment, check=True,

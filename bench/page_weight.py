@@ -109,8 +109,8 @@ def run(instance: Path) -> int:
     from app import create_app
     from extensions import db
     from models import Article, Category
-    from services.demo import seed_demo
-    from services.schema import create_schema
+    from services.demo.seed import seed_demo
+    from services.infra.schema import create_schema
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "bench.db"), "TTS_ENGINE": "espeak"})
     with app.app_context():

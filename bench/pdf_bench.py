@@ -96,8 +96,8 @@ def create_bench_articles(app) -> dict[str, str]:
     """A warm-up article, a short notice, and a long report built from demo text, with and without figures."""
     from extensions import db
     from models import Article
-    from services.demo import seed_demo
-    from services.schema import create_schema
+    from services.demo.seed import seed_demo
+    from services.infra.schema import create_schema
 
     with app.app_context():
         create_schema()

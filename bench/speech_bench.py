@@ -97,8 +97,8 @@ def create_long_article(app) -> list[str]:
     """A long report built from the demo text (headings every twelve paragraphs); returns its spoken segments."""
     from extensions import db
     from models import Article
-    from services.demo import seed_demo
-    from services.schema import create_schema
+    from services.demo.seed import seed_demo
+    from services.infra.schema import create_schema
 
     with app.app_context():
         create_schema()

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, make_response, render_template, request, send_from_directory, url_for
 
 from models import Article, Category
-from services.articles import category_slugs, get_category, latest_published, newest_update, published_slugs
+from services.content.articles import category_slugs, get_category, latest_published, newest_update, published_slugs
 from services.feeds import sitemap as sitemap_protocol
 from services.feeds.cover import podcast_cover_path
 from services.feeds.podcast import prewarm_articles_by_id, ready_audio

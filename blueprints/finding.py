@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, request
 
 from web.htmx import render_page_or_fragment
-from services.pagination import paginate_clamped, parse_page
+from services.content.pagination import paginate_clamped, parse_page
 from services.search.index import search_articles
 from services.search.text import highlight, html_to_text, parse_query, result_snippet
 

@@ -8,9 +8,9 @@ for briefly. HEAD never makes anything.
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wsgi import wrap_file
 
-from services.articles import get_published_article
-from services.files import ConcatenatedFiles
-from services.slugs import ascii_filename
+from services.content.articles import get_published_article
+from services.infra.files import ConcatenatedFiles
+from services.content.slugs import ascii_filename
 from services.speech import SpeechError, is_speakable
 from web.background import audio_job
 from web.cached_files import send_cached_file

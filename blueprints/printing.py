@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
-from services.articles import get_published_article
+from services.content.articles import get_published_article
 from services.printing.article_pdf import print_context
 from services.printing.render import PdfRenderError
-from services.slugs import ascii_filename
+from services.content.slugs import ascii_filename
 from web.background import pdf_job
 from web.cached_files import send_cached_file
 from web import generation

@@ -4,8 +4,8 @@ import re
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
 from redis.exceptions import RedisError
-from services.article_body import body_for_display
-from services.articles import (
+from services.content.article_body import body_for_display
+from services.content.articles import (
     articles_in_category,
     get_category,
     get_published_article,
@@ -16,7 +16,7 @@ from services.articles import (
     video_library,
     with_thumbnails,
 )
-from services.pagination import paginate_clamped, parse_page
+from services.content.pagination import paginate_clamped, parse_page
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Article
-from services.demo import seed_demo
-from services.articles import published_articles
-from services.importer import import_articles
-from services.jobs import BACKGROUND, InProcessQueue
-from services.schema import create_schema
+from services.demo.seed import seed_demo
+from services.content.articles import published_articles
+from services.content.importer import import_articles
+from services.infra.jobs import BACKGROUND, InProcessQueue
+from services.infra.schema import create_schema
 from web.background import queue_generation
 from web.site_services import site_services
 

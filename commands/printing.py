@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from services.articles import latest_published
+from services.content.articles import latest_published
 from web.site_services import site_services
 
 

@@ -4,9 +4,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from services.articles import every_article, latest_published
-from services.files import write_atomically
-from services.formatting import vietnamese_number
+from services.content.articles import every_article, latest_published
+from services.infra.files import write_atomically
+from services.content.formatting import vietnamese_number
 from services.speech import NothingToSpeak, SpeechError
 from services.vietnamese import explain, spoken_form
 from web.site_services import site_services

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from extensions import db
-from services.jobs import GENERATION_NICENESS, RedisQueue
+from services.infra.jobs import GENERATION_NICENESS, RedisQueue
 from web.site_services import site_services
 
 

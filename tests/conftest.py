@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app import create_app, database_url_with_driver
 from extensions import db
 from models import Article, Category
-from services.schema import create_schema
+from services.infra.schema import create_schema
 
 
 POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")

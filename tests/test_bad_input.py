@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError
 from app import create_app
 from extensions import db
 from models import Article, Category, clean_text
-from services.importer import import_articles
+from services.content.importer import import_articles
 from services.printing import article_pdf, render
 from support import silent_mp3, use_voice
 from test_importer import import_row

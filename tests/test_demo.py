@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Article
-from services.demo import ANCHOR, CATEGORIES, KINDS, PLACES, SCENES, draw_demo_image, seed_demo
+from services.demo.seed import ANCHOR, CATEGORIES, KINDS, PLACES, SCENES, draw_demo_image, seed_demo
 
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 OPENING_DATE = re.compile(r"^(?:Ngày|Đêm) (\d{1,2})/(\d{1,2})/(\d{4})")

@@ -16,7 +16,7 @@ from services.feeds import sitemap as sitemap_protocol
 from services.feeds.podcast import prewarm_articles_by_id, ready_audio
 from services.feeds.rss import podcast_guid
 from services.feeds.sitemap import SITEMAP_NAMESPACE, SitemapEntry
-from services.files import PrewarmReport
+from services.infra.files import PrewarmReport
 from web.background import BackgroundWork
 
 RSS_TYPE = "application/rss+xml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from services.files import (
+from services.infra.files import (
     FileCache,
     LockTimeout,
     PruneReport,
@@ -19,7 +19,7 @@ from services.files import (
     single_flight,
     write_atomically,
 )
-from services.slugs import ascii_filename
+from services.content.slugs import ascii_filename
 
 
 def test_write_atomically_makes_a_readable_file_and_its_folder(tmp_path):

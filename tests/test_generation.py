@@ -212,7 +212,7 @@ def test_the_podcast_voices_only_a_few_articles_per_request(app, make_article):
 def test_the_rq_path_on_redis_with_flask_worker(app, make_article, tmp_path):
     from redis import Redis
 
-    from services.jobs import QUEUE_NAMES, RedisQueue
+    from services.infra.jobs import QUEUE_NAMES, RedisQueue
 
     redis_url = "redis://127.0.0.1:6379/15"
     Redis.from_url(redis_url).flushdb()

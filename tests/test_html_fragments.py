@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Article
-from services.article_body import body_for_display
+from services.content.article_body import body_for_display
 from services.speech.spoken_text import annotate_speakable
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 from services.media.images import image_placeholder, responsive_body_images
-from services.importer import import_articles
+from services.content.importer import import_articles
 from services.printing.print_body import printable_body
 
 # Leading text (before the first element) that shows markup as text: lxml hands it back unescaped.

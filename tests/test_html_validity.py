@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Article, Category, Video
-from services.demo import seed_demo
+from services.demo.seed import seed_demo
 from services.preferences import COOKIE_NAME
 
 # The reader's choices that change the markup: none, data saving (placeholders for images), large text.

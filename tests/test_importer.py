@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Article, Category, Figure
-from services.importer import import_articles
+from services.content.importer import import_articles
 
 
 def import_row(**overrides):

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Article, Figure
-from services.demo import draw_demo_image, seed_demo
+from services.demo.seed import draw_demo_image, seed_demo
 from services.media.images import Variant, parse_variant, size_label, variant_widths
 from services.media.store import store_image
 from services.preferences import (
@@ -24,7 +24,7 @@ from services.preferences import (
     safe_return_path,
     save_data_requested,
 )
-from services.static_files import StaticFiles
+from services.infra.static_files import StaticFiles
 from web.site_services import flush_views
 
 # The first TCP round trip: ten segments of about 1,460 bytes, less room for the response headers.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.files import FileCache, cache_key, is_temp_name
+from services.infra.files import FileCache, cache_key, is_temp_name
 from services.printing.article_pdf import ArticlePdfs
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in\n%%EOF\n"

@@ -6,8 +6,8 @@ import pytest
 
 from extensions import db
 from models import Category, Link, PhotoItem, Video
-from services.formatting import vietnamese_datetime, vietnamese_number
-from services.pagination import parse_page
+from services.content.formatting import vietnamese_datetime, vietnamese_number
+from services.content.pagination import parse_page
 
 HX = {"HX-Request": "true"}
 

@@ -13,11 +13,11 @@ from sqlalchemy import event, select, update
 
 from extensions import cache, db
 from models import Article, Link
-from services.content_version import FileContentVersion, RedisContentVersion
-from services.files import FileCache, RedisLocks, cache_key
-from services.near_cache import NearCache
-from services.static_files import StaticFiles
-from services.views import BufferedViews, RedisViews
+from services.infra.content_version import FileContentVersion, RedisContentVersion
+from services.infra.files import FileCache, RedisLocks, cache_key
+from services.infra.near_cache import NearCache
+from services.infra.static_files import StaticFiles
+from services.content.views import BufferedViews, RedisViews
 from web.site_services import flush_views
 from support import redis_running
 
@@ -161,7 +161,7 @@ class _FakeClock:
 def clock(monkeypatch):
     """A fake clock for the modules that keep things for a while; the rest of the process keeps real time."""
     fake = _FakeClock()
-    for module in ("services.content_version", "services.static_files", "services.near_cache"):
+    for module in ("services.infra.content_version", "services.infra.static_files", "services.infra.near_cache"):
         monkeypatch.setattr(f"{module}.time", SimpleNamespace(monotonic=fake))
     return fake
 

@@ -8,8 +8,8 @@ from sqlalchemy import delete, text, update
 
 from extensions import db
 from models import Article
-from services.importer import import_articles
-from services.schema import create_schema
+from services.content.importer import import_articles
+from services.infra.schema import create_schema
 from services.search.index import search_articles
 from services.search.text import (
     MAX_QUERY_LENGTH,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from app import create_app, database_url_with_driver
 from extensions import db
 from models import Article, Category
-from services.schema import create_schema
+from services.infra.schema import create_schema
 from support import redis_running
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import re
 from flask import current_app, request
 from markupsafe import Markup
 
-from services.static_files import StaticFiles, csp_hash_source
+from services.infra.static_files import StaticFiles, csp_hash_source
 
 # The screen stylesheet is small, so it goes inside the page: the first round trip then carries
 # everything needed to render, with no second request for CSS on a slow link.

@@ -11,8 +11,8 @@ from flask import current_app
 
 from extensions import db
 from models import Article
-from services.articles import published_articles
-from services.jobs import BACKGROUND, URGENT, Job, QueueFull, lower_priority_of_this_thread
+from services.content.articles import published_articles
+from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull, lower_priority_of_this_thread
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 

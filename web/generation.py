@@ -10,7 +10,7 @@ from flask import current_app, make_response, render_template, request
 from limits import parse_many
 from redis.exceptions import RedisError
 
-from services.jobs import Job, QueueFull, QueueUnavailable
+from services.infra.jobs import Job, QueueFull, QueueUnavailable
 from web.errors import render_error, service_unavailable
 from web.htmx import wants_fragment
 from web.site_services import site_services

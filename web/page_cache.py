@@ -1,7 +1,7 @@
 """Rendered reading pages kept in the cache (Flask-Caching: Redis when REDIS_URL is set, this process's memory
 otherwise), so a surge of readers costs a cache read instead of eleven SQL statements and a template render.
 
-A page is keyed by the content version (services.content_version: every import or edit of an article,
+A page is keyed by the content version (services.infra.content_version: every import or edit of an article,
 category, figure, photo, video or link replaces it; other processes and hosts see it within half a second),
 by the site's design (a hash of the templates and static files, so a deploy never serves old markup with a
 new stylesheet), by its path and page number, fragment or whole page, and by the reader's preferences as
@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from extensions import cache
 from models import Article, Category, Figure, Link, PhotoItem, Video
-from services.articles import VIEW_COUNT_ONLY
-from services.formatting import vietnamese_number
-from services.near_cache import NearCache
+from services.content.articles import VIEW_COUNT_ONLY
+from services.content.formatting import vietnamese_number
+from services.infra.near_cache import NearCache
 from web.assets import INLINE_STYLESHEETS, static_files
 from web.htmx import wants_fragment
 from web.http_caching import page_validator
@@ -222,7 +222,7 @@ def init_page_cache(app) -> None:
     config.setdefault("CACHE_KEY_PREFIX", "docbai:")
     config.setdefault("CACHE_DEFAULT_TIMEOUT", config["PAGE_CACHE_SECONDS"])
     cache.init_app(app)
-    # Each process also keeps the pages and values it read for a few seconds, as they are (services.near_cache):
+    # Each process also keeps the pages and values it read for a few seconds, as they are (services.infra.near_cache):
     # with Redis that saves a round trip, without it an unpickling (Flask-Caching's SimpleCache pickles every
     # value). At most PAGE_NEAR_CACHE_ENTRIES of them; an article page is about 40 KB.
     config.setdefault("PAGE_NEAR_CACHE_SECONDS", 5)

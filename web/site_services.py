@@ -17,18 +17,18 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from redis.exceptions import RedisError
 
 from extensions import cache
-from services.articles import add_views, stored_views
-from services.content_version import ContentVersion, FileContentVersion, RedisContentVersion
-from services.files import FileCache, RedisLocks
-from services.jobs import Job, JobQueue, make_job_queue, run_job
-from services.near_cache import NearCache
+from services.content.articles import add_views, stored_views
+from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
+from services.infra.files import FileCache, RedisLocks
+from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
+from services.infra.near_cache import NearCache
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.printing.render import DEFAULT_RENDER_TIMEOUT
 from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
 from services.speech.lexicon import EditorLexicon
-from services.static_files import StaticFiles
-from services.views import BufferedViews, RedisViews, ViewCounter
+from services.infra.static_files import StaticFiles
+from services.content.views import BufferedViews, RedisViews, ViewCounter
 from web.assets import static_files
 from web.background import BackgroundWork
 from web.urls import public_url
@@ -90,7 +90,7 @@ def init_site_services(app) -> None:
     config = app.config
     for name, default in GENERATION_DEFAULTS.items():
         config.setdefault(name, default)
-    # How stale another process's edit may be here (services.content_version); the debug server looks every time.
+    # How stale another process's edit may be here (services.infra.content_version); the debug server looks every time.
     config.setdefault("CONTENT_VERSION_RECHECK_SECONDS", 0.0 if app.debug else 0.5)
     redis = _redis(config["REDIS_URL"])
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.

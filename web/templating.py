@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 
-from services.articles import navigation_content
-from services.formatting import vietnamese_datetime, vietnamese_number
-from services.pagination import item_range, page_window
+from services.content.articles import navigation_content
+from services.content.formatting import vietnamese_datetime, vietnamese_number
+from services.content.pagination import item_range, page_window
 
 
 def site_navigation():

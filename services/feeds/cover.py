@@ -7,7 +7,7 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
 
-from services.files import write_atomically
+from services.infra.files import write_atomically
 
 COVER_SIZE = 1400  # Apple's minimum; small enough to fetch over 3G
 COVER_BACKGROUND = (138, 28, 19)  # the site's accent colour

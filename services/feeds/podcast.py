@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from extensions import db
 from models import Article
-from services.articles import published_articles
-from services.files import PrewarmReport
+from services.content.articles import published_articles
+from services.infra.files import PrewarmReport
 from services.speech.article_audio import ArticleSpeech, audio_duration_seconds
 from services.speech.narrator import ArticleAudio
 

@@ -18,7 +18,7 @@ import lxml.html
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.security import safe_join
 
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 from services.media.store import NotAnImage, media_url, write_atomically
 
 VARIANTS_FOLDER = "_sizes"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 # Also imported from here by services.media.images.
-from services.files import write_atomically
+from services.infra.files import write_atomically
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

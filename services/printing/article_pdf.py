@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from models import Article
-from services.files import FileCache, PrewarmReport, RememberedFailure, cache_key
-from services.formatting import vietnamese_date, vietnamese_time_then_date
+from services.infra.files import FileCache, PrewarmReport, RememberedFailure, cache_key
+from services.content.formatting import vietnamese_date, vietnamese_time_then_date
 from services.printing.render import (
     DEFAULT_RENDER_TIMEOUT,
     PdfRenderError,

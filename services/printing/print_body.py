@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 
 PRINTED_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import Article
-from services.articles import published_articles
+from services.content.articles import published_articles
 from services.search.text import SearchQuery, fold, fts5_match_expression, html_to_text
 
 # A word in the title counts ten times a word in the body, one in the summary four times.

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from services.html_fragments import parse_fragment
+from services.content.html_fragments import parse_fragment
 
 MAX_QUERY_LENGTH = 200
 # More words than this add nothing to a news search and only make the query slower.

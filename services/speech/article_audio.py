@@ -12,7 +12,7 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
 from models import Article
-from services.files import PrewarmReport, RememberedFailure, cache_key
+from services.infra.files import PrewarmReport, RememberedFailure, cache_key
 from services.speech.engines import NothingToSpeak, SpeechError, is_speakable
 from services.speech.lexicon import EditorLexicon
 from services.speech.narrator import ArticleAudio, CachedAudio, Narrator

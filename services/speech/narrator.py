@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from services.files import FileCache, RedisLocks, cache_key
+from services.infra.files import FileCache, RedisLocks, cache_key
 
 from .engines import (
     EspeakEngine,

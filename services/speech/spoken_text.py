@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 from services.vietnamese import Abbreviations, split_sentences, spoken_form
 
 SEGMENT_ATTRIBUTE = "data-seg"

@@ -8,8 +8,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from extensions import db
-from services.demo import seed_demo
-from services.schema import create_schema
+from services.demo.seed import seed_demo
+from services.infra.schema import create_schema
 
 # Debian's chromium package; Ubuntu names the binary chromium-browser.
 CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium-browser")) if path

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from extensions import db
-from services.articles import published_articles
+from services.content.articles import published_articles
 from tests.browser.conftest import PHONE_VIEWPORT
 
 pytestmark = pytest.mark.browser

@@ -12,10 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
 from models import Article, Category, Figure, clean_text
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 from services.media.store import NotAnImage, media_url, store_image
-from services.sanitize import sanitize_body
-from services.slugs import unique_slug, vietnamese_slug
+from services.content.sanitize import sanitize_body
+from services.content.slugs import unique_slug, vietnamese_slug
 
 REQUIRED_FIELDS = ("title", "body_html", "published_at", "category", "author")
 # A publication date outside these years is a typo or a placeholder (0001-01-01, 9999-12-31), not news.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from services.speech.spoken_text import annotate_speakable
-from services.html_fragments import parse_fragment, serialize_fragment
+from services.content.html_fragments import parse_fragment, serialize_fragment
 
 
 @lru_cache(maxsize=512)

@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 
-from services.files import write_atomically
+from services.infra.files import write_atomically
 
 
 class ContentVersion:

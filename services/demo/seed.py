@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Article, Category, Figure, Link, PhotoItem, Video
 from services.media.store import StoredImage, store_image
-from services.slugs import unique_slug, vietnamese_slug
+from services.content.slugs import unique_slug, vietnamese_slug
 
 DEMO_SEED = 20231116
 # A fixed anchor keeps the demo the same on every machine; the newest article is a little before it.

@@ -1,0 +1,1 @@
+"""Deterministic demo content, written for this project, imported through the real importer."""

@@ -1,0 +1,2 @@
+"""Infrastructure the services share: atomic files and the file cache, the job queue, the near cache, static
+files, the content version, the database schema."""
