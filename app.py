@@ -8,6 +8,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import compress, db, htmx
+from settings import SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import init_http_caching
@@ -36,49 +37,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def create_app(test_config=None):
     """Build the Flask app: defaults, instance config, environment, then the test override."""
-    instance_path = os.environ.get("INSTANCE_PATH")
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        instance_path=os.path.abspath(instance_path) if instance_path else None,
-    )
+    instance_path = instance_folder()
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
+    try:
+        loaded = load_settings(app.instance_path, os.environ, test_config, debug=app.debug)
+    except SettingError as error:
+        # A clean stop naming the setting, for `flask` and gunicorn alike, instead of a traceback.
+        raise SystemExit(f"docbai: {error}") from None
+    # Wiring of the libraries, not settings an operator changes.
     app.config.from_mapping(
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "docbai.db"),
-        # Media, audio, PDFs and the editor's lexicon live under STORAGE_DIR when several hosts share one
-        # (a network mount); otherwise in the instance folder. See _storage_paths.
-        STORAGE_DIR=None,
-        VOICES_DIR=os.path.join(app.instance_path, "voices"),  # a Piper voice placed here speaks first
-        SITE_NAME="Cổng thông tin điện tử huyện Đồng Lâm",
-        SITE_URL="http://127.0.0.1:5000",
-        TTS_ENGINE="auto",
-        TIMEZONE="Asia/Ho_Chi_Minh",
-        ARTICLES_PER_PAGE=10,
-        OTHER_ARTICLES_PER_PAGE=5,
-        PHOTOS_PER_PAGE=12,
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
-        # The site's only forms are the reading preferences, a few short fields; anything larger is refused
-        # before it is parsed (Werkzeug reads an url-encoded form whole, whatever MAX_FORM_PARTS says).
-        MAX_CONTENT_LENGTH=64 * 1024,
-        MAX_FORM_MEMORY_SIZE=16 * 1024,
-        MAX_FORM_PARTS=100,
-        TRUSTED_HOSTS=None,  # e.g. ["doc.example.vn"]; any other Host gets the Vietnamese 400
-        PROXY_COUNT=0,  # proxies in front whose X-Forwarded-For/-Proto are believed; 0 believes none
-        ACCEL_REDIRECT_PREFIX="",  # e.g. "/_cache/": nginx sends cached audio and PDFs itself
         # Identical pages are compressed once (web.page_cache.CompressedPages).
         COMPRESS_CACHE_BACKEND=CompressedPages,
         COMPRESS_CACHE_KEY=compressed_body_key,
     )
-    app.config.from_pyfile("config.py", silent=True)
-    _config_from_environment(app)
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    app.config.update(loaded.passed_through)
+    app.config.update(loaded.values)
+    app.extensions["docbai_settings"] = loaded
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url_with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
-    _storage_paths(app.config, app.instance_path)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = loaded.values["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+        loaded.sources["SECRET_KEY"] = "instance/secret_key"
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     for key in ("MEDIA_ROOT", "AUDIO_CACHE_DIR", "PDF_CACHE_DIR"):
         os.makedirs(app.config[key], exist_ok=True)
@@ -114,32 +96,6 @@ def create_app(test_config=None):
         # Host and prefix stay the request's own: a proxy that did not set them would let a client forge them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_prefix=0)
     return app
-
-
-def _config_from_environment(app):
-    """Settings a deployment gives through the environment override the files."""
-    renamed = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
-    for name in (
-        "DATABASE_URL", "SECRET_KEY", "TTS_ENGINE", "SITE_URL", "SITE_NAME", "STORAGE_DIR", "REDIS_URL",
-        "ACCEL_REDIRECT_PREFIX", "ACCEL_REDIRECT_ROOT",
-    ):
-        value = os.environ.get(name)
-        if value:
-            app.config[renamed.get(name, name)] = value
-    if os.environ.get("TRUSTED_HOSTS"):
-        app.config["TRUSTED_HOSTS"] = [host.strip() for host in os.environ["TRUSTED_HOSTS"].split(",") if host.strip()]
-    if os.environ.get("PROXY_COUNT"):
-        app.config["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
-
-
-def _storage_paths(config, instance_path) -> None:
-    """Where media, audio, PDFs and the lexicon live unless set one by one: STORAGE_DIR, or the instance folder."""
-    storage = os.path.abspath(config["STORAGE_DIR"]) if config["STORAGE_DIR"] else instance_path
-    config.setdefault("MEDIA_ROOT", os.path.join(storage, "media"))
-    config.setdefault("AUDIO_CACHE_DIR", os.path.join(storage, "cache", "audio"))
-    config.setdefault("PDF_CACHE_DIR", os.path.join(storage, "cache", "pdf"))
-    config.setdefault("ACCEL_REDIRECT_ROOT", os.path.join(storage, "cache"))  # the folder that prefix maps to
-    config.setdefault("ABBREVIATIONS_FILE", os.path.join(storage, "abbreviations.tsv"))
 
 
 def database_url_with_driver(url: str) -> str:

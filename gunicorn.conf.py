@@ -1,26 +1,34 @@
 """gunicorn settings for docbai in production: `make serve`, or `gunicorn -c gunicorn.conf.py`.
 
-Every value can be changed from the environment without editing this file: BIND, WEB_CONCURRENCY (worker
-processes), WEB_THREADS (threads per worker), WEB_TIMEOUT (seconds), WEB_MAX_REQUESTS (requests before a
-worker is replaced; 0 never).
+Its own values are settings like any other (settings.py: BIND, WEB_CONCURRENCY, WEB_THREADS, WEB_TIMEOUT,
+WEB_MAX_REQUESTS, LOG_LEVEL), read by the same rule from instance/config.py and the environment. Every
+setting is checked here, in the master, before a worker starts: a bad value stops gunicorn with a message
+naming it (a worker that failed on it would only be started again and again).
 """
 import os
+import sys
+
+from settings import SettingError, instance_folder, load_settings
+
+try:
+    _settings = load_settings(instance_folder()).values
+except SettingError as _error:
+    sys.exit(f"docbai: {_error}")
 
 wsgi_app = "app:create_app()"
-bind = os.environ.get("BIND", "127.0.0.1:8000")
+bind = _settings["BIND"]
 
 # Threads, not sync workers: a reader's page is served by a free thread while other threads wait on a PDF
 # render or speech synthesis (both run outside the GIL, in a child process or a C library). One process
 # per core uses every core; each process holds its own page cache and imports, so more would cost memory.
 worker_class = "gthread"
-_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-workers = int(os.environ.get("WEB_CONCURRENCY", max(2, _cores)))
-threads = int(os.environ.get("WEB_THREADS", 8))
+workers = _settings["WEB_CONCURRENCY"]
+threads = _settings["WEB_THREADS"]
 
 # A gthread worker's main loop stays alive while its threads work, so this only catches a wedged process;
 # it must still outlast the longest legitimate request: a first PDF (PDF_RENDER_TIMEOUT, 15 s) queued
 # behind renders already running, or a long article's first whole MP3.
-timeout = int(os.environ.get("WEB_TIMEOUT", 120))
+timeout = _settings["WEB_TIMEOUT"]
 # On a restart (HUP, a deploy, max_requests) requests in flight get this long to finish.
 graceful_timeout = 60
 # nginx keeps its upstream connections open; a little longer than a browser's idle gap.
@@ -31,7 +39,7 @@ keepalive = 5
 # restarted each worker every few seconds and halved the pages per second (bench/server_speed.py). At
 # 50,000 a worker serving 1,000 pages a second restarts about once a minute; on a quiet day, once in days.
 # The jitter keeps the workers from restarting all at once.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 50_000))
+max_requests = _settings["WEB_MAX_REQUESTS"]
 max_requests_jitter = max_requests // 10
 
 # Proxy headers are believed only by the app, and only as far as PROXY_COUNT says (werkzeug's ProxyFix).
@@ -42,7 +50,7 @@ forwarder_headers = ""
 # Access and error logs to stdout and stderr: systemd's journal or the container keeps them.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info")
+loglevel = _settings["LOG_LEVEL"]
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 # The heartbeat file on tmpfs, so a slow disk cannot make a healthy worker look dead.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

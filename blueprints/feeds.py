@@ -67,7 +67,7 @@ def podcast(slug):
     services = site_services()
     speech = services.speech
     ready, missing = ready_audio(speech, latest_published(PODCAST_ARTICLES, category))
-    if missing and current_app.config.get("PODCAST_PREWARM_IN_BACKGROUND", True):
+    if missing and current_app.config["PODCAST_PREWARM_IN_BACKGROUND"]:
         missing_ids = [article.id for article in missing]
         services.background.start("podcast-prewarm", lambda: _log_failures(prewarm_articles_by_id(speech, missing_ids)))
     episodes = [
@@ -86,7 +86,7 @@ def podcast(slug):
         site_url=site_url,
         feed_url=_this_feed_url(),
         author=current_app.config["SITE_NAME"],
-        owner_email=current_app.config.get("PODCAST_OWNER_EMAIL", ""),
+        owner_email=current_app.config["PODCAST_OWNER_EMAIL"],
         cover_url=public_url("feeds.podcast_cover"),
     )
     return _feed_response(podcast_feed(info, episodes), "application/rss+xml")

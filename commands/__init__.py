@@ -1,4 +1,5 @@
 """The `flask` command line: every command group, registered on the app in one place."""
+from commands.config import config_command
 from commands.content import import_articles_command, init_db_command, seed_demo_command
 from commands.printing import pdf_group
 from commands.search import search_group
@@ -6,6 +7,7 @@ from commands.speech import speak_command, tts_group
 from commands.worker import worker_command
 
 COMMANDS = (
+    config_command,
     init_db_command,
     seed_demo_command,
     import_articles_command,

@@ -5,7 +5,7 @@ import pytest
 
 
 def test_every_command_group_is_registered_once(app):
-    assert {"init-db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
+    assert {"config", "init-db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
 
 
 def test_speak_explain_names_the_rule_behind_each_change(runner):

@@ -57,7 +57,6 @@ def _long_lived_files(response):
 def init_assets(app):
     """Fingerprinted static URLs, year-long caching of files that cannot change, the inline stylesheet."""
     # An edited stylesheet is inlined within a second on a running server, at once under the debug server.
-    app.config.setdefault("STATIC_RECHECK_SECONDS", 0.0 if app.debug else 1.0)
     app.extensions["static_files"] = StaticFiles(app.static_folder, app.config["STATIC_RECHECK_SECONDS"])
     app.url_defaults(_fingerprint_static_urls)
     app.after_request(_long_lived_files)

@@ -211,7 +211,6 @@ def compressed_body_key(_request) -> str:
 def init_page_cache(app) -> None:
     """The page cache's backend from the configuration, and the listeners that keep it current."""
     config = app.config
-    config.setdefault("PAGE_CACHE_SECONDS", 0 if app.debug else 60)
     redis = app.extensions["docbai"].redis  # made by init_site_services, which runs first
     if redis is not None:
         config.setdefault("CACHE_TYPE", "RedisCache")
@@ -225,8 +224,6 @@ def init_page_cache(app) -> None:
     # Each process also keeps the pages and values it read for a few seconds, as they are (services.infra.near_cache):
     # with Redis that saves a round trip, without it an unpickling (Flask-Caching's SimpleCache pickles every
     # value). At most PAGE_NEAR_CACHE_ENTRIES of them; an article page is about 40 KB.
-    config.setdefault("PAGE_NEAR_CACHE_SECONDS", 5)
-    config.setdefault("PAGE_NEAR_CACHE_ENTRIES", 256)
     near_seconds = min(config["PAGE_NEAR_CACHE_SECONDS"], config["PAGE_CACHE_SECONDS"])
     if near_seconds > 0:
         app.extensions["docbai_near_pages"] = NearCache(near_seconds, config["PAGE_NEAR_CACHE_ENTRIES"])

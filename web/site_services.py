@@ -23,7 +23,6 @@ from services.infra.files import FileCache, RedisLocks
 from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
 from services.infra.near_cache import NearCache
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
-from services.printing.render import DEFAULT_RENDER_TIMEOUT
 from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
 from services.speech.lexicon import EditorLexicon
@@ -37,30 +36,6 @@ PRINT_TEMPLATE = "printing/article.html"
 PRINT_STYLESHEET = "css/print.css"
 # How old a view count another process added may be on this process's pages (with Redis; see displayed_views).
 SHOWN_VIEWS_SECONDS = 0.5
-
-# Settings of generation and its caches, with their defaults (instance/config.py or the test config override them).
-GENERATION_DEFAULTS = {
-    # 180 KB per minute of speech: about 100 hours of audio, some 2,500 typical articles.
-    "AUDIO_CACHE_MAX_BYTES": 1024**3,
-    "PDF_CACHE_MAX_BYTES": 512 * 1024**2,
-    # Redis for the job queue (RQ, run by `flask worker`) and the rate limits; without it, both in process.
-    "REDIS_URL": None,
-    # Generation jobs run at once in this process when there is no Redis: about one per core.
-    "GENERATION_WORKERS": os.cpu_count() or 1,
-    "GENERATION_QUEUE_MAX": 500,
-    # Requests of this process that may wait for (or stream) a file being made; the rest get "đang chuẩn bị".
-    "GENERATION_WAITERS": 4,
-    # New generation one client may start; cached files are never limited.
-    "COLD_GENERATION_LIMIT": "12 per minute",
-    "PDF_WAIT_SECONDS": 8.0,
-    "SEGMENT_WAIT_SECONDS": 10.0,
-    "AUDIO_WHOLE_GRACE_SECONDS": 1.5,
-    "AUDIO_FIRST_WAIT_SECONDS": 8.0,
-    "AUDIO_NEXT_WAIT_SECONDS": 30.0,
-    # Counted views wait this long (in this process, or in Redis) before one UPDATE per article writes them.
-    "VIEW_FLUSH_SECONDS": 1.0,
-}
-
 
 @dataclass(frozen=True)
 class SiteServices:
@@ -88,10 +63,6 @@ def init_site_services(app) -> None:
     """Make the app's narrator, lexicon, PDF cache, job queue, rate limiter and background runner from its
     configuration."""
     config = app.config
-    for name, default in GENERATION_DEFAULTS.items():
-        config.setdefault(name, default)
-    # How stale another process's edit may be here (services.infra.content_version); the debug server looks every time.
-    config.setdefault("CONTENT_VERSION_RECHECK_SECONDS", 0.0 if app.debug else 0.5)
     redis = _redis(config["REDIS_URL"])
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
@@ -113,7 +84,7 @@ def init_site_services(app) -> None:
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
         jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
         cold_limiter=_cold_generation_limiter(app, redis),
-        waiters=threading.BoundedSemaphore(max(1, config["GENERATION_WAITERS"])),
+        waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_view_counter(app, redis),
         shown_views=NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None,
         redis=redis,
@@ -206,7 +177,7 @@ def _cold_generation_limiter(app, redis) -> RateLimiter:
 
 def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
     config = app.config
-    render_timeout = config.get("PDF_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)
+    render_timeout = config["PDF_RENDER_TIMEOUT"]
     site_path = urlsplit(config["SITE_URL"]).path.rstrip("/")
     static_url_path = f"{site_path}{app.static_url_path}/"
     site = PrintSite(
