@@ -20,7 +20,7 @@ from services.content.pagination import paginate_clamped, parse_page
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value
-from web.site_services import count_view, displayed_views
+from web.site_services import site_services
 
 bp = Blueprint("reading", __name__)
 
@@ -95,7 +95,7 @@ def article(slug):
             body=Markup(body_for_display(article.content_hash, article.body_html)),
         ), {"id": article.id}
 
-    return cached_page(render, views=lambda facts: displayed_views(facts["id"]))
+    return cached_page(render, views=lambda facts: site_services().views.shown(facts["id"]))
 
 
 @bp.get("/bai-viet/<slug>/xem.gif")
@@ -107,7 +107,7 @@ def view_beacon(slug):
         abort(404)
     if _is_counted_view():
         try:
-            count_view(article_id)
+            site_services().views.count(article_id)
         except RedisError as error:
             # The reader's page is not worse for it; this one view is lost while Redis is away.
             current_app.logger.warning("View of %s not counted: %s", slug, error)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import math
 import os
 import threading
 from dataclasses import dataclass
@@ -14,28 +13,24 @@ from flask import current_app, render_template
 from redis import Redis
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
-from redis.exceptions import RedisError
 
 from extensions import cache
 from services.content.articles import add_views, stored_views
 from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
 from services.infra.files import FileCache, RedisLocks
 from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
-from services.infra.near_cache import NearCache
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
 from services.speech.lexicon import EditorLexicon
 from services.infra.static_files import StaticFiles
-from services.content.views import BufferedViews, RedisViews, ViewCounter
+from services.content.views import ArticleViews
 from web.assets import static_files
 from web.background import BackgroundWork
 from web.urls import public_url
 
 PRINT_TEMPLATE = "printing/article.html"
 PRINT_STYLESHEET = "css/print.css"
-# How old a view count another process added may be on this process's pages (with Redis; see displayed_views).
-SHOWN_VIEWS_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class SiteServices:
@@ -47,11 +42,9 @@ class SiteServices:
     jobs: JobQueue
     cold_limiter: RateLimiter  # counts new generation per client (see web.generation)
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
-    views: ViewCounter  # article views on their way to the database
+    views: ArticleViews  # counting a view, writing the buffer, the count a reader sees
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
     redis: Redis | None = None  # the site's one Redis client (REDIS_URL), with its 2 s timeouts
-    # With Redis, the counts this process showed in the last half second (reading them is two round trips).
-    shown_views: NearCache | None = None
 
 
 def site_services() -> SiteServices:
@@ -85,8 +78,7 @@ def init_site_services(app) -> None:
         jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
-        views=_view_counter(app, redis),
-        shown_views=NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None,
+        views=_article_views(app, redis),
         redis=redis,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
@@ -101,61 +93,23 @@ def _redis(url: str | None) -> Redis | None:
     return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
 
 
-def displayed_views(article_id: int) -> int:
-    """The count a reader sees: the stored count (remembered in the cache for about a flush interval, and
-    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending; with
-    Redis, a count this process read in the last half second (its own views count at once)."""
-    key = _stored_views_key(article_id)
-    shown = site_services().shown_views
-    count = shown.get(article_id) if shown is not None else None
-    if count is not None:
-        return count
-    reading_since = shown.now() if shown is not None else None
-    try:
-        stored = cache.get(key)
-        if stored is None:
-            stored = stored_views(article_id)
-            cache.set(key, stored, timeout=max(1, math.ceil(current_app.config["VIEW_FLUSH_SECONDS"])))
-        count = stored + site_services().views.pending(article_id)
-        if shown is not None:
-            shown.put(article_id, count, read_since=reading_since)  # not if this process counted a view meanwhile
-        return count
-    except RedisError as error:
-        # Without Redis the page still shows the stored count; the views waiting there show once it is back.
-        current_app.logger.warning("Pending views unavailable: %s", error)
-        return stored_views(article_id)
-
-
-def count_view(article_id: int) -> None:
-    """One view of the article, shown on this process's next page of it."""
-    services = site_services()
-    services.views.add(article_id)
-    if services.shown_views is not None:
-        services.shown_views.forget(article_id)
-
-
-def _stored_views_key(article_id: int) -> str:
-    return f"stored-views:{article_id}"
-
-
-def _view_counter(app, redis) -> ViewCounter:
+def _article_views(app, redis) -> ArticleViews:
     def write(counts) -> None:
         with app.app_context():
             add_views(counts)
-            cache.delete_many(*(_stored_views_key(article_id) for article_id in counts))
 
-    interval = app.config["VIEW_FLUSH_SECONDS"]
-    if redis is not None:
-        return RedisViews(redis, write, interval)  # Redis keeps them if this process dies; any process flushes
-    counter = BufferedViews(write, interval)
-    # At exit too (gunicorn's worker_exit hook flushes first; a `flask` command has only this).
-    atexit.register(_flush_at_exit, counter)
-    return counter
+    # stored_views runs in the request's context: only a page asks for a count.
+    views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis)
+    if redis is None:
+        # This process's buffer is written at exit too (gunicorn's worker_exit hook flushes first; a `flask`
+        # command has only this). With Redis, the views wait there for any process's flush.
+        atexit.register(_flush_at_exit, views)
+    return views
 
 
-def _flush_at_exit(counter: BufferedViews) -> None:
+def _flush_at_exit(views: ArticleViews) -> None:
     try:
-        counter.flush()
+        views.flush()
     except Exception:
         logging.getLogger(__name__).exception("View counts not written at exit")
 

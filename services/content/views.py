@@ -12,16 +12,21 @@ that batch (under a second of views) twice on recovery — a window of one netwo
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from redis.exceptions import LockNotOwnedError, ResponseError
+from redis.exceptions import LockNotOwnedError, RedisError, ResponseError
+
+from services.infra.near_cache import NearCache
 
 log = logging.getLogger(__name__)
 
 Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the stored counts, in one transaction
+# How old a count another process added may be on this process's pages (with Redis; see ArticleViews.shown).
+SHOWN_VIEWS_SECONDS = 0.5
 
 
 class ViewCounter(Protocol):
@@ -170,3 +175,82 @@ class RedisViews:
         """Flush and stop the periodic thread; other processes keep flushing what arrives later."""
         self._periodic.stop()
         self.flush()
+
+
+class SharedValues(Protocol):
+    """Where stored counts are remembered between requests (Flask-Caching's cache: Redis, or this process)."""
+
+    def get(self, key: str) -> object | None: ...
+
+    def set(self, key: str, value: object, timeout: int) -> object: ...
+
+    def delete_many(self, *keys: str) -> object: ...
+
+
+class ArticleViews:
+    """The one owner of article views: a reader's view counted, the buffer written to the database, and the
+    count a reader sees — the stored count (remembered in the shared cache for about a flush interval and
+    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending; with Redis,
+    a count this process read in the last half second (reading it is two round trips), its own views at once.
+
+    write adds {article id: views} to the database; stored(article id) reads one stored count. With a Redis
+    client the buffer is shared by every process and host (RedisViews), otherwise it is this process's."""
+
+    def __init__(
+        self,
+        write: Writer,
+        stored: Callable[[int], int],
+        stored_cache: SharedValues,
+        interval: float = 1.0,
+        redis=None,
+    ):
+        self._write_to_database = write
+        self._stored = stored
+        self._stored_cache = stored_cache
+        self._stored_seconds = max(1, math.ceil(interval))
+        self.buffer: ViewCounter = (
+            RedisViews(redis, self._write, interval) if redis is not None else BufferedViews(self._write, interval)
+        )
+        self._shown = NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None
+
+    def count(self, article_id: int) -> None:
+        """One view of the article, shown on this process's next page of it."""
+        self.buffer.add(article_id)
+        if self._shown is not None:
+            self._shown.forget(article_id)
+
+    def shown(self, article_id: int) -> int:
+        """The count a reader sees now."""
+        count = self._shown.get(article_id) if self._shown is not None else None
+        if count is not None:
+            return count
+        reading_since = self._shown.now() if self._shown is not None else None
+        try:
+            stored = self._stored_cache.get(self._stored_key(article_id))
+            if stored is None:
+                stored = self._stored(article_id)
+                self._stored_cache.set(self._stored_key(article_id), stored, timeout=self._stored_seconds)
+            count = stored + self.buffer.pending(article_id)
+        except RedisError as error:
+            # Without Redis the page still shows the stored count; the views waiting there show once it is back.
+            log.warning("Pending views unavailable: %s", error)
+            return self._stored(article_id)
+        if self._shown is not None:
+            self._shown.put(article_id, count, read_since=reading_since)  # not if a view was counted meanwhile
+        return count
+
+    def flush(self) -> int:
+        """Write the pending views to the database now (a graceful stop, a test); how many were written."""
+        return self.buffer.flush()
+
+    def stop(self) -> None:
+        """Flush and stop the periodic flush (gunicorn's worker_exit, the process's exit)."""
+        self.buffer.stop()
+
+    def _write(self, counts: Mapping[int, int]) -> None:
+        self._write_to_database(counts)
+        self._stored_cache.delete_many(*(self._stored_key(article_id) for article_id in counts))
+
+    @staticmethod
+    def _stored_key(article_id: int) -> str:
+        return f"stored-views:{article_id}"
