@@ -11,8 +11,8 @@ from extensions import compress, db, htmx
 from settings import SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
-from web.http_caching import init_http_caching
-from web.page_cache import CompressedPages, compressed_body_key, init_page_cache
+from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
+from web.page_cache import init_page_cache
 from web.preferences import init_preferences
 from web.request_guards import init_request_guards
 from web.site_services import init_site_services
@@ -50,9 +50,11 @@ def create_app(test_config=None):
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
-        # Identical pages are compressed once (web.page_cache.CompressedPages).
+        # Identical pages are compressed once (web.http_caching.CompressedPages), by web.http_caching's hook,
+        # which validates the page first; Flask-Compress's own hook would depend on the order of registration.
         COMPRESS_CACHE_BACKEND=CompressedPages,
         COMPRESS_CACHE_KEY=compressed_body_key,
+        COMPRESS_REGISTER=False,
     )
     app.config.update(loaded.passed_through)
     app.config.update(loaded.values)

@@ -68,6 +68,22 @@ def test_pages_are_compressed_and_say_what_they_vary_by(client, make_article, en
     assert {"Accept-Encoding", "HX-Request", "Cookie", "Save-Data"} <= vary
 
 
+@pytest.mark.parametrize("path", ["/", "/bai-viet/bai-viet-so-1", "/thu-vien-anh"])
+def test_the_same_page_is_compressed_once_and_a_repeat_visit_not_at_all(client, make_article, monkeypatch, path):
+    import flask_compress.flask_compress as flask_compress
+
+    make_article()
+    compressed = []
+    real = flask_compress._compress_data
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda *args: compressed.append(args[2]) or real(*args))
+    first = client.get(path, headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200 and compressed == ["br"]
+    again = client.get(path, headers={"Accept-Encoding": "br"})
+    assert again.data == first.data and compressed == ["br"]
+    repeat = client.get(path, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert repeat.status_code == 304 and compressed == ["br"]
+
+
 def test_static_text_files_are_compressed_too(client):
     html = client.get("/").get_data(as_text=True)
     htmx_url = re.search(r'src="(/static/vendor/htmx/[^"]+)"', html).group(1)

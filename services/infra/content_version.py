@@ -18,6 +18,10 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from services.infra.files import write_atomically
 
@@ -99,3 +103,57 @@ class RedisContentVersion(ContentVersion):
 
     def _write(self, token: str) -> None:
         self.redis.set(self.key, token)
+
+
+_CHANGED = "docbai_content_changed"
+
+
+class ContentChanges:
+    """Bumps the content version after every commit that changed content: an insert, update or delete of one
+    of content_models through the ORM, or an UPDATE/DELETE statement on their tables — except statements
+    marked with the execution option `ignored_option` (the view counter's, which changes no page but its count).
+
+    SQLAlchemy's session events are global, so one listener serves every app of the process: version_now()
+    finds the content version of the app the commit belongs to (None outside any app: nothing to bump)."""
+
+    def __init__(
+        self, content_models: tuple[type, ...], version_now: Callable[[], ContentVersion | None], ignored_option: str
+    ):
+        self.content_models = content_models
+        self.version_now = version_now
+        self.ignored_option = ignored_option
+
+    def listen(self) -> None:
+        """Register the listeners on every Session, once per process: later calls do nothing (the first
+        listener's version_now looks the app up at each commit, so it serves every app)."""
+        global _listening
+        if _listening is not None:
+            return
+        _listening = self
+        event.listen(Session, "after_flush", self._note_flushed_changes)
+        event.listen(Session, "do_orm_execute", self._note_bulk_changes)
+        event.listen(Session, "after_commit", self._bump_after_commit)
+        event.listen(Session, "after_rollback", self._forget_after_rollback)
+
+    def _note_flushed_changes(self, session, flush_context) -> None:
+        if any(isinstance(item, self.content_models) for item in (*session.new, *session.dirty, *session.deleted)):
+            session.info[_CHANGED] = True
+
+    def _note_bulk_changes(self, execute_state) -> None:
+        if not (execute_state.is_update or execute_state.is_delete):
+            return
+        if execute_state.execution_options.get(self.ignored_option):
+            return
+        mapper = execute_state.bind_mapper
+        if mapper is not None and issubclass(mapper.class_, self.content_models):
+            execute_state.session.info[_CHANGED] = True
+
+    def _bump_after_commit(self, session) -> None:
+        if session.info.pop(_CHANGED, False) and (version := self.version_now()) is not None:
+            version.bump()
+
+    def _forget_after_rollback(self, session) -> None:
+        session.info.pop(_CHANGED, None)
+
+
+_listening: ContentChanges | None = None
