@@ -5,9 +5,11 @@ from models import Article, Category
 from services.content.articles import category_slugs, get_category, latest_published, newest_update, published_slugs
 from services.feeds import sitemap as sitemap_protocol
 from services.feeds.cover import podcast_cover_path
-from services.feeds.podcast import prewarm_articles_by_id, ready_audio
+from services.feeds.podcast import PREWARM_LIMIT, ready_audio
 from services.feeds.rss import Episode, FeedInfo, PodcastInfo, podcast_feed, rss_feed
 from services.feeds.sitemap import SitemapEntry, sitemap_xml
+from services.infra.jobs import BACKGROUND, QueueFull, QueueUnavailable
+from web.background import audio_job
 from web.site_services import site_services
 from web.urls import public_url
 
@@ -68,8 +70,7 @@ def podcast(slug):
     speech = services.speech
     ready, missing = ready_audio(speech, latest_published(PODCAST_ARTICLES, category))
     if missing and current_app.config["PODCAST_PREWARM_IN_BACKGROUND"]:
-        missing_ids = [article.id for article in missing]
-        services.background.start("podcast-prewarm", lambda: _log_failures(prewarm_articles_by_id(speech, missing_ids)))
+        _queue_missing_audio(missing[:PREWARM_LIMIT])
     episodes = [
         Episode(
             article=audio.article,
@@ -92,9 +93,15 @@ def podcast(slug):
     return _feed_response(podcast_feed(info, episodes), "application/rss+xml")
 
 
-def _log_failures(report) -> None:
-    for slug, reason in report.failed:
-        current_app.logger.warning("Podcast prewarm: no audio for %s: %s", slug, reason)
+def _queue_missing_audio(articles) -> None:
+    """Queue the audio of a few episodes still without it, behind anything a listener waits for; a job already
+    queued is not queued again, so polling podcast apps cannot pile up work."""
+    jobs = site_services().jobs
+    try:
+        for article in articles:
+            jobs.enqueue(audio_job(article, BACKGROUND))
+    except (QueueFull, QueueUnavailable) as error:
+        current_app.logger.warning("Podcast audio not queued: %s", error)
 
 
 @bp.get("/podcast-bia.png")

@@ -1,6 +1,5 @@
 """Following the site: RSS, the podcast of read-aloud articles, the sitemap, robots.txt and Open Graph tags."""
 import datetime as dt
-import threading
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -13,11 +12,9 @@ from PIL import Image
 from extensions import db
 from models import Article, Category
 from services.feeds import sitemap as sitemap_protocol
-from services.feeds.podcast import prewarm_articles_by_id, ready_audio
+from services.feeds.podcast import PREWARM_LIMIT, ready_audio
 from services.feeds.rss import podcast_guid
 from services.feeds.sitemap import SITEMAP_NAMESPACE, SitemapEntry
-from services.infra.files import PrewarmReport
-from web.background import BackgroundWork
 
 RSS_TYPE = "application/rss+xml"
 # Absolute URLs are at the test app's SITE_URL, whatever Host a request carries.
@@ -180,51 +177,27 @@ def test_the_cover_is_a_square_png_podcast_apps_accept(client):
         assert cover.size[0] == cover.size[1] and 1400 <= cover.size[0] <= 3000
 
 
-def test_a_feed_request_prewarms_missing_audio_in_the_background(app, two_categories, monkeypatch):
-    started, prewarmed = [], []
-    background = app.extensions["docbai"].background
-    monkeypatch.setattr(background, "start", lambda name, job: (started.append(name), job()))
-    monkeypatch.setattr("blueprints.feeds.prewarm_articles_by_id",
-                        lambda speech, ids: prewarmed.append(sorted(ids)) or PrewarmReport())
+def test_a_feed_request_queues_a_few_missing_episodes_behind_listeners(app, two_categories):
+    from services.infra.jobs import BACKGROUND
+
+    jobs = app.extensions["docbai"].jobs
+    queued = []
+    jobs.enqueue = lambda job: queued.append(job) or True
     app.test_client().get("/podcast.xml")
-    assert started == ["podcast-prewarm"]
-    assert len(prewarmed) == 1 and len(prewarmed[0]) == 4
+    assert len(queued) == PREWARM_LIMIT
+    assert {job.task for job in queued} == {"web.background:make_article_audio"}
+    assert {job.priority for job in queued} == {BACKGROUND}
 
 
-def test_background_work_runs_one_job_of_a_name_at_a_time(app, tmp_path):
-    release, ran = threading.Event(), []
-    work = BackgroundWork(app, tmp_path / "locks")
-    first = work.start("prewarm", lambda: (release.wait(30), ran.append("first")))
-    assert first is not None
-    # The first is blocked until released, so this start finds it running, whatever the timing.
-    assert work.start("prewarm", lambda: ran.append("second")) is None
-    assert work.start("other", lambda: ran.append("other")).join(30) is None
-    release.set()
-    first.join(30)
-    assert ran == ["other", "first"]
-    # Finished: the name is free again.
-    work.start("prewarm", lambda: ran.append("again")).join(30)
-    assert ran[-1] == "again"
-
-
-def test_background_work_logs_a_failing_job_and_frees_its_name(app, tmp_path, caplog):
-    work = BackgroundWork(app, tmp_path / "locks")
-    work.start("broken", lambda: 1 / 0).join(30)
-    assert "Background job broken failed" in caplog.text
-    assert work.start("broken", lambda: None) is not None
-
-
-def test_background_prewarm_makes_the_audio(app, two_categories):
+def test_the_queued_episodes_get_their_audio_and_join_the_feed(app, two_categories):
+    client = app.test_client()
+    before = feedparser.parse(client.get("/podcast.xml").data)
+    assert app.extensions["docbai"].jobs.drain(timeout=120)
+    after = feedparser.parse(client.get("/podcast.xml").data)
+    assert len(after.entries) == len(before.entries) + PREWARM_LIMIT
     with app.app_context():
-        ids = [article.id for article in two_categories[:2]]
-    speech = app.extensions["docbai"].speech
-    thread = app.extensions["docbai"].background.start("podcast-prewarm", lambda: prewarm_articles_by_id(speech, ids))
-    thread.join(timeout=120)
-    assert not thread.is_alive()
-    with app.app_context():
-        articles = db.session.execute(db.select(Article).where(Article.id.in_(ids))).scalars().all()
-        ready, missing = ready_audio(speech, articles)
-    assert len(ready) == 2 and missing == []
+        ready, _ = ready_audio(app.extensions["docbai"].speech, db.session.execute(db.select(Article)).scalars().all())
+    assert len(ready) == len(after.entries)
 
 
 def test_sitemap_lists_every_published_page_with_absolute_urls(client, two_categories):

@@ -14,7 +14,6 @@ from mutagen.mp3 import MP3
 
 from extensions import db
 from models import Article
-from services.feeds.podcast import PREWARM_LIMIT, prewarm_articles_by_id
 from services.printing.article_pdf import ArticlePdfs
 from services.printing.render import PdfRenderError
 from support import redis_running, silent_mp3, use_voice
@@ -196,16 +195,6 @@ def test_importing_queues_audio_and_pdf(app, runner, tmp_path, monkeypatch):
         article = db.session.execute(db.select(Article)).scalar_one()
         assert services.speech.cached_whole_audio(article) is not None
         assert services.pdfs.cached(article).read_bytes() == FAKE_PDF
-
-
-def test_the_podcast_voices_only_a_few_articles_per_request(app, make_article):
-    articles = [make_article(body_html="<p>Một câu.</p>") for _ in range(PREWARM_LIMIT + 3)]
-    engine = GatedEngine(open_=True)
-    use_voice(app, engine)
-    speech = app.extensions["docbai"].speech
-    with app.app_context():
-        report = prewarm_articles_by_id(speech, [article.id for article in articles])
-    assert report.made == PREWARM_LIMIT
 
 
 @pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379: the RQ path needs a real one")

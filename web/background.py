@@ -1,18 +1,15 @@
-"""Work that runs after the request that started it: the generation jobs (an article's audio, its PDF)
-that go through the site's job queue, and named background runs in a thread of their own."""
+"""Work that runs after the request that started it: the generation jobs (an article's audio, its PDF), which
+all go through the site's job queue (RQ workers with Redis, this process's pool without)."""
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from filelock import FileLock, Timeout
 from flask import current_app
 
 from extensions import db
 from models import Article
 from services.content.articles import published_articles
-from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull, lower_priority_of_this_thread
+from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 
@@ -78,41 +75,3 @@ def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND) ->
         except QueueFull:
             return queued, len(articles) - done
     return queued, 0
-
-
-class BackgroundWork:
-    """Runs a named job in a thread with the app's context; one job of a name at a time in this process
-    (a lock) and on this server (a file lock), however many requests ask for it."""
-
-    def __init__(self, app, lock_directory: str | os.PathLike[str]):
-        self._app = app
-        self._lock_directory = os.fspath(lock_directory)
-        self._running: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def start(self, name: str, job: Callable[[], None]) -> threading.Thread | None:
-        """Start job() in the background; None when a job of this name is already running here."""
-        with self._guard:
-            running = self._running.setdefault(name, threading.Lock())
-        if not running.acquire(blocking=False):
-            return None
-        thread = threading.Thread(target=self._run, args=(name, job, running), name=name, daemon=True)
-        try:
-            thread.start()
-        except BaseException:
-            running.release()
-            raise
-        return thread
-
-    def _run(self, name: str, job: Callable[[], None], running: threading.Lock) -> None:
-        lower_priority_of_this_thread()
-        os.makedirs(self._lock_directory, exist_ok=True)
-        try:
-            with FileLock(os.path.join(self._lock_directory, f"{name}.lock"), timeout=0), self._app.app_context():
-                job()
-        except Timeout:
-            pass  # another process runs this job already; the next request that needs it looks again
-        except Exception:
-            self._app.logger.exception("Background job %s failed", name)
-        finally:
-            running.release()

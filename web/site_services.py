@@ -26,7 +26,6 @@ from services.speech.lexicon import EditorLexicon
 from services.infra.static_files import StaticFiles
 from services.content.views import ArticleViews
 from web.assets import static_files
-from web.background import BackgroundWork
 from web.urls import public_url
 
 PRINT_TEMPLATE = "printing/article.html"
@@ -38,7 +37,6 @@ class SiteServices:
 
     speech: ArticleSpeech
     pdfs: ArticlePdfs
-    background: BackgroundWork
     jobs: JobQueue
     cold_limiter: RateLimiter  # counts new generation per client (see web.generation)
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
@@ -53,7 +51,7 @@ def site_services() -> SiteServices:
 
 
 def init_site_services(app) -> None:
-    """Make the app's narrator, lexicon, PDF cache, job queue, rate limiter and background runner from its
+    """Make the app's narrator, lexicon, PDF cache, job queue, and rate limiter from its
     configuration."""
     config = app.config
     redis = _redis(config["REDIS_URL"])
@@ -74,7 +72,6 @@ def init_site_services(app) -> None:
     app.extensions["docbai"] = SiteServices(
         speech=speech,
         pdfs=_article_pdfs(app, shared_locks),
-        background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
         jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),

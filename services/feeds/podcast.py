@@ -1,8 +1,8 @@
 """The podcast's episodes: articles whose audio is already made, and making the missing audio ahead.
 
 A feed request never waits for speech synthesis: it lists the articles whose MP3 is in the audio cache and
-hands a few of the others (PREWARM_LIMIT, one run at a time) to a background prewarm, so an anonymous poll
-cannot start bulk synthesis. Importing an article queues its audio anyway; the CLI
+queues the audio of a few of the others (PREWARM_LIMIT, as background jobs, each queued once), so an
+anonymous poll cannot start bulk synthesis. Importing an article queues its audio anyway; the CLI
 `flask tts prewarm --latest N` does the bulk work for an operator.
 """
 from __future__ import annotations
@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from extensions import db
 from models import Article
-from services.content.articles import published_articles
-from services.infra.files import PrewarmReport
 from services.speech.article_audio import ArticleSpeech, audio_duration_seconds
 from services.speech.narrator import ArticleAudio
 
-# Articles one podcast request may have voiced in the background.
+# Articles whose audio one podcast request may queue.
 PREWARM_LIMIT = 3
 
 
@@ -57,10 +54,3 @@ def ready_audio(speech: ArticleSpeech, articles: Sequence[Article]) -> tuple[lis
         else:
             ready.append(ReadyAudio(article, audio, size, duration))
     return ready, missing
-
-
-def prewarm_articles_by_id(speech: ArticleSpeech, article_ids: Sequence[int]) -> PrewarmReport:
-    """Make the audio of the newest PREWARM_LIMIT of these articles, if still published; the podcast's
-    background prewarm runs this."""
-    statement = published_articles().where(Article.id.in_(list(article_ids))).limit(PREWARM_LIMIT)
-    return speech.prewarm(db.session.execute(statement).scalars().all())
