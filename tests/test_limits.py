@@ -68,6 +68,20 @@ def test_the_cache_evicts_the_least_recently_used_at_its_budget(tmp_path):
     assert sum(path.stat().st_size for path in tmp_path.rglob("*.bin")) <= 350
 
 
+def test_a_full_cache_is_emptied_to_its_low_water_mark_so_the_next_files_scan_nothing(tmp_path, monkeypatch):
+    cache = FileCache(tmp_path, ".bin", 5.0, max_bytes=1000)
+    for number in range(11):
+        path = cache.get_or_create(cache_key(str(number)), lambda file: file.write(b"x" * 100))
+        os.utime(path, (time.time() - 100 + number, time.time() - 100 + number))
+    held = sum(path.stat().st_size for path in tmp_path.rglob("*.bin"))
+    assert held <= 900 and cache.keys() >= {cache_key("9"), cache_key("10")}
+    scans = []
+    real_entries = cache._entries
+    monkeypatch.setattr(cache, "_entries", lambda: scans.append(1) or real_entries())
+    cache.get_or_create(cache_key("one more"), lambda file: file.write(b"x" * 100))
+    assert scans == []  # back under the budget with room to spare: no sweep
+
+
 def test_the_file_just_made_is_never_evicted_even_over_budget(tmp_path):
     cache = FileCache(tmp_path, ".bin", 5.0, max_bytes=50)
     small = cache.get_or_create(cache_key("nhỏ"), lambda file: file.write(b"x" * 40))

@@ -227,6 +227,9 @@ FAILURE_MEMO_SECONDS = 300.0
 TOUCH_INTERVAL_SECONDS = 60.0
 # A sweep runs after a new file when the cache may be over budget, and at least this often while files arrive.
 SWEEP_INTERVAL_SECONDS = 60.0
+# A cache over its budget is emptied down to this share of it, not to the budget exactly: a cache evicted to
+# the last byte is over again at the next file, and every new segment would then rescan the directory.
+LOW_WATER_FRACTION = 0.9
 # A temp file without a writer's process id in its name is left alone this long (a writer may be at work).
 TEMP_GRACE_SECONDS = 3600.0
 
@@ -283,7 +286,7 @@ class FileCache:
     file per key in <directory>/.locks/ and one failure memo per key in <directory>/.failed/. A file appears
     only by an atomic rename after fsync, and is made once however many threads and processes ask for it.
     With max_bytes, the least recently used files (by access time, which get() refreshes) are evicted after
-    a new file arrives, never the one just made; the same sweep removes killed writers' temp files, free
+    a new file takes the cache over its budget, down to LOW_WATER_FRACTION of it, never the one just made; the same sweep removes killed writers' temp files, free
     lock files and expired failure memos, so the directory needs no cron job.
     """
 
@@ -407,7 +410,8 @@ class FileCache:
         return {key for key, _ in self._entries()}
 
     def sweep(self, protect: Container[str] = ()) -> SweepReport:
-        """Evict least recently used files until the cache fits max_bytes (never a key in protect), and
+        """Evict least recently used files, when over max_bytes, until the cache holds LOW_WATER_FRACTION of it
+        (never a key in protect), and
         remove what crashed writers left: temp files of processes that are gone, free lock files, and
         expired failure memos. Runs by itself after new files; safe beside writers in other processes."""
         with self._sweep_lock:
@@ -420,8 +424,9 @@ class FileCache:
             total = sum(size for _, size, _, _ in entries)
             evicted = evicted_bytes = 0
             if self.max_bytes is not None and total > self.max_bytes:
+                low_water = int(self.max_bytes * LOW_WATER_FRACTION)
                 for _, size, key, path in sorted(entries):
-                    if total <= self.max_bytes:
+                    if total <= low_water:
                         break
                     if key in protect:
                         continue
