@@ -44,11 +44,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def nfc(value: Optional[str]) -> Optional[str]:
-    """Vietnamese text in one canonical form, so search, slugs and hashes agree."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
 # Word processors paste these as line breaks (vertical tab is Word's manual line break): keep the break.
 _LINE_BREAKING_CONTROLS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # Every other control character but tab, lone surrogates and noncharacters: XML cannot carry them,

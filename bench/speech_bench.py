@@ -220,7 +220,7 @@ def auto_mode_offline_cost(app, port: int, repeat: int) -> dict:
         tripped.append(first_playable_audio(port))
         reset_audio(app)
         skipped.append(first_playable_audio(port))  # open now: straight to espeak-ng
-    engine = speech.narrator.segment_audio("Xin chào.").engine
+    engine = speech.narrator.article_audio(["Xin chào."]).engine
     speech.narrator = narrator_for("espeak", app.config["AUDIO_CACHE_DIR"])
     return {
         "first_audio_google_tried_median_s": statistics.median(tripped),

@@ -4,6 +4,7 @@ import socket
 import lameenc
 
 from services.speech import Narrator, audio_cache
+from services.speech.narrator import CachedAudio
 
 
 def redis_running() -> bool:
@@ -28,3 +29,10 @@ def use_voice(app, engine):
     """Make engine the app's only voice (its audio cached in the app's folder), and give it back."""
     app.extensions["docbai"].speech.narrator = Narrator(audio_cache(app.config["AUDIO_CACHE_DIR"]), [engine])
     return engine
+
+
+def voice_one(narrator: Narrator, text: str) -> CachedAudio:
+    """One sentence voiced now through the narrator's one way of making audio (an article of one segment)."""
+    audio = narrator.article_audio([text])
+    engine = next(engine for engine in narrator.engines if engine.name == audio.engine)
+    return CachedAudio(audio.paths[0], narrator.segment_key(engine, text), audio.engine)

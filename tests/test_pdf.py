@@ -6,13 +6,13 @@ import io
 import multiprocessing
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from models import nfc
 from services.printing.render import PdfRenderTimeout, render_pdf
 from services.printing.weasy import SiteFilesFetcher, URLRefused
 from services.printing.qr import qr_code_svg
@@ -27,6 +27,11 @@ PARAGRAPH = (
     "trọng tâm năm 2025. Đồng chí Chủ tịch UBND huyện nhấn mạnh việc đẩy mạnh chuyển đổi số, cải cách "
     "hành chính và nâng cao chất lượng phục vụ người dân ở các xã, thị trấn."
 )
+
+
+def nfc(text: str) -> str:
+    """PDF text extraction may give decomposed Vietnamese; compare in NFC."""
+    return unicodedata.normalize("NFC", text)
 
 
 def article_html(body: str, *, title: str = TITLE, head: str = "") -> str:

@@ -27,6 +27,7 @@ VIETNAMESE = (
     "Ủy ban nhân dân tỉnh vừa tổ chức hội nghị tổng kết công tác năm hai nghìn không trăm hai mươi ba. "
     "Chương trình đầu tư công đạt chín mươi lăm phần trăm kế hoạch!"
 )
+from support import voice_one
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_first_requests_at_once_load_the_voice_once(voices_dir, fresh_voices):
 def test_auto_speaks_with_piper_and_serves_the_cache_afterwards(voices_dir, fresh_voices, tmp_path, monkeypatch):
     engines = engines_for_setting("auto", voices_dir)
     narrator = Narrator(audio_cache(tmp_path / "audio"), engines, {"gtts": CircuitBreaker()})
-    made = narrator.segment_audio(ENGLISH)
+    made = voice_one(narrator, ENGLISH)
     assert made.engine == "piper"
     assert MP3(made.path).info.length > 3.0
 
@@ -163,7 +164,7 @@ def test_auto_speaks_with_piper_and_serves_the_cache_afterwards(voices_dir, fres
         raise AssertionError("synthesized again instead of served from the cache")
 
     monkeypatch.setattr(PiperEngine, "synthesize", must_not_run)
-    again = narrator.segment_audio(ENGLISH)
+    again = voice_one(narrator, ENGLISH)
     assert (again.path, again.engine) == (made.path, "piper")
 
 
@@ -175,9 +176,9 @@ def test_a_broken_voice_falls_back_to_the_next_engine_and_is_not_parsed_again(tm
     narrator = Narrator(audio_cache(tmp_path / "audio"), engines, {"gtts": google_breaker})
     with responses.RequestsMock() as google:
         google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
-        spoken = narrator.segment_audio(VIETNAMESE)
+        spoken = voice_one(narrator, VIETNAMESE)
         assert spoken.engine == "espeak"
-        assert narrator.segment_audio("Xin chào bà con.").engine == "espeak"
+        assert voice_one(narrator, "Xin chào bà con.").engine == "espeak"
     assert len(fresh_voices) == 1  # the second segment did not parse the broken file again
     with pytest.raises(SpeechError, match="cannot load vi_VN-broken-medium.onnx"):
         engines[0].synthesize("Xin chào.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.server
 import io
 import os
+import unicodedata
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 
 from blueprints import printing
 from extensions import db
-from models import Article, nfc
+from models import Article
 from services.media.store import store_image
 from services.printing import article_pdf
 from services.printing.render import PdfRenderError, PdfRenderTimeout
@@ -25,6 +26,11 @@ VIETNAMESE_BODY = (
     'phát triển kinh tế – xã hội năm 2024, theo <a href="https://vanban.example.vn/quyet-dinh-12">Quyết định số 12</a>.</p>'
     "<p>Người dân xã Tân Phong phấn khởi vì đường liên thôn đã được bê tông hóa.</p>"
 )
+
+
+def nfc(text: str) -> str:
+    """PDF text extraction may give decomposed Vietnamese; compare in NFC."""
+    return unicodedata.normalize("NFC", text)
 
 
 def pdf_text(data: bytes) -> list[str]:

@@ -35,6 +35,7 @@ PARAGRAPH = (
     "đánh giá kết quả thực hiện nhiệm vụ phát triển kinh tế xã hội. Đồng chí Chủ tịch phát biểu chỉ đạo, "
     "nhấn mạnh các nhiệm vụ trọng tâm trong thời gian tới, nhất là công tác cải cách hành chính."
 )
+from support import voice_one
 
 
 def tone_mp3(seconds: float = 0.3, sample_rate: int = 24000, frequency: float = 440.0) -> bytes:
@@ -220,7 +221,7 @@ def test_narrator_for_auto_uses_the_shared_google_breaker(tmp_path):
 def test_auto_uses_google_when_it_answers(google, tmp_path):
     google_works(google)
     narrator, breaker = auto_narrator(tmp_path)
-    audio = narrator.segment_audio("Xin chào bà con.")
+    audio = voice_one(narrator, "Xin chào bà con.")
     assert audio.engine == "gtts"
     assert audio.path.read_bytes() == GOOGLE_MP3
 
@@ -235,19 +236,19 @@ def test_auto_falls_back_to_espeak_and_the_breaker_skips_google_afterwards(googl
     clock = FakeClock()
     narrator, breaker = auto_narrator(tmp_path, clock)
 
-    first = narrator.segment_audio("Đoạn thứ nhất.")
+    first = voice_one(narrator, "Đoạn thứ nhất.")
     assert first.engine == "espeak"
     assert MP3(first.path).info.channels == 1
     assert len(google.calls) == 1
     assert not breaker.allows()
 
-    second = narrator.segment_audio("Đoạn thứ hai.")
+    second = voice_one(narrator, "Đoạn thứ hai.")
     assert second.engine == "espeak"
     assert len(google.calls) == 1, "the open breaker must spare the second request the wait on Google"
 
     clock.now += 301
     google.replace(responses.POST, GOOGLE_TTS_URL, body=google_reply(), content_type="application/json")
-    third = narrator.segment_audio("Đoạn thứ ba.")
+    third = voice_one(narrator, "Đoạn thứ ba.")
     assert third.engine == "gtts"
     assert len(google.calls) == 2
     assert breaker.allows()
@@ -256,9 +257,9 @@ def test_auto_falls_back_to_espeak_and_the_breaker_skips_google_afterwards(googl
 def test_google_audio_already_cached_is_served_while_the_breaker_is_open(google, tmp_path):
     google_works(google)
     narrator, breaker = auto_narrator(tmp_path)
-    cached = narrator.segment_audio("Xin chào bà con.")
+    cached = voice_one(narrator, "Xin chào bà con.")
     breaker.record_failure()
-    again = narrator.segment_audio("Xin chào bà con.")
+    again = voice_one(narrator, "Xin chào bà con.")
     assert again == cached
     assert len(google.calls) == 1
 
@@ -277,7 +278,7 @@ def test_audio_cached_from_espeak_is_kept_when_google_comes_back(google, tmp_pat
     google.replace(responses.POST, GOOGLE_TTS_URL, body=google_reply(), content_type="application/json")
     calls = len(google.calls)
     again = narrator.article_audio(segments)
-    segment = narrator.segment_audio(segments[1])
+    segment = voice_one(narrator, segments[1])
 
     assert again == first
     assert _whole_bytes(again) == first_bytes
@@ -289,7 +290,7 @@ def test_gtts_alone_raises_when_google_fails(google, tmp_path):
     google.add(responses.POST, GOOGLE_TTS_URL, body=requests.ConnectionError("offline"))
     narrator = Narrator(audio_cache(tmp_path), [GTTSEngine()])
     with pytest.raises(SpeechError, match="gTTS"):
-        narrator.segment_audio("Xin chào.")
+        voice_one(narrator, "Xin chào.")
     assert list(tmp_path.glob("*.mp3")) == []
 
 
@@ -342,9 +343,9 @@ def test_article_with_nothing_to_say_is_refused(tmp_path):
 def test_cache_hit_does_not_call_the_engine_again(tmp_path):
     engine = CountingEngine()
     narrator = Narrator(audio_cache(tmp_path), [engine])
-    first = narrator.segment_audio("Xin chào.")
+    first = voice_one(narrator, "Xin chào.")
     modified = first.path.stat().st_mtime_ns
-    second = Narrator(audio_cache(tmp_path), [engine]).segment_audio("  Xin chào.  ")
+    second = voice_one(Narrator(audio_cache(tmp_path), [engine]), "  Xin chào.  ")
     assert second == first
     assert engine.calls == 1
     assert first.path.stat().st_mtime_ns == modified
@@ -368,7 +369,7 @@ def test_changed_text_engine_or_voice_gives_another_key():
 def test_single_flight_across_threads(tmp_path, at_once):
     engine = CountingEngine(delay=0.3)
     narrator = Narrator(audio_cache(tmp_path), [engine])
-    results = at_once(8, lambda: narrator.segment_audio("Cùng một đoạn.").path.read_bytes())
+    results = at_once(8, lambda: voice_one(narrator, "Cùng một đoạn.").path.read_bytes())
     assert engine.calls == 1
     assert len(set(results)) == 1
 

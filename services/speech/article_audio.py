@@ -17,7 +17,7 @@ from services.speech.engines import NothingToSpeak, SpeechError, is_speakable
 from services.speech.lexicon import EditorLexicon
 from services.speech.narrator import ArticleAudio, CachedAudio, Narrator
 from services.speech.spoken_text import SpokenSentence, spoken_sentences
-from services.vietnamese import Abbreviations
+from services.vietnamese import Lexicon
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class _SpokenArticle:
 
 
 @lru_cache(maxsize=512)
-def _spoken(content_hash: str, title: str, body_html: str, table: Abbreviations) -> _SpokenArticle:
+def _spoken(content_hash: str, title: str, body_html: str, table: Lexicon) -> _SpokenArticle:
     # Keyed by the content hash and the table in force (hashed by identity), so an edited article, or an
     # editor's new abbreviation, is spoken anew. The segments, version and failure key are derived here once
     # per text: every audio request needs them, a segment request (one per sentence played) several times.

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from services.vietnamese import Abbreviations, load_abbreviations
+from services.vietnamese import Lexicon, load_lexicon
 
 
 class EditorLexicon:
@@ -23,16 +23,16 @@ class EditorLexicon:
         self.recheck_seconds = recheck_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._table: Abbreviations | None = None
+        self._table: Lexicon | None = None
         self._checked_at = float("-inf")
 
-    def table(self) -> Abbreviations:
+    def table(self) -> Lexicon:
         """The built-in table extended and overridden by the editor's file as it stands now."""
         with self._lock:
             now = self.clock()
             if self._table is None or now - self._checked_at >= self.recheck_seconds:
                 self._checked_at = now
-                # load_abbreviations keys its own cache by the file's time and size: an unchanged file
+                # load_lexicon keys its own cache by the file's time and size: an unchanged file
                 # gives back the same table.
-                self._table = load_abbreviations(self.path)
+                self._table = load_lexicon(self.path)
             return self._table

@@ -137,25 +137,6 @@ class Narrator:
                 return CachedAudio(path, key, engine.name)
         return None
 
-    def segment_audio(self, text: str) -> CachedAudio:
-        """The cached MP3 of one segment, made now by the first engine that works if not cached yet."""
-        text = require_speakable(text)
-        # Audio already made by any engine is served before anything is synthesized: its URL carries a
-        # version that browsers and podcast apps keep for days, so the bytes behind it must not change when
-        # a preferred engine (Google) becomes reachable again. It is also served while that engine is away.
-        if (cached := self.cached_segment(text)) is not None:
-            return cached
-        last_error: SpeechError | None = None
-        for engine in self._available_engines():
-            key = self.segment_key(engine, text)
-            try:
-                path = self.cache.get_or_create(key, self._segment_writer(engine, text))
-            except SpeechError as error:
-                last_error = error
-                continue
-            return CachedAudio(path, key, engine.name)
-        raise self._no_engine_error(last_error)
-
     def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
         """The whole article if every segment is cached by one engine (in the order of preference); never
         synthesizes."""

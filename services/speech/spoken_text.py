@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from services.content.html_fragments import parse_fragment, serialize_fragment
-from services.vietnamese import Abbreviations, split_sentences, spoken_form
+from services.vietnamese import Lexicon, split_sentences, spoken_form
 
 SEGMENT_ATTRIBUTE = "data-seg"
 
@@ -212,15 +212,10 @@ class SpokenSentence:
     spoken: str  # its spoken form, what the engine says
 
 
-def spoken_sentences(title: str, body_html: str, abbreviations: Abbreviations | None = None) -> list[SpokenSentence]:
+def spoken_sentences(title: str, body_html: str, lexicon: Lexicon | None = None) -> list[SpokenSentence]:
     """Every sentence of speakable_blocks(), in order, with its block number and its spoken form."""
     return [
-        SpokenSentence(block, sentence, spoken_form(sentence, abbreviations))
+        SpokenSentence(block, sentence, spoken_form(sentence, lexicon))
         for block, text in enumerate(speakable_blocks(title, body_html))
-        for sentence in split_sentences(text, abbreviations)
+        for sentence in split_sentences(text, lexicon)
     ]
-
-
-def spoken_segments(title: str, body_html: str, abbreviations: Abbreviations | None = None) -> list[str]:
-    """What a speech engine is given, one segment per sentence: spoken_sentences() in spoken form."""
-    return [sentence.spoken for sentence in spoken_sentences(title, body_html, abbreviations)]

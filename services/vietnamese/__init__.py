@@ -2,7 +2,6 @@
 
 Pure functions of text: nothing here knows about Flask, the database or a speech engine.
 """
-from services.vietnamese.abbreviations import Abbreviations, load_abbreviations
 from services.vietnamese.dates import date_to_words, time_to_words
 from services.vietnamese.lexicon import Change, Lexicon, load_lexicon
 from services.vietnamese.normalize import explain, spoken_form
@@ -17,7 +16,6 @@ from services.vietnamese.numbers import (
 from services.vietnamese.sentences import split_sentences
 
 __all__ = [
-    "Abbreviations",
     "Change",
     "Lexicon",
     "date_to_words",
@@ -25,7 +23,6 @@ __all__ = [
     "digits_to_words",
     "explain",
     "integer_to_words",
-    "load_abbreviations",
     "load_lexicon",
     "ordinal_to_words",
     "roman_to_int",
