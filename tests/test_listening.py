@@ -318,7 +318,7 @@ def test_an_editors_abbreviation_file_changes_what_is_spoken(app, client, make_a
     article = make_article(title="Tin từ ĐTĐL", body_html="<p>Hội nghị của ĐTĐL.</p>")
     before = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     (Path(app.instance_path) / "abbreviations.tsv").write_text("ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8")
-    _speech(app).lexicon.recheck_seconds = 0  # a running site looks again within two seconds
+    _speech(app).lexicon.recheck.seconds = 0  # a running site looks again within two seconds
     after = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     assert before["version"] != after["version"]  # new words, new audio
     with app.app_context():

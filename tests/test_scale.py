@@ -161,7 +161,7 @@ class _FakeClock:
 def clock(monkeypatch):
     """A fake clock for the modules that keep things for a while; the rest of the process keeps real time."""
     fake = _FakeClock()
-    for module in ("services.infra.content_version", "services.infra.static_files", "services.infra.near_cache"):
+    for module in ("services.infra.recheck", "services.infra.near_cache"):
         monkeypatch.setattr(f"{module}.time", SimpleNamespace(monotonic=fake))
     return fake
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from services.infra.files import write_atomically
+from services.infra.recheck import Recheck
 
 
 class ContentVersion:
@@ -35,19 +35,19 @@ class ContentVersion:
     def __init__(self, recheck_seconds: float = 0.0):
         self.recheck_seconds = recheck_seconds
         self._token: str | None = None
-        self._read_at = 0.0  # time.monotonic() of the last read or write
+        self._recheck = Recheck(recheck_seconds)
         self._guard = threading.Lock()
 
     def current(self) -> str:
         """The token in force now."""
-        now = time.monotonic()
         token = self._token
-        if token is not None and now - self._read_at < self.recheck_seconds:
+        if token is not None and not self._recheck.due():
             return token
+        reading_since = self._recheck.now()
         token = self._read()
         with self._guard:
-            if now > self._read_at:  # unless this process bumped the token while it was being read
-                self._token, self._read_at = token, now
+            if self._recheck.seen(at=reading_since):  # unless this process bumped the token meanwhile
+                self._token = token
         return token
 
     def bump(self) -> None:
@@ -55,7 +55,8 @@ class ContentVersion:
         token = secrets.token_hex(8)
         self._write(token)
         with self._guard:
-            self._token, self._read_at = token, time.monotonic()
+            self._token = token
+            self._recheck.seen()
 
     def _read(self) -> str:
         raise NotImplementedError

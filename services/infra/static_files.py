@@ -6,12 +6,12 @@ import hashlib
 import os
 import stat
 import threading
-import time
 from functools import lru_cache
 from dataclasses import dataclass
-from math import inf
 
 import rcssmin
+
+from services.infra.recheck import Recheck
 
 FINGERPRINT_LENGTH = 12
 
@@ -35,7 +35,7 @@ class StaticFiles:
     def __init__(self, root: str, recheck_seconds: float = 0.0):
         self.root = os.path.realpath(root)
         self.recheck_seconds = recheck_seconds
-        self._checked: dict[str, float] = {}  # when each file's stamp was last compared (time.monotonic())
+        self._recheck = Recheck(recheck_seconds)  # when each file's stamp was last compared
         self._entries: dict[str, _Entry] = {}
         self._minified: dict[tuple[str, str], str] = {}
         self._paths: dict[str, str | None] = {}
@@ -54,8 +54,8 @@ class StaticFiles:
             return None
         entry = self._entries.get(filename)
         usable = entry is not None and (entry.text is not None or not want_text)
-        now = time.monotonic()
-        if usable and now - self._checked.get(filename, -inf) < self.recheck_seconds:
+        now = self._recheck.now()
+        if usable and not self._recheck.due(filename, now):
             return entry
         try:
             status = os.stat(path)
@@ -63,7 +63,7 @@ class StaticFiles:
             return None
         if not stat.S_ISREG(status.st_mode):
             return None
-        self._checked[filename] = now
+        self._recheck.seen(filename, now)
         stamp = (status.st_mtime_ns, status.st_size)
         if usable and entry.stamp == stamp:
             return entry

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from services.infra.recheck import Recheck
 from services.vietnamese import Lexicon, load_lexicon
 
 
@@ -20,18 +21,15 @@ class EditorLexicon:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.path = os.fspath(path) if path else None
-        self.recheck_seconds = recheck_seconds
-        self.clock = clock
+        self.recheck = Recheck(recheck_seconds, clock)
         self._lock = threading.Lock()
         self._table: Lexicon | None = None
-        self._checked_at = float("-inf")
 
     def table(self) -> Lexicon:
         """The built-in table extended and overridden by the editor's file as it stands now."""
         with self._lock:
-            now = self.clock()
-            if self._table is None or now - self._checked_at >= self.recheck_seconds:
-                self._checked_at = now
+            if self._table is None or self.recheck.due():
+                self.recheck.seen()
                 # load_lexicon keys its own cache by the file's time and size: an unchanged file
                 # gives back the same table.
                 self._table = load_lexicon(self.path)
