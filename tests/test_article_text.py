@@ -7,9 +7,9 @@ import pytest
 from services.speech.spoken_text import (
     SpokenSentence,
     annotate_speakable,
-    clean_text,
     speakable_blocks,
     spoken_sentences,
+    text_to_read,
 )
 
 ARTICLE = """
@@ -140,8 +140,8 @@ def test_annotation_and_blocks_agree(body):
     blocks = speakable_blocks("Tiêu đề", body)
     annotated = annotate_speakable(body)
     assert len(blocks) - 1 == annotated.count('data-seg="')
-    # The marked element may still show a photo note that is not read aloud, hence clean_text.
-    assert blocks[1:] == [clean_text(text) for text in _segment_texts(annotated)]
+    # The marked element may still show a photo note that is not read aloud, hence text_to_read.
+    assert blocks[1:] == [text_to_read(text) for text in _segment_texts(annotated)]
 
 
 @pytest.mark.parametrize("body", VARIED_BODIES)

@@ -14,6 +14,16 @@ VOID_ELEMENTS = frozenset({
     "link", "meta", "param", "source", "track", "wbr",
 })
 
+# Elements that start a new block of text; anything else is inline and belongs to the block around it (what
+# is read as one paragraph, what search keeps apart as separate words).
+BLOCK_ELEMENTS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "legend", "noscript",
+    "script", "style", "template",
+})
+
 
 def parse_fragment(body_html: str):
     """The fragment's nodes inside a wrapper div; raises lxml's errors (ParserError, ValueError) on broken markup."""

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from services.content.html_fragments import parse_fragment
+from services.content.html_fragments import BLOCK_ELEMENTS, parse_fragment
 
 MAX_QUERY_LENGTH = 200
 # More words than this add nothing to a news search and only make the query slower.
@@ -22,10 +22,8 @@ SNIPPET_WORDS = 32
 # so no character a user types can become a query operator.
 WORD = re.compile(r"[^\W_]+")
 
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr "
-    "li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
+# A line break separates words as a block does.
+_WORD_BREAKING_TAGS = BLOCK_ELEMENTS | {"br"}
 
 
 @lru_cache(maxsize=4096)
@@ -56,7 +54,7 @@ def _html_to_text(html: str) -> str:
     root = parse_fragment(html)
     for element in root.iter():
         # Without a break, "<p>một</p><p>hai</p>" would read as the single word "mộthai".
-        if element.tag in _BLOCK_TAGS:
+        if element.tag in _WORD_BREAKING_TAGS:
             element.text = "\n" + (element.text or "")
             element.tail = "\n" + (element.tail or "")
     return unicodedata.normalize("NFC", " ".join(root.text_content().split()))

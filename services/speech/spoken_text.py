@@ -8,24 +8,16 @@ which block every sentence belongs to, so the player can highlight, start and sk
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from lxml import etree
 
-from services.content.html_fragments import parse_fragment, serialize_fragment
+from models import clean_text
+from services.content.html_fragments import BLOCK_ELEMENTS, parse_fragment, serialize_fragment
 from services.vietnamese import Lexicon, split_sentences, spoken_form
 
 SEGMENT_ATTRIBUTE = "data-seg"
 
-# Elements that start a new block of text; anything else is inline and belongs to the block around it.
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-    "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "legend", "noscript",
-    "script", "style", "template",
-})
 # Never read: captions, media, navigation, code and form controls.
 SKIPPED_TAGS = frozenset({
     "aside", "audio", "button", "canvas", "embed", "figcaption", "footer", "form", "iframe", "img",
@@ -49,10 +41,10 @@ _CREDIT_LINE = re.compile(r"^(?:" + _CREDIT_HEAD + r"|" + _PHOTO_PLACE + r"\s*\.
 _TRAILING_SOURCE = re.compile(r"^\(?theo\s+[^,.;:!?]{1,60}\)?\.?$", re.IGNORECASE)
 
 
-def clean_text(text: str) -> str:
-    """NFC text with whitespace collapsed and photo notes such as "(Ảnh trên)" removed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _PHOTO_NOTE.sub(" ", text)
+def text_to_read(text: str) -> str:
+    """A block's text as it is read aloud: stored text's rules (models.clean_text: NFC, no control characters),
+    whitespace collapsed and photo notes such as "(Ảnh trên)" removed."""
+    text = _PHOTO_NOTE.sub(" ", clean_text(text))
     text = _WHITESPACE.sub(" ", text).strip()
     # A removed note must not leave "rất lớn ." behind.
     return re.sub(r" ([,.;:!?…])", r"\1", text)
@@ -81,7 +73,7 @@ def _is_skipped(element) -> bool:
 
 
 def _is_block(node) -> bool:
-    return _is_element(node) and node.tag in BLOCK_TAGS
+    return _is_element(node) and node.tag in BLOCK_ELEMENTS
 
 
 def _inline_text(node) -> str:
@@ -131,7 +123,7 @@ def _container_segments(parent, out: list[_Segment]) -> None:
 
     def close_run() -> None:
         lead = parent.text if after is None else after.tail
-        text = clean_text((lead or "") + "".join(_inline_text(node) + (node.tail or "") for node in run))
+        text = text_to_read((lead or "") + "".join(_inline_text(node) + (node.tail or "") for node in run))
         if text and not is_credit_line(text):
             out.append(_Segment(text, parent=parent, after=after, nodes=tuple(run)))
 
@@ -151,7 +143,7 @@ def _walk(element, out: list[_Segment]) -> None:
     if any(_is_block(child) for child in element):
         _container_segments(element, out)
         return
-    text = clean_text(_inline_text(element))
+    text = text_to_read(_inline_text(element))
     if text and not is_credit_line(text):
         out.append(_Segment(text, element=element))
 
@@ -185,7 +177,7 @@ def _segments(root) -> list[_Segment]:
 
 def speakable_blocks(title: str, body_html: str) -> list[str]:
     """Plain text to read, in order: the title (always index 0), then each body paragraph, heading or list item."""
-    blocks = [clean_text(title or "")]
+    blocks = [text_to_read(title or "")]
     if body_html and body_html.strip():
         blocks += [segment.text for segment in _segments(_parse(body_html))]
     return blocks
