@@ -12,6 +12,7 @@ from werkzeug.security import safe_join
 from web.assets import IMMUTABLE
 from web.preferences import saving_data
 from services.media.images import (
+    VARIANTS_FOLDER,
     ensure_variant,
     image_placeholder,
     image_sources,
@@ -19,12 +20,12 @@ from services.media.images import (
     responsive_body_images,
     size_label,
 )
-from services.media.store import NotAnImage
+from services.media.store import MEDIA_URL_PATH, NotAnImage
 
 bp = Blueprint("images", __name__)
 
 
-@bp.get("/media/_sizes/<int:width>/<path:name>")
+@bp.get(f"{MEDIA_URL_PATH}{VARIANTS_FOLDER}/<int:width>/<path:name>")
 def variant(width, name):
     """One resized copy of a stored image, made now if it does not exist yet."""
     wanted = parse_variant(width, name)

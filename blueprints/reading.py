@@ -17,6 +17,7 @@ from services.content.articles import (
     with_thumbnails,
 )
 from services.content.pagination import paginate_clamped, parse_page
+from services.media.store import MEDIA_URL_PATH
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value
@@ -129,7 +130,7 @@ def videos():
     return _render_list(lambda: (video_library(), {}), "PHOTOS_PER_PAGE", "reading/videos.html", "reading/_video_list.html")
 
 
-@bp.get("/media/<path:filename>")
+@bp.get(f"{MEDIA_URL_PATH}<path:filename>")
 def media(filename):
     """Images and other files from the media store."""
     response = send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)

@@ -5,6 +5,8 @@ import unicodedata
 
 import nh3
 
+from services.media.store import MEDIA_URL_PATH
+
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "sub", "sup", "blockquote",
     "ul", "ol", "li", "a", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td",
@@ -21,7 +23,7 @@ ALLOWED_ATTRIBUTES = {
 def _keep_local_images(tag: str, attribute: str, value: str) -> str | None:
     # Imported images are copied into the media store first; anything still pointing elsewhere
     # would make readers' phones (and the PDF renderer) fetch a third-party URL.
-    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+    if tag == "img" and attribute == "src" and not value.startswith(MEDIA_URL_PATH):
         return None
     return value
 

@@ -1,7 +1,7 @@
 """Resized copies of stored images: a few widths, WebP with a JPEG (or PNG) fallback, made once on disk.
 
 A variant lives at `<media root>/_sizes/<width>/<source path>.<format>` and is served from the same path
-under /media/, so its URL, its file and its source can all be read off each other. Variants are made on
+under the media URL path, so its URL, its file and its source can all be read off each other. Variants are made on
 first request and kept; a second request, or another worker, finds the file. Two workers racing on the
 same variant both write a temporary file and rename it into place, so the loser's work is wasted but no
 reader ever sees half an image — cheaper than a lock for a job that takes milliseconds.
@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.security import safe_join
 
 from services.content.html_fragments import parse_fragment, serialize_fragment
-from services.media.store import NotAnImage, media_url, write_atomically
+from services.media.store import MEDIA_URL_PATH, NotAnImage, media_url, write_atomically
 
 VARIANTS_FOLDER = "_sizes"
 VARIANT_WIDTHS = (160, 320, 480, 800, 1200)
@@ -47,7 +47,7 @@ class Variant:
 
     @property
     def path(self) -> str:
-        """Where the variant lives, relative to the media root (and under /media/ in URLs)."""
+        """Where the variant lives, relative to the media root (and under MEDIA_URL_PATH in URLs)."""
         return f"{VARIANTS_FOLDER}/{self.width}/{self.source}.{self.format}"
 
     @property
@@ -229,7 +229,7 @@ def _media_file(media_root: str, source: str) -> str | None:
 
 
 BODY_IMAGE_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
-MEDIA_PREFIX = media_url("")
+MEDIA_PREFIX = MEDIA_URL_PATH
 
 
 def _source_width(media_root: str, source: str, attribute: str | None) -> int | None:

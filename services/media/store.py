@@ -14,6 +14,10 @@ from services.infra.files import write_atomically
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
+# The one place the media files' URL prefix is written: routes, the sanitizer, the PDF fetcher and the
+# service worker take it from here (nginx's example configuration spells it out too).
+MEDIA_URL_PATH = "/media/"
+
 
 class NotAnImage(ValueError):
     """The file is not an image the site can show."""
@@ -49,4 +53,4 @@ def store_image(media_root: str, data: bytes, folder: str = "images") -> StoredI
 
 def media_url(path: str) -> str:
     """The URL path under which a stored media file is served."""
-    return "/media/" + path
+    return MEDIA_URL_PATH + path

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from services.content.html_fragments import parse_fragment, serialize_fragment
+from services.media.store import MEDIA_URL_PATH
 
 PRINTED_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -19,7 +20,7 @@ class PrintableBody:
     links: list[str] = field(default_factory=list)
 
 
-def printable_body(body_html: str, page_url: str, media_url_path: str = "/media/") -> PrintableBody:
+def printable_body(body_html: str, page_url: str, media_url_path: str = MEDIA_URL_PATH) -> PrintableBody:
     """Body HTML with a "[n]" after each link and the absolute URLs listed, and outside images dropped."""
     if not body_html.strip():
         return PrintableBody("")

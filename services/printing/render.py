@@ -7,6 +7,8 @@ import os
 import threading
 import time
 
+from services.media.store import MEDIA_URL_PATH
+
 # WeasyPrint is imported only in the render processes (this module names it, never imports it): the import
 # takes half a second, which every web worker would otherwise pay again at each start and restart.
 WEASYPRINT_MODULE = "services.printing.weasy"
@@ -57,7 +59,7 @@ def render_pdf(
     media_root: str | os.PathLike,
     *,
     static_url_path: str = "/static/",
-    media_url_path: str = "/media/",
+    media_url_path: str = MEDIA_URL_PATH,
     timeout: float = DEFAULT_RENDER_TIMEOUT,
 ) -> bytes:
     """A tagged PDF/UA-1 document of an HTML page, rendered in a worker process killed after timeout seconds."""
