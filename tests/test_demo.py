@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Article
-from services.demo.seed import ANCHOR, CATEGORIES, KINDS, PLACES, SCENES, draw_demo_image, seed_demo
+from services.demo.pictures import SCENES, draw_demo_image
+from services.demo.seed import seed_demo
+from services.demo.stories import ANCHOR, CATEGORIES, KINDS, PLACES
 
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 OPENING_DATE = re.compile(r"^(?:Ngày|Đêm) (\d{1,2})/(\d{1,2})/(\d{4})")
@@ -141,3 +143,35 @@ def test_each_scene_is_a_different_picture():
         for second in scenes[index + 1:]:
             difference = ImageStat.Stat(ImageChops.difference(thumbnails[first], thumbnails[second])).mean
             assert sum(difference) / 3 > 12, (first, second)
+
+
+def test_the_demo_goes_in_through_the_importer(demo):
+    from services.content.sanitize import sanitize_body
+    from services.media.store import MEDIA_URL_PATH
+
+    assert all(article.external_id and article.external_id.startswith("demo-") for article in demo)
+    with_figures = [article for article in demo if article.figures]
+    assert with_figures
+    for article in demo:
+        assert sanitize_body(article.body_html) == article.body_html  # what the importer stored, sanitized
+        sources = re.findall(r'<img [^>]*src="([^"]+)"', article.body_html)
+        assert [figure.image_path for figure in article.figures] == [src.removeprefix(MEDIA_URL_PATH) for src in sources]
+        assert all(src.startswith(MEDIA_URL_PATH) for src in sources)
+        # The importer recorded each picture's size, read from the file, and its caption.
+        assert all(figure.width == 800 and figure.height == 533 and figure.caption for figure in article.figures)
+    assert len({article.views for article in demo}) > 100  # views added afterwards, as readers' views are
+
+
+def test_a_demo_line_the_importer_refuses_stops_the_seed(app, monkeypatch):
+    from services.demo import seed
+
+    real_rows = seed._demo_rows
+
+    def with_a_bad_date(*args, **kwargs):
+        rows, views = real_rows(*args, **kwargs)
+        rows[0]["published_at"] = "hôm qua"
+        return rows, views
+
+    monkeypatch.setattr(seed, "_demo_rows", with_a_bad_date)
+    with app.app_context(), pytest.raises(seed.DemoImportFailed, match="1 of 2|giá trị|ISO"):
+        seed.seed_demo(app.config["MEDIA_ROOT"], article_count=2)

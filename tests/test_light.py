@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Article, Figure
-from services.demo.seed import draw_demo_image, seed_demo
+from services.demo.pictures import draw_demo_image
+from services.demo.seed import seed_demo
 from services.media.images import Variant, parse_variant, size_label, variant_widths
 from services.media.store import store_image
 from services.preferences import (
