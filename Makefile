@@ -4,16 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian/Ubuntu packages: Python, espeak-ng (offline voice), Pango for WeasyPrint, Noto fonts with full
-# Vietnamese for the PDF, poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk,
-# and Java for the W3C Nu Html Checker that validates every page in tests.
-SYSTEM_PACKAGES := python3 python3-venv python3-dev build-essential espeak-ng libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk default-jre-headless
+# Debian/Ubuntu packages a server needs to run the site: Python, espeak-ng (offline voice), Pango for
+# WeasyPrint, Noto fonts with full Vietnamese for the PDF (`make server-packages`; README, Deploying).
+SERVER_PACKAGES := python3 python3-venv espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
+# And for development: poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk, Java
+# for the W3C Nu Html Checker that validates every page in tests, and nginx, whose `nginx -t` checks
+# deploy/nginx.conf in tests (Debian starts it with its default site where services may start; on a
+# machine that should not serve it, `sudo systemctl disable --now nginx`: the tests never need it running).
+SYSTEM_PACKAGES := $(SERVER_PACKAGES) python3-dev build-essential poppler-utils chromium wrk default-jre-headless nginx
 
-.PHONY: system-packages setup setup-test run serve test test-fast bench
+.PHONY: system-packages server-packages setup setup-test run serve test test-fast bench
 
-system-packages:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+system-packages: PACKAGES = $(SYSTEM_PACKAGES)
+server-packages: PACKAGES = $(SERVER_PACKAGES)
+system-packages server-packages:
+	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:" $$missing; \

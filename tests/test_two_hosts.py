@@ -3,11 +3,8 @@ storage directory (STORAGE_DIR). Each runs under the repo's gunicorn.conf.py on 
 processes of either instance take the queued jobs."""
 import concurrent.futures
 import datetime as dt
-import http.client
 import os
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -22,12 +19,11 @@ from app import create_app, database_url_with_driver
 from extensions import db
 from models import Article, Category
 from services.infra.schema import create_schema
+from servers import ROOT, Processes, free_port, http_get
 from support import redis_running
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database number of this test's own, flushed before and after
-START_SECONDS = 60
 BODY = ("<p>Ngày 16/11/2023, UBND huyện Đồng Lâm họp bàn kế hoạch phát triển kinh tế năm 2024.</p>"
         "<p>Hội nghị thống nhất xây dựng thêm 12 phòng học và sửa 3,5 km đường liên xã trước mùa mưa.</p>")
 
@@ -37,22 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379: two hosts share Redis"),
     pytest.mark.timeout(600),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
-    finally:
-        connection.close()
 
 
 class Host:
@@ -65,55 +45,31 @@ class Host:
         # The cold-generation limit counts per client address, and every request here comes from loopback.
         (self.instance / "config.py").write_text('COLD_GENERATION_LIMIT = "1000 per minute"\nGENERATION_WAITERS = 16\n')
         self.environment = {**environment, "INSTANCE_PATH": str(self.instance)}
-        self.port = _free_port()
-        self.processes: list[subprocess.Popen] = []
-        self.logs = base / f"{name}.log"
+        self.port = free_port()
+        self.processes = Processes(base / f"{name}.log")
 
     def start_server(self) -> None:
         """gunicorn with the repo's configuration, two workers; returns once it answers."""
         environment = {**self.environment, "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"}
-        self._start([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], environment)
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                if _get(self.port, "/", timeout=5)[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"{self.name} did not start in {START_SECONDS} s: {self.logs.read_text()[-3000:]}")
+        server = self.processes.start([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")],
+                                      environment)
+        self.processes.wait_until_serving(server, self.port)
 
     def start_worker(self) -> subprocess.Popen:
         """A `flask worker` of this instance, waiting for jobs."""
-        return self._start([sys.executable, "-m", "flask", "--app", "app", "worker"], self.environment)
+        return self.processes.start([sys.executable, "-m", "flask", "--app", "app", "worker"], self.environment)
 
     def run_worker_burst(self) -> subprocess.CompletedProcess:
         """`flask worker --burst`: every queued job, then exit."""
         return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "worker", "--burst"], cwd=ROOT,
                               env=self.environment, capture_output=True, text=True, timeout=240)
 
-    def _start(self, command: list[str], environment: dict) -> subprocess.Popen:
-        log = open(self.logs, "ab")
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log, start_new_session=True)
-        log.close()
-        self.processes.append(process)
-        return process
-
     def stop(self, process: subprocess.Popen) -> None:
-        """SIGTERM (a graceful stop), then SIGKILL for the whole process group if it lingers."""
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        """Stop one process this host started, gracefully if it will."""
+        self.processes.stop(process)
 
     def stop_all(self) -> None:
-        for process in reversed(self.processes):
-            try:
-                self.stop(process)
-            except ProcessLookupError:
-                pass
+        self.processes.stop_all()
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +109,7 @@ def two_hosts(tmp_path_factory):
     try:
         site = create_app({
             "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL, "STORAGE_DIR": str(storage),
+            "SECRET_KEY": "two-hosts",  # as the hosts have it; none is then made in the repository's instance/
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema},public"}},
         })
         with site.app_context():
@@ -191,7 +148,7 @@ def test_twenty_first_listeners_on_two_hosts_make_one_audio(two_hosts):
         port = hosts[number % 2].port
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            status, body, headers = _get(port, f"/bai-viet/{slug}/nghe.mp3")
+            status, body, headers = http_get(port, f"/bai-viet/{slug}/nghe.mp3")
             if status == 200:
                 return body
             assert status in (202, 503), (status, body[:300])  # "đang chuẩn bị": ask again
@@ -217,7 +174,7 @@ def test_two_hundred_views_on_two_hosts_add_exactly_two_hundred(two_hosts):
     before = _stored_views(site, slug)
 
     def view(number):
-        status, body, headers = _get(hosts[number % 2].port, f"/bai-viet/{slug}/xem.gif")
+        status, body, headers = http_get(hosts[number % 2].port, f"/bai-viet/{slug}/xem.gif")
         return status, headers.get("Cache-Control")
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
@@ -229,18 +186,18 @@ def test_two_hundred_views_on_two_hosts_add_exactly_two_hundred(two_hosts):
         time.sleep(0.2)
     time.sleep(2)  # and nothing more arrives later
     assert _stored_views(site, slug) == before + 200
-    status, page, _ = _get(hosts[1].port, f"/bai-viet/{slug}")
+    status, page, _ = http_get(hosts[1].port, f"/bai-viet/{slug}")
     assert status == 200 and f"{before + 200} lượt xem".encode() in page
 
 
 def test_a_job_queued_on_one_host_is_done_by_a_worker_of_the_other(two_hosts):
     a, b = two_hosts["hosts"]
     slug = two_hosts["slug"]
-    status, _, _ = _get(a.port, f"/bai-viet/{slug}/in.pdf")
+    status, _, _ = http_get(a.port, f"/bai-viet/{slug}/in.pdf")
     assert status == 202  # no worker runs: queued in Redis
     done = b.run_worker_burst()
     assert done.returncode == 0, done.stderr[-3000:]
-    status, pdf, headers = _get(a.port, f"/bai-viet/{slug}/in.pdf")
+    status, pdf, headers = http_get(a.port, f"/bai-viet/{slug}/in.pdf")
     assert status == 200 and pdf.startswith(b"%PDF-")
     assert list((two_hosts["storage"] / "cache" / "pdf").rglob("*.pdf"))
     assert not list((a.instance / "cache").rglob("*.pdf")) and not list((b.instance / "cache").rglob("*.pdf"))
@@ -249,7 +206,7 @@ def test_a_job_queued_on_one_host_is_done_by_a_worker_of_the_other(two_hosts):
 def test_an_edit_on_one_host_reaches_the_other(two_hosts):
     a, b = two_hosts["hosts"]
     site, slug = two_hosts["site"], two_hosts["slug"]
-    assert "Huyện họp bàn".encode() in _get(b.port, f"/bai-viet/{slug}")[1]
+    assert "Huyện họp bàn".encode() in http_get(b.port, f"/bai-viet/{slug}")[1]
     with site.app_context():
         article = db.session.execute(sa.select(Article).where(Article.slug == slug)).scalar_one()
         article.title = "Huyện chốt kế hoạch năm 2024"
@@ -258,6 +215,6 @@ def test_an_edit_on_one_host_reaches_the_other(two_hosts):
     # Each process looks at the shared content version every half second (CONTENT_VERSION_RECHECK_SECONDS); the
     # window itself is tested with a fake clock in test_scale.py, a loaded machine only makes this wait longer.
     for host in (a, b):
-        while "Huyện chốt kế hoạch năm 2024".encode() not in _get(host.port, f"/bai-viet/{slug}")[1]:
+        while "Huyện chốt kế hoạch năm 2024".encode() not in http_get(host.port, f"/bai-viet/{slug}")[1]:
             assert time.monotonic() - edited < 10, f"the edit did not reach the host on port {host.port}"
             time.sleep(0.05)
