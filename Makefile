@@ -30,9 +30,10 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-test.txt
 	touch $@
 
-# The database and demo content are created on the first run only; later runs keep your data.
+# The database is created on the first run and upgraded in place (migrations/) on later ones; the demo
+# content is added to an empty site only, so later runs keep your data.
 setup: $(VENV)/.installed
-	$(FLASK) init-db
+	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 
 run: setup

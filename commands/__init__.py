@@ -1,6 +1,8 @@
-"""The `flask` command line: every command group, registered on the app in one place."""
+"""The `flask` command line: every command group, registered on the app in one place (but `flask db`, the
+migrations, which Flask-Migrate adds in create_app)."""
 from commands.config import config_command
-from commands.content import import_articles_command, init_db_command, seed_demo_command
+from commands.content import import_articles_command, seed_demo_command
+from commands.database import init_db_command
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group

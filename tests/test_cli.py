@@ -5,7 +5,12 @@ import pytest
 
 
 def test_every_command_group_is_registered_once(app):
-    assert {"config", "init-db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
+    assert {"config", "init-db", "db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
+
+
+def test_flask_db_has_the_migration_commands(app):
+    db_group = app.cli.get_command(None, "db")
+    assert {"upgrade", "migrate", "current", "stamp", "downgrade"} <= set(db_group.list_commands(None))
 
 
 def test_speak_explain_names_the_rule_behind_each_change(runner):
