@@ -5,7 +5,7 @@ import pytest
 
 
 def test_every_command_group_is_registered_once(app):
-    assert {"config", "init-db", "db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
+    assert {"config", "init-db", "db", "backup", "restore", "seed-demo", "import-articles", "search", "speak", "tts", "pdf"} <= set(app.cli.list_commands(None))
 
 
 def test_flask_db_has_the_migration_commands(app):
