@@ -3,6 +3,7 @@ migrations make exactly what the models declare, and init-db and `flask db upgra
 PostgreSQL."""
 import contextlib
 import datetime as dt
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -29,10 +30,10 @@ TERRACES = "mua-lua-chin-tren-ruong-bac-thang-mu-cang-chai"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_apps(request, tmp_path, monkeypatch, build_app):
     """Make apps on empty databases (no table at all) of one engine; each is torn down after the test."""
+    numbers = itertools.count()
     with contextlib.ExitStack() as stack:
         def make():
-            builder = build_app(tmp_path / f"app{len(stack._exit_callbacks)}", monkeypatch, request.param,
-                                create_tables=False)
+            builder = build_app(tmp_path / f"app{next(numbers)}", monkeypatch, request.param, create_tables=False)
             app = next(builder)
             stack.callback(next, builder, None)
             return app

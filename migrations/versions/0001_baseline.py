@@ -202,6 +202,7 @@ POSTGRESQL_SEARCH_FILL = [
 
 
 def upgrade():
+    """Create whatever of the baseline the database lacks; fill the search index when it is out of step."""
     bind = op.get_bind()
     existing = set(sa.inspect(bind).get_table_names())
     for name, create in TABLES.items():
@@ -231,6 +232,7 @@ def upgrade():
 
 
 def downgrade():
+    """Drop every table and the search index: an empty database (take a backup first)."""
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for name in SQLITE_SEARCH_TRIGGERS:
