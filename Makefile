@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian/Ubuntu packages a server needs to run the site: Python, espeak-ng (offline voice), Pango for
-# WeasyPrint, Noto fonts with full Vietnamese for the PDF (`make server-packages`; README, Deploying).
-SERVER_PACKAGES := python3 python3-venv espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
+# WeasyPrint, Noto fonts with full Vietnamese for the PDF, postgresql-client (pg_dump, pg_restore) for
+# `flask backup` and `flask restore` of a PostgreSQL site (`make server-packages`; README, Deploying).
+SERVER_PACKAGES := python3 python3-venv espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
+	postgresql-client
 # And for development: poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk, Java
 # for the W3C Nu Html Checker that validates every page in tests, and nginx, whose `nginx -t` checks
 # deploy/nginx.conf in tests (Debian starts it with its default site where services may start; on a
@@ -35,9 +37,10 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-test.txt
 	touch $@
 
-# The database and demo content are created on the first run only; later runs keep your data.
+# The database is created on the first run and upgraded in place (migrations/) on later ones; the demo
+# content is added to an empty site only, so later runs keep your data.
 setup: $(VENV)/.installed
-	$(FLASK) init-db
+	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 
 run: setup

@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from extensions import compress, db, htmx
-from settings import SettingError, instance_folder, load_settings
+from extensions import compress, db, htmx, migrate
+from settings import PROJECT_ROOT, SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_style_sources
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
@@ -68,6 +68,8 @@ def create_app(test_config=None):
         os.makedirs(app.config[key], exist_ok=True)
 
     db.init_app(app)
+    # Beside the code, not in the working directory: `flask db upgrade` run from anywhere finds the same history.
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)

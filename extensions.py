@@ -1,6 +1,7 @@
 """Extension objects, created once and bound to the app in create_app()."""
 from flask_caching import Cache
 from flask_compress import Compress
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from htmx_flask import Htmx
 from sqlalchemy.orm import DeclarativeBase
@@ -13,4 +14,5 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 htmx = Htmx()
 compress = Compress()
+migrate = Migrate()  # `flask db upgrade`: the schema's history in migrations/ (Alembic)
 cache = Cache()  # rendered pages: Redis when REDIS_URL is set, this process's memory otherwise (web.page_cache)

@@ -1,6 +1,9 @@
-"""The `flask` command line: every command group, registered on the app in one place."""
+"""The `flask` command line: every command group, registered on the app in one place (but `flask db`, the
+migrations, which Flask-Migrate adds in create_app)."""
+from commands.backup import backup_command, restore_command
 from commands.config import config_command
-from commands.content import import_articles_command, init_db_command, seed_demo_command
+from commands.content import import_articles_command, seed_demo_command
+from commands.database import init_db_command
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
@@ -9,6 +12,8 @@ from commands.worker import worker_command
 COMMANDS = (
     config_command,
     init_db_command,
+    backup_command,
+    restore_command,
     seed_demo_command,
     import_articles_command,
     search_group,

@@ -1,4 +1,4 @@
-"""Command-line tools for content: schema, demo content, importing articles (and queueing their audio and PDFs)."""
+"""Command-line tools for content: demo content, importing articles (and queueing their audio and PDFs)."""
 import datetime as dt
 
 import click
@@ -6,23 +6,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from commands.database import ready_database
 from extensions import db
 from models import Article
 from services.demo.seed import seed_demo
 from services.content.articles import published_articles
 from services.content.importer import import_articles
 from services.infra.jobs import BACKGROUND, InProcessQueue
-from services.infra.schema import create_schema
 from web.background import queue_generation
 from web.site_services import site_services
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Create missing tables (never drops anything)."""
-    create_schema()
-    click.echo("Cơ sở dữ liệu đã sẵn sàng.")
 
 
 @click.command("seed-demo")
@@ -31,7 +23,7 @@ def init_db_command():
 @with_appcontext
 def seed_demo_command(article_count, if_empty):
     """Create deterministic demo articles, photos, videos and links."""
-    create_schema()
+    ready_database()
     if if_empty and db.session.execute(select(func.count(Article.id))).scalar_one():
         click.echo("Đã có bài viết; bỏ qua dữ liệu mẫu.")
         return
@@ -48,7 +40,7 @@ def seed_demo_command(article_count, if_empty):
 def import_articles_command(path, skip_generation):
     """Import articles from a JSON Lines file (see README); new and changed articles get their audio and PDF
     queued, so their first listener and printer do not wait."""
-    create_schema()
+    ready_database()
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     report = import_articles(path, current_app.config["MEDIA_ROOT"])
     if not skip_generation and (report.created or report.updated):

@@ -19,7 +19,7 @@ POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRESQL = "TEST_DATABASE_URL is not set: the PostgreSQL run of the data-layer tests needs it (CI sets it)"
 
 
-def _build_app(tmp_path, monkeypatch, backend):
+def _build_app(tmp_path, monkeypatch, backend, create_tables=True):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = {"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak"}
@@ -40,8 +40,10 @@ def _build_app(tmp_path, monkeypatch, backend):
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.db")
     app = create_app(config)
     app.config["TEST_BACKEND"] = backend
-    with app.app_context():
-        create_schema()
+    if create_tables:
+        # From the models, which is quicker than the migrations; tests/test_migrations.py proves they agree.
+        with app.app_context():
+            create_schema()
     yield app
     with app.app_context():
         db.session.remove()
@@ -67,9 +69,9 @@ def db_app(request, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def build_app():
-    """The app builder, for a module-scoped fixture that needs an app of its own (a generator: the app,
-    then its teardown). A fixture, because `from conftest import` gets whichever conftest.py pytest
-    loaded last, and tests/browser has one too."""
+    """The app builder, for a module-scoped fixture that needs an app of its own, or a test that needs an
+    empty database (create_tables=False): a generator, the app, then its teardown. A fixture, because
+    `from conftest import` gets whichever conftest.py pytest loaded last, and tests/browser has one too."""
     return _build_app
 
 

@@ -8,9 +8,15 @@ def test_the_command_line_is_exactly_the_commands_of_the_registry(app):
     from commands import COMMANDS
 
     ours = {command.name for command in COMMANDS}
-    assert ours == {"config", "init-db", "seed-demo", "import-articles", "search", "speak", "tts", "pdf", "worker"}
-    # A command added to the app outside the registry would show here.
-    assert set(app.cli.list_commands(None)) == ours
+    assert ours == {"config", "init-db", "backup", "restore", "seed-demo", "import-articles", "search", "speak", "tts",
+                    "pdf", "worker"}
+    # Flask-Migrate's `db` besides; a command added to the app outside the registry would show here.
+    assert set(app.cli.list_commands(None)) == ours | {"db"}
+
+
+def test_flask_db_has_the_migration_commands(app):
+    db_group = app.cli.get_command(None, "db")
+    assert {"upgrade", "migrate", "current", "stamp", "downgrade"} <= set(db_group.list_commands(None))
 
 
 def test_speak_explain_names_the_rule_behind_each_change(runner):
