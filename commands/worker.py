@@ -3,11 +3,15 @@ the app's context, at low priority, after clearing what killed workers left in t
 import os
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from extensions import db
-from services.infra.jobs import GENERATION_NICENESS, RedisQueue
+from services.infra.jobs import GENERATION_NICENESS, QUEUE_NAMES, RedisQueue
 from web.site_services import site_services
+
+
+MAINTENANCE_SECONDS = 15
 
 
 @click.command("worker")
@@ -15,7 +19,8 @@ from web.site_services import site_services
 @with_appcontext
 def worker_command(burst):
     """Run queued audio and PDF jobs from Redis (needs REDIS_URL); start about one per core."""
-    from rq import Worker
+    from redis import Redis
+    from rq import Queue, Worker
 
     services = site_services()
     if not isinstance(services.jobs, RedisQueue):
@@ -26,6 +31,16 @@ def worker_command(burst):
     db.engine.dispose()
     for cache in (services.speech.narrator.cache, services.pdfs.cache):
         cache.sweep()
-    queues = list(services.jobs.queues().values())  # urgent first
+    # A plain client, not the site's guarded one: a worker may wait on Redis (RQ raises its socket timeout
+    # for blocking pops and retries on its own), where a page must not.
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    queues = [Queue(name, connection=connection) for _, name in sorted(QUEUE_NAMES.items())]  # urgent first
     click.echo(f"Đang chờ việc trong hàng đợi {', '.join(queue.name for queue in queues)}.")
-    Worker(queues, connection=queues[0].connection).work(burst=burst, with_scheduler=False)
+    worker = Worker(
+        queues, connection=connection,
+        # Jobs whose worker died with them (abandoned) are retried by another worker's maintenance, which
+        # runs this often; RQ's default, ten minutes, left a listener waiting that long.
+        maintenance_interval=MAINTENANCE_SECONDS,
+        job_monitoring_interval=MAINTENANCE_SECONDS,
+    )
+    worker.work(burst=burst, with_scheduler=False)

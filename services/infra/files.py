@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from filelock import FileLock, Timeout
 
+from services.infra.leases import held_lease
+
 # Every temporary file starts (and ends) like this, so a prune can tell a crashed writer's leftovers apart.
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".tmp"
@@ -163,26 +165,20 @@ def _thread_lock(name: str) -> threading.Lock:
 
 class RedisLocks:
     """Locks in Redis, for a cache directory several hosts share (a network mount, where file locks are not
-    to be trusted): redis-py's Lock, with a lease so a holder that dies frees the lock by itself."""
+    to be trusted): a short lease the holder renews while it works (services.infra.leases), so a holder that
+    dies frees the lock within seconds instead of after the longest honest make."""
 
     def __init__(self, redis, prefix: str = "docbai:lock:"):
         self.redis = redis
         self.prefix = prefix
 
     @contextmanager
-    def hold(self, name: str, timeout: float, lease: float) -> Iterator[None]:
+    def hold(self, name: str, timeout: float) -> Iterator[None]:
         """Held by one process on any host: the rest wait up to timeout, then get LockTimeout."""
-        from redis.exceptions import LockError
-
-        lock = self.redis.lock(self.prefix + name, timeout=lease, blocking_timeout=timeout)
-        if not lock.acquire():
-            raise LockTimeout(f"lock {name} still held after {timeout:g} s")
-        try:
+        with held_lease(self.redis, self.prefix + name, timeout) as held:
+            if not held:
+                raise LockTimeout(f"lock {name} still held after {timeout:g} s")
             yield
-        finally:
-            # An expired lease (a maker slower than the lease) is no error for the file just made.
-            with suppress(LockError):
-                lock.release()
 
 
 @contextmanager
@@ -201,8 +197,7 @@ def single_flight(
         raise LockTimeout(f"{lock_path} still held after {timeout:g} s")
     try:
         if shared_locks is not None:
-            # Twice the wait: a maker that is still honestly at work keeps its lock.
-            with shared_locks.hold(os.path.basename(lock_path), timeout, lease=2 * timeout):
+            with shared_locks.hold(os.path.basename(lock_path), timeout):
                 yield
             return
         os.makedirs(os.path.dirname(lock_path), exist_ok=True)

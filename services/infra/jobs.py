@@ -7,6 +7,7 @@ queued or running is not queued again, so a hundred listeners of one article mak
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import itertools
 import logging
@@ -16,6 +17,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from services.infra.leases import LEASE_SECONDS, held_lease
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +139,35 @@ class InProcessQueue:
             return self._guard.wait_for(lambda: not self._pending, timeout)
 
 
+# What an RQ worker runs for every job: the job's claim, then its task (see run_claimed).
+CLAIMED_RUNNER = "services.infra.jobs.run_claimed"
+CLAIM_PREFIX = "docbai:claim:"
+
+
+def run_claimed(job_id: str, task: str, args: tuple = ()) -> object:
+    """RQ's entry point: run the task once across every worker and host. The job's claim is a Redis lock on a
+    short lease its runner renews (services.infra.leases): a second copy of the job (a race between two
+    hosts queueing it, or RQ handing it out twice) finds the claim kept and stops; a copy started after its
+    runner died (RQ's retry) waits for the dead runner's lease to run out, a few seconds, and takes over."""
+    from rq import get_current_job
+
+    connection = get_current_job().connection
+    with held_lease(connection, CLAIM_PREFIX + job_id, wait_seconds=1.5 * LEASE_SECONDS) as claimed:
+        if not claimed:
+            log.info("Job %s is being run by another worker", job_id)
+            return None
+        return run_job(Job(job_id, task, tuple(args)))
+
+
 class RedisQueue:
-    """Jobs in Redis for RQ workers (`flask worker`): two queues, urgent first; a job id is queued once."""
+    """Jobs in Redis for RQ workers (`flask worker`): two queues, urgent first; a job id is queued once (RQ's
+    atomic unique enqueue), run once (its claim, see run_claimed) and retried when its process dies."""
 
     # A job that someone waits for is worth doing only within minutes; one made ahead may wait longer.
     JOB_TIMEOUT_SECONDS = 600
     FAILURE_TTL_SECONDS = 300
+    # A job whose process dies (a killed work horse) is queued again by its worker this many times.
+    RETRIES = 2
 
     def __init__(self, redis, max_pending: int):
         self.redis = redis
@@ -161,35 +187,76 @@ class RedisQueue:
     def enqueue(self, job: Job) -> bool:
         """Queue job in Redis; False when its id is already queued or running; QueueFull when full."""
         from redis.exceptions import RedisError
+        from rq.exceptions import DuplicateJobError
 
         try:
             if self.is_pending(job.id):
                 return False
             if self.pending_count() >= self.max_pending:
                 raise QueueFull("the generation queue is full")
-            self.queues()[job.priority].enqueue(
-                job.task.replace(":", "."),  # RQ imports a dotted path
-                *job.args,
-                job_id=job.id,
-                job_timeout=self.JOB_TIMEOUT_SECONDS,
-                result_ttl=0,
-                failure_ttl=self.FAILURE_TTL_SECONDS,
-            )
+            for _ in range(2):
+                try:
+                    self._enqueue_once(job)
+                    return True
+                except DuplicateJobError:
+                    # Queued by another process meanwhile, or a finished, failed or abandoned copy kept by RQ.
+                    if not self._forget_if_over(job.id):
+                        return False
+            return False
         except RedisError as error:
             raise QueueUnavailable(f"Redis: {error}") from error
+
+    def _enqueue_once(self, job: Job) -> None:
+        from rq import Retry
+
+        self.queues()[job.priority].enqueue_call(
+            CLAIMED_RUNNER,
+            args=(job.id, job.task, job.args),
+            job_id=job.id,
+            timeout=self.JOB_TIMEOUT_SECONDS,
+            result_ttl=0,
+            failure_ttl=self.FAILURE_TTL_SECONDS,
+            retry=Retry(max=self.RETRIES),
+            unique=True,  # a Lua script: two processes queueing the same id at once queue it once
+        )
+
+    def _forget_if_over(self, job_id: str) -> bool:
+        """Delete RQ's record of a job that is neither queued nor running (so it can be queued again); False
+        when it is still pending."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job as RqJob
+
+        if self.is_pending(job_id):
+            return False
+        try:
+            RqJob.fetch(job_id, connection=self.redis).delete()
+        except NoSuchJobError:
+            pass
         return True
 
     def is_pending(self, job_id: str) -> bool:
-        """True while a job with this id is queued, scheduled or running in Redis."""
+        """True while a job with this id is queued, or running with a live claim (a started job whose runner died
+        is over: its claim's lease ran out)."""
         from redis.exceptions import RedisError
         from rq.exceptions import NoSuchJobError
         from rq.job import Job as RqJob, JobStatus
 
         try:
-            rq_job = RqJob.fetch(job_id, connection=self.queues()[URGENT].connection)
-            return rq_job.get_status(refresh=False) in (
-                JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED
-            )
+            rq_job = RqJob.fetch(job_id, connection=self.redis)
+            status = rq_job.get_status(refresh=False)
+            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+                return True
+            if status != JobStatus.STARTED:
+                return False
+            if self.redis.exists(CLAIM_PREFIX + job_id):
+                return True
+            # Started a moment ago: its runner may not have taken the claim yet.
+            started = rq_job.started_at
+            if started is None:
+                return True
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=dt.timezone.utc)
+            return (dt.datetime.now(dt.timezone.utc) - started).total_seconds() < LEASE_SECONDS
         except NoSuchJobError:
             return False
         except RedisError as error:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from services.infra.files import FileCache, RedisLocks, cache_key
+from services.infra.breaker import CircuitBreaker
 
 from .engines import (
     EspeakEngine,
@@ -27,33 +28,6 @@ from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
 AUDIO_SUFFIX = ".mp3"
-
-
-class CircuitBreaker:
-    """After a failure, says "skip this service" for a cool-down period, so an offline server stops waiting on it."""
-
-    # Hand-written: one failure is enough to trip it, and it needs an injectable clock for tests; a
-    # library such as pybreaker would be a dependency for these few lines.
-    def __init__(self, cooldown_seconds: float = 300.0, clock: Callable[[], float] = time.monotonic):
-        self.cooldown_seconds = cooldown_seconds
-        self.clock = clock
-        self._open_until: float | None = None
-        self._lock = threading.Lock()
-
-    def allows(self) -> bool:
-        """True unless the service failed less than cooldown_seconds ago."""
-        with self._lock:
-            return self._open_until is None or self.clock() >= self._open_until
-
-    def record_failure(self) -> None:
-        """The service just failed: skip it for the next cooldown_seconds."""
-        with self._lock:
-            self._open_until = self.clock() + self.cooldown_seconds
-
-    def record_success(self) -> None:
-        """The service just worked: use it again."""
-        with self._lock:
-            self._open_until = None
 
 
 # Shared by every narrator in the process, so one request's timeout spares the next ones.
@@ -197,9 +171,9 @@ class Narrator:
         return lambda file: file.write(self._synthesize(engine, text))
 
     def _synthesize(self, engine: SpeechEngine, text: str) -> bytes:
+        # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
+        # the one trial a half-open breaker lets through.
         breaker = self.breakers.get(engine.name)
-        if breaker is not None and not breaker.allows():
-            raise SpeechError(f"{engine.name}: skipped while cooling down after a failure")
         try:
             audio = engine.synthesize(text)
         except SpeechError:
