@@ -10,11 +10,12 @@ import json
 
 from flask import Blueprint, current_app, render_template, url_for
 
-from web.assets import static_files
+from web.assets import module_names, static_files
 
 bp = Blueprint("offline", __name__)
 
-# Kept by the worker at install: what an article page loads besides its own HTML and images.
+# Kept by the worker at install: what an article page loads besides its own HTML and images (and the modules
+# the scripts import, listed from their folders).
 PRECACHED_STATIC_FILES = ("vendor/htmx/htmx-2.0.11.min.js", "js/site.js", "js/offline.js", "js/player.js",
                           "css/player.css")
 KEPT_ARTICLES = 30
@@ -24,7 +25,7 @@ SAVED_LIST_PATH = "/ngoai-tuyen/da-luu.json"
 
 def worker_settings() -> dict:
     """What the worker is told about this version of the site: files to keep, the offline page, its limits."""
-    precache = [url_for("static", filename=name) for name in PRECACHED_STATIC_FILES]
+    precache = [url_for("static", filename=name) for name in PRECACHED_STATIC_FILES + module_names()]
     offline_page = url_for("offline.saved")
     version = hashlib.blake2b("\n".join(precache + [offline_page]).encode(), digest_size=6).hexdigest()
     return {"version": version, "precache": precache, "offlinePage": offline_page,

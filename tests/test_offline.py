@@ -2,6 +2,7 @@
 article URL that keeps a page of "Các tin khác" while crawlers see one canonical address."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -53,8 +54,9 @@ def test_offline_page_is_a_whole_page_that_needs_javascript_to_list(client):
 
 def test_every_page_registers_the_worker(client):
     html = client.get("/ngoai-tuyen").get_data(as_text=True)
-    tag = re.search(r'<script src="/static/js/offline\.js\?v=[0-9a-f]+"[^>]*>', html).group(0)
-    assert 'data-worker="/sw.js"' in tag and "defer" in tag
+    # A module (deferred by nature; `defer` is not allowed on one), told the worker's URL by url_for.
+    tag = re.search(r'<script type="module" src="/static/js/offline\.js\?v=[0-9a-f]+"[^>]*>', html).group(0)
+    assert 'data-worker="/sw.js"' in tag
 
 
 def _many_articles(make_article, count):
@@ -84,3 +86,11 @@ def test_a_list_page_and_its_fragment_say_which_page(client, make_article, path,
 def test_first_page_title_says_no_page(client, make_article):
     _many_articles(make_article, 3)
     assert "Trang 1" not in re.search(r"<title>(.*?)</title>", client.get("/").get_data(as_text=True)).group(1)
+
+
+def test_every_module_the_page_may_import_is_precached(client):
+    settings = _worker_settings(client.get("/sw.js").get_data(as_text=True))
+    precached = {url.partition("?")[0] for url in settings["precache"]}
+    scripts = Path(__file__).resolve().parent.parent / "static" / "js"
+    modules = {"/static/js/" + path.relative_to(scripts).as_posix() for path in scripts.glob("*/*.js")}
+    assert modules and modules <= precached

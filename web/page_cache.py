@@ -32,7 +32,7 @@ from models import Article, Category, Figure, Link, PhotoItem, Video
 from services.content.articles import VIEW_COUNT_ONLY
 from services.content.formatting import vietnamese_number
 from services.infra.near_cache import NearCache
-from web.assets import INLINE_STYLESHEETS, static_files
+from web.assets import INLINE_STYLESHEETS, inline_script_sources, static_files
 from web.htmx import wants_fragment
 from web.http_caching import page_validator
 from web.preferences import html_classes, saving_data
@@ -50,11 +50,11 @@ def page_key(version: str) -> str | None:
     """This request's page key under a content version, or None when the page must not be cached."""
     if not current_app.config["PAGE_CACHE_SECONDS"] or set(request.args) - CACHEABLE_ARGS:
         return None
-    # The inlined stylesheet is followed while the server runs (its CSP hash must match); the rest of the
-    # design changes with a deploy, which restarts the server and so recomputes docbai_design.
-    stylesheets = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS)
+    # The inlined stylesheet and import map are followed while the server runs (their CSP hashes must match);
+    # the rest of the design changes with a deploy, which restarts the server and so recomputes docbai_design.
+    inlined = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS) + inline_script_sources()
     parts = (
-        version, current_app.extensions["docbai_design"], stylesheets, request.path, request.args.get("trang", ""),
+        version, current_app.extensions["docbai_design"], inlined, request.path, request.args.get("trang", ""),
         "fragment" if wants_fragment() else "page", html_classes(), "saving" if saving_data() else "",
     )
     return "page:" + hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()

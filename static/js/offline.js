@@ -2,20 +2,17 @@
 // this page shows and which of its images to keep, offers "Lưu để nghe/đọc sau" (the article, its whole MP3
 // and the player's segment list), and fills the offline page's list of kept articles. In data-saver mode nothing is fetched for
 // offline use in the background: only what the page already shows is kept.
-(function () {
-  "use strict";
+import { announce } from "./shared/announce.js";
 
-  var script = document.currentScript;
-  if (!("serviceWorker" in navigator) || !script || !script.dataset.worker) return;
+// A module has no document.currentScript: its element is found by what it carries.
+var script = document.querySelector("script[data-worker]");
+if ("serviceWorker" in navigator && script) start();
+
+function start() {
   var savingData = document.documentElement.classList.contains("data-saver");
   var LIST_PATH = /^\/(chuyen-muc\/[^\/]+|tim-kiem|thu-vien-anh|thu-vien-video)?$/;
 
   navigator.serviceWorker.register(script.dataset.worker, { scope: "/" }).catch(function () {});
-
-  function announce(text) {
-    var status = document.getElementById("thong-bao-trang");
-    if (status) status.textContent = text;
-  }
 
   function ask(worker, message) {
     return new Promise(function (resolve) {
@@ -148,4 +145,4 @@
   if (save) articleTools(save);
   var box = document.querySelector("[data-offline-page]");
   if (box) offlinePage(box);
-})();
+}
