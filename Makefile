@@ -6,9 +6,10 @@ FLASK := $(VENV)/bin/flask --app app
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian/Ubuntu packages: Python, espeak-ng (offline voice), Pango for WeasyPrint, Noto fonts with full
 # Vietnamese for the PDF, poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk,
-# and Java for the W3C Nu Html Checker that validates every page in tests.
+# Java for the W3C Nu Html Checker that validates every page in tests, and Node.js for the scripts' unit tests
+# (node --test, no npm package).
 SYSTEM_PACKAGES := python3 python3-venv python3-dev build-essential espeak-ng libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk default-jre-headless
+	libharfbuzz-subset0 fonts-noto-core poppler-utils chromium wrk default-jre-headless nodejs
 
 .PHONY: system-packages setup setup-test run serve test test-fast bench
 
