@@ -8,6 +8,7 @@ import pytest
 import responses
 from mutagen.mp3 import MP3
 
+from blueprints.listening import DEFAULT_SPEED, PLAYBACK_SPEEDS
 from extensions import db
 from models import Article
 from services.infra.static_files import csp_hash_source
@@ -96,6 +97,19 @@ def test_article_page_has_no_inline_script_but_its_import_map(client, article):
     # Its modules are fetched with the page rather than one import after another.
     preloaded = re.findall(r'<link rel="modulepreload" href="/static/js/player/([a-z]+\.js)\?v=[0-9a-f]{12}">', html)
     assert {"controller.js", "locator.js", "sources.js"} <= set(preloaded)
+
+
+def test_the_speeds_have_one_home(client, article):
+    html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    select = re.search(r'<select data-action="speed">(.*?)</select>', html, re.S).group(1)
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', select)
+    assert [value for value, _, _ in options] == list(PLAYBACK_SPEEDS)
+    assert [label for _, _, label in options] == ["0,75×", "1×", "1,25×", "1,5×", "1,75×", "2×"]
+    assert [value for value, selected, _ in options if selected] == [DEFAULT_SPEED]
+    # player.js reads them from these options: no second list in the scripts.
+    scripts = Path(__file__).resolve().parent.parent / "static" / "js"
+    for script in scripts.rglob("*.js"):
+        assert '"1.75"' not in script.read_text(encoding="utf-8"), script
 
 
 def test_article_body_blocks_are_numbered_for_the_player(client, article):
