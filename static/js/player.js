@@ -13,7 +13,9 @@ import { claimMediaSession, createBar } from "./player/bar.js";
 import { restoredSpeed } from "./player/choices.js";
 import { createController } from "./player/controller.js";
 import { createHighlighter } from "./player/highlight.js";
-import { createDeviceVoice, createSavedAudio, createServerAudio, findDeviceVoice, savedAudioKept } from "./player/sources.js";
+import {
+  createDeviceVoice, createSavedAudio, createServerAudio, findDeviceVoice, savedAudioKept,
+} from "./player/sources.js";
 
 const SPEED_KEY = "docbai.speed";
 

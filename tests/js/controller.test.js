@@ -65,12 +65,25 @@ function makePlayer({ manifest = Promise.resolve(DATA), kept = false, voice = { 
       blockNumbers: () => [0, 1, 2],
       claimMediaSession: () => { page.mediaSession += 1; },
     },
-    store: { get: (key) => (storage.has(key) ? storage.get(key) : null), set: (key, value) => storage.set(key, value), remove: (key) => storage.delete(key) },
+    store: {
+      get: (key) => (storage.has(key) ? storage.get(key) : null),
+      set: (key, value) => storage.set(key, value),
+      remove: (key) => storage.delete(key),
+    },
     resumeKey: "docbai.resume.a",
     sources: {
-      server: (events) => { made.events = events; return (made.server = fakeSource("server", "Reading", true)); },
-      saved: (url, segments, events) => { made.savedArgs = { url, segments }; return (made.saved = fakeSource("saved", "Saved", false)); },
-      device: (deviceVoice, events) => { made.voice = deviceVoice; return (made.device = fakeSource("device", "Device", true)); },
+      server: (events) => {
+        made.events = events; // every source reports to the same events
+        return (made.server = fakeSource("server", "Reading", true));
+      },
+      saved: (url, segments) => {
+        made.savedArgs = { url, segments };
+        return (made.saved = fakeSource("saved", "Saved", false));
+      },
+      device: (deviceVoice) => {
+        made.voice = deviceVoice;
+        return (made.device = fakeSource("device", "Device", true));
+      },
     },
     fetchManifest: () => manifest,
     savedKept: (url) => { made.askedKept = url; return Promise.resolve(kept); },

@@ -45,7 +45,10 @@ test("a sentence that is not on the page has no span; the others still do", () =
 });
 
 test("two sentences that begin alike are found one after the other", () => {
-  const segments = [{ block: 1, text: "Hội nghị đề ra 21 chỉ tiêu cho năm 2027 và năm sau." }, { block: 1, text: "Hội nghị đề ra 21 chỉ tiêu cho năm 2027." }];
+  const segments = [
+    { block: 1, text: "Hội nghị đề ra 21 chỉ tiêu cho năm 2027 và năm sau." },
+    { block: 1, text: "Hội nghị đề ra 21 chỉ tiêu cho năm 2027." },
+  ];
   const text = compact(segments.map((segment) => segment.text).join(" "));
   const spans = sentenceSpans(text, segments, [0, 1]);
   assert.equal(spans[0].start, 0);

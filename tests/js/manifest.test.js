@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { deviceManifest, parseManifest, placeSegments, progress, resumePlace, resumeRecord } from "../../static/js/player/manifest.js";
+import {
+  deviceManifest, parseManifest, placeSegments, progress, resumePlace, resumeRecord,
+} from "../../static/js/player/manifest.js";
 
 // Block 0 is the title (one sentence), block 1 a paragraph of three sentences, block 4 one of two.
 const DATA = {
@@ -44,7 +46,8 @@ test("a list with nothing to read is refused", () => {
 test("the device's list reads every numbered block once", () => {
   const manifest = deviceManifest([0, 1, 3]);
   assert.equal(manifest.version, "device");
-  assert.deepEqual(manifest.segments.map((segment) => [segment.index, segment.block, segment.paragraph]), [[0, 0, 0], [1, 1, 1], [3, 3, 2]]);
+  const placed = manifest.segments.map((segment) => [segment.index, segment.block, segment.paragraph]);
+  assert.deepEqual(placed, [[0, 0, 0], [1, 1, 1], [3, 3, 2]]);
   assert.deepEqual(manifest.paragraphStarts, [0, 1, 2]);
 });
 

@@ -32,7 +32,9 @@ export function createBar(root, listenButton) {
       bar.hidden = !listening;
       listenButton.setAttribute("aria-pressed", String(listening));
       document.body.classList.toggle("has-player", listening);
-      if ("mediaSession" in navigator) navigator.mediaSession.playbackState = phase === "playing" ? "playing" : "paused";
+      if ("mediaSession" in navigator) {
+        navigator.mediaSession.playbackState = phase === "playing" ? "playing" : "paused";
+      }
     },
     // The live region says what changes for the listener (a new paragraph, a pause, the end); the sentence counter
     // beside it is only shown, so that a screen reader is not made to announce every sentence over the reading.

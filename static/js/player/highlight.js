@@ -115,14 +115,16 @@ export function createHighlighter(root, article, bar) {
       const found = locate(manifest, parseInt(block.dataset.seg, 10));
       const caret = caretAt(x, y);
       if (!caret || !found.map) return found.positions[0];
-      return sentenceAt(found.positions, found.spans, charIndexAt(found.map.nodes, found.map.offsets, caret.node, caret.offset));
+      const at = charIndexAt(found.map.nodes, found.map.offsets, caret.node, caret.offset);
+      return sentenceAt(found.positions, found.spans, at);
     },
     blockText(blockNumber) {
       const element = blockElement(blockNumber);
       return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
     },
     blockNumbers() {
-      return Array.prototype.map.call(article.querySelectorAll("[data-seg]"), (element) => parseInt(element.dataset.seg, 10));
+      const blocks = article.querySelectorAll("[data-seg]");
+      return Array.prototype.map.call(blocks, (element) => parseInt(element.dataset.seg, 10));
     },
   };
 }
