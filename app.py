@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from extensions import compress, db, htmx, migrate
 from settings import PROJECT_ROOT, SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
-from web.assets import init_assets, inline_style_sources
+from web.assets import init_assets, inline_script_sources, inline_style_sources
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
 from web.page_cache import init_page_cache
 from web.preferences import init_preferences
@@ -21,7 +21,7 @@ from web.templating import register_template_helpers
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' {inline_scripts}",
         "style-src 'self' {inline_styles}",
         "img-src 'self' data:",
         "media-src 'self' blob:",
@@ -154,7 +154,8 @@ def _prepare_connection(dbapi_connection, connection_record):
 
 def _security_headers(response):
     response.headers.setdefault(
-        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources())
+        "Content-Security-Policy",
+        CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources(), inline_scripts=inline_script_sources()),
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

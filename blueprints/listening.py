@@ -24,6 +24,9 @@ bp = Blueprint("listening", __name__)
 # may keep it; any other request is checked again with its ETag, which costs a 304 and no audio.
 VERSIONED_MAX_AGE = 7 * 24 * 3600
 RETRY_AFTER_SECONDS = 60
+# The player's speeds, written into its <select> by the template; player.js reads them from there.
+PLAYBACK_SPEEDS = ("0.75", "1", "1.25", "1.5", "1.75", "2")
+DEFAULT_SPEED = "1"
 
 
 def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False):
@@ -96,6 +99,13 @@ def _speech_unavailable():
     return service_unavailable(
         RETRY_AFTER_SECONDS, "Chưa đọc được bài này", "Máy chủ chưa tạo được âm thanh. Xin thử lại sau ít phút."
     )
+
+
+@bp.app_template_global()
+def playback_speeds() -> list[dict]:
+    """The player's speeds for its <select>: value, the label a Vietnamese reader reads (0,75×), the default."""
+    return [{"value": speed, "label": speed.replace(".", ",") + "×", "selected": speed == DEFAULT_SPEED}
+            for speed in PLAYBACK_SPEEDS]
 
 
 @bp.app_template_global()
