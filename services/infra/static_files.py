@@ -39,7 +39,7 @@ class StaticFiles:
         self._entries: dict[str, _Entry] = {}
         self._minified: dict[tuple[str, str], str] = {}
         self._paths: dict[str, str | None] = {}
-        self._listings: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
+        self._listings: dict[tuple[str, str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def _path(self, filename: str) -> str | None:
@@ -91,11 +91,11 @@ class StaticFiles:
     def names(self, folder: str, suffix: str) -> tuple[str, ...]:
         """The files directly in a folder under the root whose names end with suffix, as sorted static names
         ("js/player/locator.js"); the folder is listed again at most every recheck_seconds, like a file's stamp."""
-        key = (folder, suffix)
-        now = time.monotonic()
+        key = ("listing", folder, suffix)
+        now = self._recheck.now()
         listed = self._listings.get(key)
-        if listed is not None and now - listed[0] < self.recheck_seconds:
-            return listed[1]
+        if listed is not None and not self._recheck.due(key, now):
+            return listed
         path = self._path(folder)
         names: tuple[str, ...] = ()
         if path is not None:
@@ -106,7 +106,8 @@ class StaticFiles:
             except OSError:
                 pass  # no such folder: nothing in it
         with self._lock:
-            self._listings[key] = (now, names)
+            self._listings[key] = names
+            self._recheck.seen(key, now)
         return names
 
     def minified_css(self, filename: str) -> str:
