@@ -3,7 +3,7 @@ import os
 import secrets
 import time
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -152,6 +152,12 @@ def _prepare_connection(dbapi_connection, connection_record):
         register_sqlite_search_functions(dbapi_connection)
 
 
+# Features no page of the site uses, refused for every page and anything it might embed; deploy/nginx.conf
+# sends the same list on the files it serves itself (a test keeps the two equal).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy",
@@ -160,4 +166,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if current_app.config["SITE_URL"].startswith("https://"):
+        # Only a site served over HTTPS may ask browsers never to use plain HTTP for it again.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -31,8 +31,10 @@ threads = _settings["WEB_THREADS"]
 timeout = _settings["WEB_TIMEOUT"]
 # On a restart (HUP, a deploy, max_requests) requests in flight get this long to finish.
 graceful_timeout = 60
-# nginx keeps its upstream connections open; a little longer than a browser's idle gap.
-keepalive = 5
+# nginx keeps its upstream connections open, and a "đang chuẩn bị" page asks again every few seconds
+# (web.generation.PREPARING_RETRY_SECONDS): idle connections live longer than that gap, or a poll would meet a
+# connection the server is just closing.
+keepalive = 15
 # A fresh process now and then returns memory the image libraries and the allocator hold on to (PDFs render
 # in processes of their own, so WeasyPrint's memory is never here). A restart costs the worker about a
 # second of CPU and its in-process page cache, so it must be rare under a surge: at 2,000 requests a surge

@@ -162,7 +162,12 @@ def audio_status(slug):
     article = get_published_article(slug)
     speech = site_services().speech
     if speech.cached_whole_audio(article) is None:
-        return _speech_unavailable() if speech.failure(article) is not None else _preparing(article)
+        if speech.failure(article) is not None:
+            return _speech_unavailable()
+        # Neither the file nor a live job (evicted before it was whole, or its worker died): queue it again.
+        if (refused := refusal_to_start(audio_job(article))) is not None:
+            return refused
+        return _preparing(article)
     return ready_fragment(
         title="Âm thanh đã sẵn sàng",
         file_url=url_for("listening.article_audio", slug=slug, v=speech.version(article)),

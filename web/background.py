@@ -42,12 +42,18 @@ def make_article_audio(article_id: int) -> None:
     """Job: voice the article's every segment into the audio cache (a failure is remembered there)."""
     if (article := _published(article_id)) is None:
         return
+    speech = _site_services().speech
     try:
-        _site_services().speech.whole_audio(article)
+        speech.whole_audio(article)
     except NothingToSpeak:
         pass
-    except (SpeechError, TimeoutError) as error:
+    except SpeechError as error:
         current_app.logger.warning("No audio for %s: %s", article.slug, error)
+    except Exception as error:
+        # A real failure (a lock held too long by a stuck maker, the database): remembered, so its listeners
+        # get an honest 503 instead of waiting; raised, so RQ retries it. A killed process raises nothing here.
+        speech.remember_failure(article, f"{type(error).__name__}: {error}")
+        raise
 
 
 def make_article_pdf(article_id: int) -> None:

@@ -225,6 +225,11 @@ SWEEP_INTERVAL_SECONDS = 60.0
 # A cache over its budget is emptied down to this share of it, not to the budget exactly: a cache evicted to
 # the last byte is over again at the next file, and every new segment would then rescan the directory.
 LOW_WATER_FRACTION = 0.9
+# A file made this recently is not evicted for the budget while the cache holds less than FRESH_FILES_CAP times
+# it: several long articles made at once with a small budget evicted each other's segments before any was
+# whole, and their listeners waited forever. Past the cap, fresh files go too (oldest first).
+FRESH_FILE_SECONDS = 600.0
+FRESH_FILES_CAP = 2.0
 # A temp file without a writer's process id in its name is left alone this long (a writer may be at work).
 TEMP_GRACE_SECONDS = 3600.0
 
@@ -406,7 +411,8 @@ class FileCache:
 
     def sweep(self, protect: Container[str] = ()) -> SweepReport:
         """Evict least recently used files, when over max_bytes, until the cache holds LOW_WATER_FRACTION of it
-        (never a key in protect), and
+        (never a key in protect, nor a file made in the last FRESH_FILE_SECONDS while the cache is under
+        FRESH_FILES_CAP times its budget), and
         remove what crashed writers left: temp files of processes that are gone, free lock files, and
         expired failure memos. Runs by itself after new files; safe beside writers in other processes."""
         with self._sweep_lock:
@@ -415,15 +421,18 @@ class FileCache:
             for key, entry in self._entries():
                 with suppress(FileNotFoundError):
                     status = entry.stat()
-                    entries.append((max(status.st_atime, status.st_mtime), status.st_size, key, entry.path))
-            total = sum(size for _, size, _, _ in entries)
+                    entries.append(
+                        (max(status.st_atime, status.st_mtime), status.st_size, key, entry.path, status.st_mtime)
+                    )
+            total = sum(entry[1] for entry in entries)
             evicted = evicted_bytes = 0
             if self.max_bytes is not None and total > self.max_bytes:
                 low_water = int(self.max_bytes * LOW_WATER_FRACTION)
-                for _, size, key, path in sorted(entries):
+                cap = self.max_bytes * FRESH_FILES_CAP
+                for _, size, key, path, made in sorted(entries):
                     if total <= low_water:
                         break
-                    if key in protect:
+                    if key in protect or (made > now - FRESH_FILE_SECONDS and total <= cap):
                         continue
                     with suppress(FileNotFoundError):
                         os.unlink(path)

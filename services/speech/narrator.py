@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from services.infra.files import FileCache, RedisLocks, cache_key
+from services.infra.files import FileCache, RedisLocks, RememberedFailure, cache_key
 from services.infra.breaker import CircuitBreaker
 
 from .engines import (
@@ -155,14 +155,14 @@ class Narrator:
         self, segments: Sequence[str], wait_seconds: float, failure_key: str | None = None
     ) -> Iterator[Path]:
         """The article's segment files in order, each as soon as some engine has made it (by any thread or
-        process); the first one found fixes the engine for the rest. Stops early when a segment takes longer
-        than wait_seconds or its maker failed (RememberedFailure under failure_key)."""
+        process); the first one found fixes the engine for the rest. RememberedFailure when a segment takes
+        longer than wait_seconds or its maker failed (its failure memo under failure_key)."""
         chosen: list[SpeechEngine] = self.engines
         for text in _speakable(segments):
             keys = {self.segment_key(engine, text): engine for engine in chosen}
             found = self.cache.wait_for(list(keys), wait_seconds, failure_key=failure_key)
             if found is None:
-                return
+                raise RememberedFailure(f"no segment within {wait_seconds:g} s")
             key, path = found
             chosen = [keys[key]]
             yield path
