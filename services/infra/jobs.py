@@ -142,6 +142,7 @@ class InProcessQueue:
 # What an RQ worker runs for every job: the job's claim, then its task (see run_claimed).
 CLAIMED_RUNNER = "services.infra.jobs.run_claimed"
 CLAIM_PREFIX = "docbai:claim:"
+DONE_PREFIX = "docbai:done:"
 
 
 def run_claimed(job_id: str, task: str, args: tuple = ()) -> object:
@@ -151,12 +152,21 @@ def run_claimed(job_id: str, task: str, args: tuple = ()) -> object:
     runner died (RQ's retry) waits for the dead runner's lease to run out, a few seconds, and takes over."""
     from rq import get_current_job
 
-    connection = get_current_job().connection
+    rq_job = get_current_job()
+    connection = rq_job.connection
+    # One queueing of the job (a later one, after its file was evicted, is work to do again): a copy handed
+    # out twice sees that this queueing was already done.
+    done = f"{DONE_PREFIX}{job_id}:{rq_job.enqueued_at.timestamp() if rq_job.enqueued_at else ''}"
     with held_lease(connection, CLAIM_PREFIX + job_id, wait_seconds=1.5 * LEASE_SECONDS) as claimed:
         if not claimed:
-            log.info("Job %s is being run by another worker", job_id)
+            log.warning("Job %s is being run by another worker", job_id)
             return None
-        return run_job(Job(job_id, task, tuple(args)))
+        if connection.exists(done):
+            log.warning("Job %s was run by another worker already", job_id)
+            return None
+        result = run_job(Job(job_id, task, tuple(args)))
+        connection.set(done, 1, ex=RedisQueue.FINISHED_TTL_SECONDS)
+        return result
 
 
 class RedisQueue:
@@ -166,6 +176,9 @@ class RedisQueue:
     # A job that someone waits for is worth doing only within minutes; one made ahead may wait longer.
     JOB_TIMEOUT_SECONDS = 600
     FAILURE_TTL_SECONDS = 300
+    # A finished job's record stays this long, so a copy of it RQ handed out twice finishes cleanly (its worker
+    # updates the record) instead of failing on a record the first copy deleted; queueing it again replaces it.
+    FINISHED_TTL_SECONDS = 120
     # A job whose process dies (a killed work horse) is queued again by its worker this many times.
     RETRIES = 2
 
@@ -214,7 +227,7 @@ class RedisQueue:
             args=(job.id, job.task, job.args),
             job_id=job.id,
             timeout=self.JOB_TIMEOUT_SECONDS,
-            result_ttl=0,
+            result_ttl=self.FINISHED_TTL_SECONDS,
             failure_ttl=self.FAILURE_TTL_SECONDS,
             retry=Retry(max=self.RETRIES),
             unique=True,  # a Lua script: two processes queueing the same id at once queue it once
