@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from filelock import FileLock, Timeout
@@ -13,6 +14,7 @@ from extensions import db
 from models import Article
 from services.content.articles import published_articles
 from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull, lower_priority_of_this_thread
+from services.infra.logs import current_request_id, request_id_bound
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 
@@ -27,13 +29,13 @@ def _site_services():
 def audio_job(article: Article, priority: int = URGENT) -> Job:
     """The job that voices an article as it reads now (an edit is a new job)."""
     version = _site_services().speech.version(article)
-    return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority)
+    return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority, current_request_id())
 
 
 def pdf_job(article: Article, priority: int = URGENT) -> Job:
     """The job that renders an article's PDF as it reads now."""
     key = _site_services().pdfs.key(article)
-    return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority)
+    return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority, current_request_id())
 
 
 def _published(article_id: int) -> Article | None:
@@ -43,24 +45,45 @@ def _published(article_id: int) -> Article | None:
 
 def make_article_audio(article_id: int) -> None:
     """Job: voice the article's every segment into the audio cache (a failure is remembered there)."""
-    if (article := _published(article_id)) is None:
-        return
-    try:
-        _site_services().speech.whole_audio(article)
-    except NothingToSpeak:
-        pass
-    except (SpeechError, TimeoutError) as error:
-        current_app.logger.warning("No audio for %s: %s", article.slug, error)
+    _timed("audio", _make_audio, article_id)
 
 
 def make_article_pdf(article_id: int) -> None:
     """Job: render the article's PDF into the PDF cache (a failure is remembered there)."""
+    _timed("pdf", _make_pdf, article_id)
+
+
+def _timed(kind: str, make: Callable[[int], str], article_id: int) -> None:
+    # Here, in the job itself, because a job runs in a thread of the web process or in an RQ work horse.
+    started, outcome = time.perf_counter(), "error"
+    try:
+        outcome = make(article_id)
+    finally:
+        current_app.extensions["docbai_metrics"].job_finished(kind, outcome, time.perf_counter() - started)
+
+
+def _make_audio(article_id: int) -> str:
     if (article := _published(article_id)) is None:
-        return
+        return "skipped"
+    try:
+        _site_services().speech.whole_audio(article)
+    except NothingToSpeak:
+        return "skipped"
+    except (SpeechError, TimeoutError) as error:
+        current_app.logger.warning("No audio for %s: %s", article.slug, error)
+        return "failed"
+    return "made"
+
+
+def _make_pdf(article_id: int) -> str:
+    if (article := _published(article_id)) is None:
+        return "skipped"
     try:
         _site_services().pdfs.get_or_render(article)
     except PdfRenderError as error:
         current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+        return "failed"
+    return "made"
 
 
 def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND) -> tuple[int, int]:
@@ -96,7 +119,8 @@ class BackgroundWork:
             running = self._running.setdefault(name, threading.Lock())
         if not running.acquire(blocking=False):
             return None
-        thread = threading.Thread(target=self._run, args=(name, job, running), name=name, daemon=True)
+        args = (name, job, running, current_request_id())
+        thread = threading.Thread(target=self._run, args=args, name=name, daemon=True)
         try:
             thread.start()
         except BaseException:
@@ -104,15 +128,16 @@ class BackgroundWork:
             raise
         return thread
 
-    def _run(self, name: str, job: Callable[[], None], running: threading.Lock) -> None:
+    def _run(self, name: str, job: Callable[[], None], running: threading.Lock, request_id: str | None) -> None:
         lower_priority_of_this_thread()
         os.makedirs(self._lock_directory, exist_ok=True)
-        try:
-            with FileLock(os.path.join(self._lock_directory, f"{name}.lock"), timeout=0), self._app.app_context():
-                job()
-        except Timeout:
-            pass  # another process runs this job already; the next request that needs it looks again
-        except Exception:
-            self._app.logger.exception("Background job %s failed", name)
-        finally:
-            running.release()
+        with request_id_bound(request_id):  # the request that started it, in the job's log lines
+            try:
+                with FileLock(os.path.join(self._lock_directory, f"{name}.lock"), timeout=0), self._app.app_context():
+                    job()
+            except Timeout:
+                pass  # another process runs this job already; the next request that needs it looks again
+            except Exception:
+                self._app.logger.exception("Background job %s failed", name)
+            finally:
+                running.release()

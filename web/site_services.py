@@ -63,13 +63,15 @@ def init_site_services(app) -> None:
     """Make the app's narrator, lexicon, PDF cache, job queue, rate limiter and background runner from its
     configuration."""
     config = app.config
+    metrics = app.extensions["docbai_metrics"]  # made by init_observability, which runs first
     redis = _redis(config["REDIS_URL"])
+    metrics.shared_state = redis is not None  # the queue and the views then live in Redis, read by a scrape
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
-            shared_locks,
+            shared_locks, metrics.engine_passed_over, metrics.breaker_state,
         ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
@@ -82,7 +84,10 @@ def init_site_services(app) -> None:
         speech=speech,
         pdfs=_article_pdfs(app, shared_locks),
         background=BackgroundWork(app, os.path.join(app.instance_path, "locks")),
-        jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
+        jobs=make_job_queue(
+            redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
+            metrics.jobs_pending_now,
+        ),
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_view_counter(app, redis),
@@ -145,9 +150,11 @@ def _view_counter(app, redis) -> ViewCounter:
             cache.delete_many(*(_stored_views_key(article_id) for article_id in counts))
 
     interval = app.config["VIEW_FLUSH_SECONDS"]
+    metrics = app.extensions["docbai_metrics"]
     if redis is not None:
-        return RedisViews(redis, write, interval)  # Redis keeps them if this process dies; any process flushes
-    counter = BufferedViews(write, interval)
+        # Redis keeps them if this process dies; any process flushes. A scrape reads what waits there.
+        return RedisViews(redis, write, interval, after_flush=lambda succeeded: metrics.views_flushed(succeeded, None))
+    counter = BufferedViews(write, interval, lambda succeeded: metrics.views_flushed(succeeded, counter.pending_total()))
     # At exit too (gunicorn's worker_exit hook flushes first; a `flask` command has only this).
     atexit.register(_flush_at_exit, counter)
     return counter

@@ -33,6 +33,9 @@ class ViewCounter(Protocol):
     def pending(self, article_id: int) -> int:
         """Views of the article counted but not yet in the database."""
 
+    def pending_total(self) -> int:
+        """Views of every article counted but not yet in the database (this process's, without Redis)."""
+
     def flush(self) -> int:
         """Write the pending views to the database now; how many views were written."""
 
@@ -43,9 +46,10 @@ class ViewCounter(Protocol):
 class PeriodicFlush:
     """A daemon thread that calls flush every interval, started on the first view, never at import."""
 
-    def __init__(self, flush: Callable[[], int], interval: float):
+    def __init__(self, flush: Callable[[], int], interval: float, after: Callable[[bool], None] | None = None):
         self.flush = flush
         self.interval = interval
+        self.after = after or (lambda succeeded: None)  # told whether each flush worked (metrics)
         self._started = False
         self._stopped = threading.Event()
         self._guard = threading.Lock()
@@ -70,18 +74,25 @@ class PeriodicFlush:
             except Exception:
                 # The views stay pending and go with the next flush.
                 log.exception("View counts not written; retrying in %g s", self.interval)
+                succeeded = False
+            else:
+                succeeded = True
+            try:
+                self.after(succeeded)
+            except Exception:
+                log.exception("After a view flush")
 
 
 class BufferedViews:
     """Views in this process's memory, flushed every interval seconds, at stop and at exit (the embedded
     default: one machine, SQLite or PostgreSQL)."""
 
-    def __init__(self, write: Writer, interval: float = 1.0):
+    def __init__(self, write: Writer, interval: float = 1.0, after_flush: Callable[[bool], None] | None = None):
         self._write = write
         self._counts: Counter[int] = Counter()
         self._guard = threading.Lock()
         self._flushing = threading.Lock()
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in memory."""
@@ -93,6 +104,11 @@ class BufferedViews:
         """Views of the article in this process's buffer."""
         with self._guard:
             return self._counts.get(article_id, 0)
+
+    def pending_total(self) -> int:
+        """Views of every article in this process's buffer."""
+        with self._guard:
+            return sum(self._counts.values())
 
     def flush(self) -> int:
         """Write the buffer to the database; on failure the views go back into it."""
@@ -123,13 +139,16 @@ class RedisViews:
     TAKEN = "docbai:views:taken"
     FLUSH_LOCK = "docbai:views:flush-lock"
 
-    def __init__(self, redis, write: Writer, interval: float = 1.0, prefix: str = ""):
+    def __init__(
+        self, redis, write: Writer, interval: float = 1.0, prefix: str = "",
+        after_flush: Callable[[bool], None] | None = None,
+    ):
         self.redis = redis
         self._write = write
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
         self.lock_key = prefix + self.FLUSH_LOCK
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in Redis."""
@@ -142,6 +161,13 @@ class RedisViews:
         pipe.hget(self.pending_key, str(article_id))
         pipe.hget(self.taken_key, str(article_id))
         return sum(int(value) for value in pipe.execute() if value)
+
+    def pending_total(self) -> int:
+        """Views of every article waiting in Redis, a batch being written included."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hvals(self.pending_key)
+        pipe.hvals(self.taken_key)
+        return sum(int(value) for values in pipe.execute() for value in values)
 
     def flush(self) -> int:
         """Move the pending views to the database (skipped when another process is flushing)."""
