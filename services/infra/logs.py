@@ -48,7 +48,10 @@ def bind_request_id(value: str | None) -> contextvars.Token:
 
 def unbind_request_id(token: contextvars.Token) -> None:
     """Restore the request id that was current before bind_request_id gave token."""
-    _request_id.reset(token)
+    try:
+        _request_id.reset(token)
+    except ValueError:  # ended in another context than it began (a response streamed by another thread)
+        _request_id.set(None)
 
 
 @contextmanager
