@@ -3,7 +3,7 @@ no-store, which deploy/nginx.conf's micro-cache also honours for them), never co
 lines are debug (web/observability.py)."""
 from flask import Blueprint, Response, abort, jsonify
 
-from services.infra.health import OK
+from services.infra.health import FAIL, OK
 from services.infra.metrics import CONTENT_TYPE
 from web.observability import metrics_allowed, metrics_text, readiness
 
@@ -23,9 +23,12 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: 200 when every check passes, else 503 naming the ones that failed."""
+    """Readiness: 200 when every check passes, else 503 naming the ones that failed; why they failed (a
+    folder, a database host) only for a request with the metrics token, and in the log."""
     checks = readiness()
     ready = all(result == OK for result in checks.values())
+    if not ready and not metrics_allowed():
+        checks = {name: result if result == OK else FAIL for name, result in checks.items()}
     response = jsonify(status="ok" if ready else "fail", checks=checks)
     response.status_code = 200 if ready else 503
     return _not_stored(response)

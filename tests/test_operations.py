@@ -27,6 +27,7 @@ from support import redis_running, silent_mp3, use_voice
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "s3cret-token-for-the-scraper"
+AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}  # the metrics token also shows why /readyz failed
 REDIS_URL = "redis://127.0.0.1:6379/5"  # a database number of these tests' own, flushed before and after
 BODY = "<p>Ngày 16/11/2023, UBND huyện họp bàn kế hoạch năm 2024.</p>"
 
@@ -85,27 +86,33 @@ def test_readyz_without_redis_checks_the_database_the_folders_and_the_queue(clie
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_readyz_names_a_folder_that_cannot_be_written(app, client):
+def test_readyz_names_a_folder_that_cannot_be_written(app, client, capsys):
+    app.config["METRICS_TOKEN"] = TOKEN
     folder = Path(app.config["PDF_CACHE_DIR"])
     shutil.rmtree(folder)
     folder.write_text("a file where the PDF cache should be")  # root can write anywhere, but not into a file
-    response = client.get("/readyz")
+    response = client.get("/readyz", headers=AUTHORIZED)
     assert response.status_code == 503
     assert response.json["status"] == "fail"
     assert response.json["checks"]["database"] == "ok"
     assert response.json["checks"]["storage"].startswith(f"fail: {folder}:")
+    # Anyone else learns which part failed, not where the folders are; the log says it all.
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "fail", "checks": {"database": "ok", "storage": "fail", "queue": "ok"}}
+    assert f"Not ready, storage: fail: {folder}:" in capsys.readouterr().err
 
 
 def test_readyz_names_a_database_that_does_not_answer(tmp_path, monkeypatch):
     from app import create_app
 
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak",
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak", "METRICS_TOKEN": TOKEN,
                       "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-folder/docbai.db"})
-    response = app.test_client().get("/readyz")
+    response = app.test_client().get("/readyz", headers=AUTHORIZED)
     assert response.status_code == 503
     checks = response.json["checks"]
-    assert checks["database"].startswith("fail: ") and "unable to open database file" in checks["database"]
+    assert checks["database"] == "fail: unable to open database file"  # the driver's words, not SQLAlchemy's
     assert checks["storage"] == "ok" and checks["queue"] == "ok"
 
 
@@ -113,10 +120,11 @@ def test_readyz_fails_while_the_generation_queue_is_full(app, client):
     jobs = app.extensions["docbai"].jobs
     gate = threading.Event()
     jobs.max_pending = app.config["GENERATION_QUEUE_MAX"] = 1
+    app.config["METRICS_TOKEN"] = TOKEN
     jobs._run = lambda job: gate.wait(30)
     try:
         jobs.enqueue(Job("held", "web.background:make_article_audio", (1,)))
-        response = client.get("/readyz")
+        response = client.get("/readyz", headers=AUTHORIZED)
         assert response.status_code == 503
         assert response.json["checks"]["queue"] == "fail: 1 jobs queued, the limit is 1"
     finally:
@@ -191,7 +199,7 @@ def test_readyz_with_redis_wants_a_worker_and_passes_once_one_beats(redis_app):
     from rq import Worker
 
     client = redis_app.test_client()
-    response = client.get("/readyz")
+    response = client.get("/readyz", headers=AUTHORIZED)
     assert response.status_code == 503
     assert response.json["checks"] == {
         "database": "ok", "storage": "ok", "queue": "ok", "redis": "ok",
@@ -212,9 +220,9 @@ def test_readyz_with_redis_wants_a_worker_and_passes_once_one_beats(redis_app):
 def test_readyz_names_redis_when_it_is_away(app):
     from web.site_services import init_site_services
 
-    app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    app.config.update(REDIS_URL="redis://127.0.0.1:9/0", METRICS_TOKEN=TOKEN)  # the discard port: no one there
     init_site_services(app)
-    response = app.test_client().get("/readyz")
+    response = app.test_client().get("/readyz", headers=AUTHORIZED)
     assert response.status_code == 503
     checks = response.json["checks"]
     assert checks["database"] == "ok" and checks["storage"] == "ok"

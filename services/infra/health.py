@@ -14,6 +14,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 CHECK_SECONDS = 2.0
 OK = "ok"
+FAIL = "fail"
 # RQ's own rule: a worker's key expires when no heartbeat came for its TTL (420 s) plus 60 s; an idle worker
 # beats about every 405 s, a busy one every 30 s while its job runs.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = 480.0
@@ -102,9 +103,9 @@ class ReadinessChecks:
                 future.result(timeout=max(0.0, deadline - time.monotonic()))
                 results[name] = OK
             except FutureTimeout:
-                results[name] = f"fail: no answer within {self.timeout:g} s"
+                results[name] = f"{FAIL}: no answer within {self.timeout:g} s"
             except Exception as error:  # the check's own failure is the answer
-                results[name] = "fail: " + _reason(error)
+                results[name] = f"{FAIL}: {_reason(error)}"
         return results
 
 
@@ -124,5 +125,7 @@ def _started(name: str, check: Callable[[], None]) -> Future:
 
 
 def _reason(error: BaseException) -> str:
+    # SQLAlchemy wraps the driver's error in a message of its own (the statement, a link to its docs).
+    error = getattr(error, "orig", None) or error
     text = " ".join(str(error).split()) or type(error).__name__
     return text[:200]
