@@ -50,9 +50,8 @@ def site_metrics() -> SiteMetrics:
 
 
 def _begin_request():
-    context = g._get_current_object()
-    context.docbai_started = time.perf_counter()
-    context.docbai_request_id = bind_request_id(request_id_for(request.headers.get(REQUEST_ID_HEADER)))
+    g.docbai_started = time.perf_counter()
+    g.docbai_request_id = bind_request_id(request_id_for(request.headers.get(REQUEST_ID_HEADER)))
 
 
 def _finish_request(response):
