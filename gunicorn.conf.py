@@ -101,6 +101,7 @@ if _settings["LOG_FORMAT"] == "json":
         """gunicorn's own lines (boot, worker restarts, timeouts) as JSON, like the app's."""
 
         def setup(self, cfg):
+            """gunicorn's handlers, with the app's JSON formatter."""
             super().setup(cfg)
             for handler in self.error_log.handlers:
                 handler.setFormatter(_log_formatter("json"))

@@ -134,6 +134,7 @@ def gunicorn_access_line(requests: int) -> float:
 
 
 def main() -> int:
+    """Every configuration in a process of its own, a table, the results file; 1 when the target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--one", nargs=3, metavar=("MODE", "FORMAT", "LEVEL"), help=argparse.SUPPRESS)

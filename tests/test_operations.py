@@ -512,7 +512,11 @@ def test_gunicorn_workers_add_up_in_metrics_and_log_one_json_line_per_request(tm
             assert _get(port, "/", {"X-Request-ID": f"reader-{number}"})[0] == 200
         status, text = _get(port, "/metrics", {"Authorization": f"Bearer {TOKEN}"})
         assert status == 200, text[:500]
-        assert samples(text)[("docbai_http_requests_total", (("endpoint", "reading.index"), ("status", "200")))] == 40
+        values = samples(text)
+        assert values[("docbai_http_requests_total", (("endpoint", "reading.index"), ("status", "200")))] == 40
+        # Histograms folded bucket by bucket: not one request counted twice in the cumulative buckets.
+        assert values[("docbai_http_request_duration_seconds_count", (("endpoint", "reading.index"),))] == 40
+        assert values[("docbai_http_request_duration_seconds_bucket", (("endpoint", "reading.index"), ("le", "+Inf")))] == 40
         for headers in ({}, {"Authorization": "Bearer not-the-token-at-all"}):
             status, text = _get(port, "/metrics", headers)
             assert status == 404 and "Không tìm thấy trang" in text
