@@ -13,6 +13,7 @@ from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_script_sources, inline_style_sources
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
 from web.page_cache import init_page_cache
+from web.observability import init_observability
 from web.preferences import init_preferences
 from web.request_guards import init_request_guards
 from web.site_services import init_site_services
@@ -70,6 +71,8 @@ def create_app(test_config=None):
     db.init_app(app)
     # Beside the code, not in the working directory: `flask db upgrade` run from anywhere finds the same history.
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    # First: its before_request runs before every other hook and its after_request after them (web/observability.py).
+    init_observability(app)
     app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)
@@ -78,14 +81,15 @@ def create_app(test_config=None):
         for engine in db.engines.values():
             event.listen(engine, "connect", _prepare_connection)
 
-    from blueprints import errors, feeds, finding, images, listening, offline, preferences, printing, reading
+    from blueprints import errors, feeds, finding, images, listening, offline, operations, preferences, printing, reading
     from commands import register_commands
 
     init_request_guards(app)
     # Werkzeug's redirect from /media//x to /media/x is absolute, built on the request's Host: with a forged
     # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
     app.url_map.merge_slashes = False
-    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp,
+                      operations.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     register_template_helpers(app)

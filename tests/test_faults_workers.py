@@ -13,7 +13,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psutil
 import pytest
 import sqlalchemy as sa
 from mutagen.mp3 import MP3

@@ -78,6 +78,9 @@ class PageCache:
             # Readers still get their page while Redis is away, rendered as if there were no cache.
             current_app.logger.warning("Page cache unavailable: %s", error)
             key = entry = None
+        current_app.extensions["docbai_metrics"].page_cache_lookup(
+            "bypass" if key is None else "miss" if entry is None else "hit"
+        )
         if entry is None:
             rendered, facts = render()
             html = rendered.get_data(as_text=True)
