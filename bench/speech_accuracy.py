@@ -1,6 +1,6 @@
 """How often the spoken form of a sentence is the one expected: the normalizer's score on a held-out set.
 
-    .venv/bin/python bench/speech_accuracy.py [TSV ...] [--show] [--target 0.90] [--fuzz 20000]
+    .venv/bin/python bench/speech_accuracy.py [TSV ...] [--show] [--target 0.90] [--fuzz 20000] [--demo 200]
 
 Each TSV line is KIND<TAB>sentence<TAB>expected spoken form[<TAB>another acceptable form ...] ('#' starts
 a comment); the default is tests/fixtures/everyday_heldout.tsv, written before the rules it measures.
@@ -8,8 +8,11 @@ Two figures: "exact" (the output is one of the forms, character for character) a
 once case, the kind of dash and runs of spaces are set aside: a voice says "Một – ba", "một - ba" and
 "một ba" alike). The score per kind shows where the misses are; --show prints each miss beside what
 was expected. --fuzz N also feeds N random news-like strings to spoken_form and counts any that raise
-or leave a digit behind. Figures go to bench/results/speech_accuracy.json; the exit status is 1 when
-the "spoken" score is under --target or the fuzz finds a failure.
+or leave a digit behind. --demo N times spoken_sentences() over N demo articles (the demo's own stories,
+built in memory: no database), the work a server does for every article it reads aloud; the figure is CPU
+time, the best of five runs, so other programs on the machine disturb it less. Figures go to
+bench/results/speech_accuracy.json; the exit status is 1 when the "spoken" score is under --target or the
+fuzz finds a failure.
 """
 from __future__ import annotations
 
@@ -90,12 +93,43 @@ def fuzz(spoken_form, count: int, seed: int = 2026) -> list[dict]:
     return failures
 
 
+def demo_articles(count: int) -> list[tuple[str, str]]:
+    """(title, body HTML) of count demo stories, every kind in turn, as the demo seed writes them."""
+    from services.demo.stories import ANCHOR, BACKGROUND, DEMO_SEED, KINDS, PLACES
+
+    chooser = random.Random(DEMO_SEED)
+    articles = []
+    for number in range(count):
+        published = ANCHOR - dt.timedelta(hours=9 * number)
+        story = KINDS[number % len(KINDS)](chooser, chooser.choice(PLACES), published)
+        paragraphs = story.paragraphs + (story.extras + BACKGROUND if number % 10 == 3 else [])
+        articles.append((story.title, "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)))
+    return articles
+
+
+def time_demo(count: int) -> dict:
+    """CPU seconds (best of five) that spoken_sentences() takes over count demo articles, and per sentence."""
+    from services.speech.spoken_text import spoken_sentences
+
+    articles = demo_articles(count)
+    sentences = sum(len(spoken_sentences(title, body)) for title, body in articles)
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for title, body in articles:
+            spoken_sentences(title, body)
+        best = min(best, time.process_time() - started)
+    return {"articles": count, "sentences": sentences, "seconds": best,
+            "microseconds_per_sentence": best / max(sentences, 1) * 1e6}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=[HELD_OUT], help="held-out TSV files")
     parser.add_argument("--show", action="store_true", help="print every miss")
     parser.add_argument("--target", type=float, default=0.90, help="lowest acceptable 'spoken' score")
     parser.add_argument("--fuzz", type=int, default=2000, help="random strings to try (0: none)")
+    parser.add_argument("--demo", type=int, default=200, help="demo articles to time (0: none)")
     options = parser.parse_args()
 
     from services.vietnamese import spoken_form
@@ -121,11 +155,16 @@ def main() -> int:
         for failure in failures[:10]:
             print("  ", failure)
 
+    timing = time_demo(options.demo) if options.demo else None
+    if timing:
+        print(f"demo: {timing['articles']} articles, {timing['sentences']} sentences, "
+              f"{timing['seconds'] * 1000:.0f} ms CPU, {timing['microseconds_per_sentence']:.0f} µs a sentence")
+
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "speech_accuracy.json").write_text(json.dumps({
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "files": [str(path) for path in options.files], **result,
-        "fuzz": {"inputs": options.fuzz, "failures": failures},
+        "fuzz": {"inputs": options.fuzz, "failures": failures}, "demo": timing,
     }, ensure_ascii=False, indent=2), encoding="utf-8")
     missed_target = result["spoken"] / total < options.target
     if missed_target:

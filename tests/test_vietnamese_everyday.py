@@ -2,8 +2,10 @@
 dates and decimals, symbols, abbreviations of schools, unions, health and finance, currencies, and document
 numbers read once. Each kind is a rule of the normalizer, so every row here is a different sentence of it."""
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from services.vietnamese import Change, explain, spoken_form
+from services.vietnamese import Change, explain, load_lexicon, spoken_form
+from services.vietnamese.normalize import _passes
 
 Y2024 = "hai nghìn không trăm hai mươi tư"
 Y2025 = "hai nghìn không trăm hai mươi lăm"
@@ -482,3 +484,39 @@ def test_the_issues_own_examples(text, spoken):
 ])
 def test_explain_names_the_rule_of_each_kind(text, change):
     assert change in explain(text)
+
+
+# A pass is skipped when the text lacks what it needs (a digit, a "/", a dash): a shortcut only, never a change.
+_PIECES = st.sampled_from(list("0123456789 ./:-–'\"’”+x×±~≥<½%°²hHgIVXđá,;()") + [
+    "vòng ", "tháng ", "thứ ", "giải ", "ngày ", "chiều ", "thua ", "hòa ", "trận ", "gửi ", "nhắn tin ", "bấm ",
+    "Quyết định số ", "/QĐ-UBND", " của UBND huyện", "30E-", "456.78", "V.League", "2025/26", "8.75 điểm",
+    "km", "mmHg", "đồng/", "USD", "kg", "www.", ".gov.vn", "@", "Covid", "online", "H'Mông", "UBND", "TP.", "HCV",
+    "PTDTBT", "CĐ", "Trường ", "\n",
+])
+
+
+def _every_pass(text: str, table) -> str:
+    for _name, run, _needs in _passes(table):
+        text = run(text, None)
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_skipping_a_pass_whose_need_is_absent_changes_nothing(text):
+    table = load_lexicon()
+    assert spoken_form(text) == (_every_pass(text, table) if text else "")
+
+
+@pytest.mark.parametrize("text", [text for rows in KINDS.values() for text, _ in rows])
+def test_every_row_reads_the_same_with_every_pass_run(text):
+    assert spoken_form(text) == _every_pass(text, load_lexicon())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_the_lexicon_scans_only_texts_with_an_entrys_first_word_and_misses_nothing(text):
+    table = load_lexicon()
+    scanned = table._word_pattern.sub(lambda m: table._replace_word(m, None), text)
+    scanned = table._pattern.sub(lambda m: table._replace_abbreviation(m, None), scanned)
+    assert table.expand(text) == scanned

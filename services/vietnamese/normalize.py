@@ -15,6 +15,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable
 
 from services.vietnamese.lexicon import Change, Lexicon, load_lexicon
@@ -1069,15 +1070,55 @@ def _letter_digit_boundaries(text: str) -> str:
     return _LETTER_DIGIT_BOUNDARY.sub(" ", text)
 
 
-def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | None], str]], ...]:
-    """The passes in order, each a name (as explain() reports it) and a function of (text, trace)."""
+# What a pass needs in the text to change anything: a pass whose need is absent is skipped, since most
+# sentences hold few numbers and running some forty patterns over each one was most of the cost.
+_NEEDS = {name: re.compile(pattern) for name, pattern in {
+    "web address": r"\w\.\w|@",
+    "brand with a dot": r"[A-Z]\.[A-Z]",
+    "sign between numbers": r"[±≥≤≠÷≈~<>]",
+    "comparison": r"[±≥≤≠÷≈~<>]",
+    "document number read once": r"\d/",
+    "document number": r"\d[/-]",
+    "licence plate": r"\d[A-Z]",
+    "road": r"\d",
+    "emergency number": r"11[1-6]",
+    "phone number": r"\d",
+    "short code": r"\d\d\d",
+    "arithmetic sign": r"\d\s*[+x×]|[+x×]\d|24/",
+    "race time": r"\d\s?[:'’′\"”″]",
+    "knockout round": r"(?i:vòng)\s+\d",
+    "half": r"½|1/2",
+    "season": r"\d\s?[/–-]\s?\d",
+    "date": r"\d[/.-]\d{1,2}[/.-]\d",
+    "dotted date": r"\d\.\d",
+    "month and year": r"(?i:tháng)\s+\d",
+    "score": r"\d\s?[-–—]\s?\d",
+    "date with dash": r"\d\s?-\s?\d",
+    "range or sign": r"[-–—]",
+    "rate per number": r"/\s*\d{1,3}\.\d{3}",
+    "rate": r"/",
+    "clock time": r"\d[:hHg]",
+    "short date or fraction": r"\d/\d",
+    "Roman numeral": r"[IVX]",
+    "ordinal or month": r"\d",
+    "decimal": r"\d[.,]\d",
+    "number": r"\d",
+    "letters and digits": r"\d",
+    "digits": r"\d",
+}.items()}
+
+
+@lru_cache(maxsize=16)
+def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | None], str], re.Pattern | None], ...]:
+    """The passes in order, each a name (as explain() reports it), a function of (text, trace), and what the
+    text must contain for the pass to run (None: always)."""
     def plain(function: Callable[[str], str]) -> Callable[[str, list[Change] | None], str]:
         return lambda text, trace: function(text)
 
     def with_table(function: Callable[[str, Lexicon], str]) -> Callable[[str, list[Change] | None], str]:
         return lambda text, trace: function(text, table)
 
-    return (
+    passes = (
         ("characters", plain(_prepare)),
         ("web address", with_table(_web_addresses)),
         ("brand with a dot", with_table(_dotted_brands)),
@@ -1118,6 +1159,7 @@ def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | No
         ("symbol", plain(_symbols)),
         ("spacing", plain(_tidy)),
     )
+    return tuple((name, run, _NEEDS.get(name)) for name, run in passes)
 
 
 def spoken_form(text: str, abbreviations: Lexicon | None = None) -> str:
@@ -1125,8 +1167,9 @@ def spoken_form(text: str, abbreviations: Lexicon | None = None) -> str:
     if not text:
         return ""
     table = abbreviations if abbreviations is not None else load_lexicon()
-    for _name, run in _passes(table):
-        text = run(text, None)
+    for _name, run, needs in _passes(table):
+        if needs is None or needs.search(text):
+            text = run(text, None)
     return text
 
 
@@ -1157,7 +1200,9 @@ def explain(text: str, table: Lexicon | None = None) -> list[Change]:
     changes: list[Change] = []
     if not text:
         return changes
-    for name, run in _passes(table):
+    for name, run, needs in _passes(table):
+        if needs is not None and not needs.search(text):
+            continue
         if name in ("lexicon rule", "lexicon"):
             text = run(text, changes)
             continue
