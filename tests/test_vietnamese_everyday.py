@@ -176,6 +176,12 @@ UNITS = [
     ("Bình 20 lít.", "Bình hai mươi lít."),
     ("Tần số 50 Hz.", "Tần số năm mươi héc."),
     ("Nhiệt độ cơ thể 38,5 độ.", "Nhiệt độ cơ thể ba mươi tám phẩy năm độ."),
+    # A unit after a word that counts, with no digit before it
+    ("Giá mỗi kg tăng.", "Giá mỗi ki-lô-gam tăng."),
+    ("Hàng trăm ha lúa bị ngập.", "Hàng trăm héc-ta lúa bị ngập."),
+    ("Cách vài km.", "Cách vài ki-lô-mét."),
+    ("Từng kWh điện đều được tính.", "Từng ki-lô-oát giờ điện đều được tính."),
+    ("Mỗi m đường.", "Mỗi m đường."),
 ]
 
 PLATES = [

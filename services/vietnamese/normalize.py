@@ -1060,9 +1060,17 @@ def _tidy(text: str) -> str:
 _DONG_AFTER_AMOUNT = re.compile(r"(?<!\w)(?P<amount>nghìn|ngàn|triệu|tỷ|tỉ|trăm)\s?đ(?!\w)")
 
 
+# A unit of two letters or more after a word that counts or shares out ("mỗi kg", "hàng trăm ha", "vài km"); a
+# one-letter sign ("mỗi m", "vài g") is too often something else to be read so.
+_UNIT_AFTER_COUNT_WORD = re.compile(
+    r"(?<!\w)(?P<cue>(?i:mỗi|từng|một|vài|mấy|chục|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ|nửa))\s+"
+    r"(?P<unit>km|kg|ha|cm|mm|ml|mg|kWh|MW)(?!\w)")
+
+
 def _standalone_units(text: str) -> str:
-    """ "giá mỗi m2" and "5 triệu đ/tháng": a unit sign with no digit right before it."""
+    """ "giá mỗi m2", "mỗi kg", "hàng trăm ha" and "5 triệu đ/tháng": a unit sign with no digit right before it."""
     text = _DONG_AFTER_AMOUNT.sub(lambda m: m["amount"] + " đồng", text)
+    text = _UNIT_AFTER_COUNT_WORD.sub(lambda m: f"{m['cue']} {UNIT_WORDS[m['unit']]}", text)
     return _STANDALONE_UNIT.sub(lambda m: _spaced(UNIT_WORDS[m.group(0)], text, *m.span()), text)
 
 
