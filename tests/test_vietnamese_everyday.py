@@ -30,10 +30,15 @@ SCORES = [
     ("Đội tuyển thắng set đầu 25–23.", "Đội tuyển thắng set đầu hai mươi lăm – hai mươi ba."),
     ("Chung cuộc, đội chủ nhà thắng 2–1 và giành ngôi đầu.",
      "Chung cuộc, đội chủ nhà thắng hai – một và giành ngôi đầu."),
+    ("Kết quả: Hà Nội 2-1 Hải Phòng.", "Kết quả: Hà Nội hai - một Hải Phòng."),
+    ("Bảng A: Việt Nam 1–0 Lào.", "Bảng A: Việt Nam một – không Lào."),
+    ("Đội thắng 2-1 hôm qua.", "Đội thắng hai - một hôm qua."),
+    ("Đội hình 4-2-3-1 được sử dụng.", "Đội hình bốn - hai - ba - một được sử dụng."),
     # Not scores: a range of amounts, a date, a range of players
     ("Trận mưa 50-70 mm gây ngập.", "Trận mưa năm mươi đến bảy mươi mi-li-mét gây ngập."),
     ("Trận chung kết diễn ra ngày 20-11.", "Trận chung kết diễn ra ngày hai mươi tháng mười một."),
     ("Đội hình có 3-4 cầu thủ trẻ.", "Đội hình có ba đến bốn cầu thủ trẻ."),
+    ("Đội tuyển sẽ nghỉ 2-3 ngày.", "Đội tuyển sẽ nghỉ hai đến ba ngày."),
     ("Tối 20-11, đội tuyển lên đường.", "Tối ngày hai mươi tháng mười một, đội tuyển lên đường."),
 ]
 
@@ -110,6 +115,7 @@ SEASONS = [
      f"Niên vụ cà phê hai nghìn không trăm hai mươi ba đến {Y2024} đã khép lại."),
     ("Học kỳ I năm học 2025/26.", f"Học kỳ một năm học {Y2025} đến {Y2026}."),
     ("Mùa 2025/26 của giải Ngoại hạng Anh.", f"Mùa {Y2025} đến {Y2026} của giải Ngoại hạng Anh."),
+    ("LPBank V.League 1-2025/26 khởi tranh.", f"LPBank Vê-lích một - {Y2025} đến {Y2026} khởi tranh."),
     # Not a season: a count out of a total
     ("Có 2025/3000 hộ đạt chuẩn.", "Có hai nghìn không trăm hai mươi lăm trên ba nghìn hộ đạt chuẩn."),
 ]
@@ -202,6 +208,9 @@ PLATES = [
     ("Xe 60B5-432.10 vi phạm tốc độ.", "Xe sáu mươi B năm, bốn ba hai, một không vi phạm tốc độ."),
     ("Xe container 15C-456.78 bị lật.", "Xe công-ten-nơ mười lăm C, bốn năm sáu, bảy tám bị lật."),
     ("Biển 51G-678.90 đã được xác minh.", "Biển năm mươi mốt G, sáu bảy tám, chín không đã được xác minh."),
+    ("Xe máy BKS 29-B1 123.45.", "Xe máy biển kiểm soát hai mươi chín B một, một hai ba, bốn năm."),
+    ("Xe 51G-12345 bỏ chạy.", "Xe năm mươi mốt G, một hai ba bốn năm bỏ chạy."),
+    ("Mã hồ sơ 12A-3456.", "Mã hồ sơ mười hai A ba nghìn bốn trăm năm mươi sáu."),
 ]
 
 SHORT_CODES = [
@@ -261,6 +270,8 @@ DOTTED_DATES = [
     ("Tối 24.12, nhà thờ đông người.", "Tối ngày hai mươi tư tháng mười hai, nhà thờ đông người."),
     ("Sáng 9.9, học sinh tựu trường.", "Sáng ngày chín tháng chín, học sinh tựu trường."),
     ("Đêm 1.6, mưa đá.", "Đêm ngày một tháng sáu, mưa đá."),
+    ("Từ ngày 1.10 đến 5.10, trường nghỉ.", "Từ ngày một tháng mười đến ngày năm tháng mười, trường nghỉ."),
+    ("Từ 27.7-30.7 có mưa.", "Từ ngày hai mươi bảy tháng bảy đến ngày ba mươi tháng bảy có mưa."),
     # Not dates
     ("Chiều cao 1.7 m.", "Chiều cao một phẩy bảy mét."),
     ("Cách mạng 4.0 tới gần.", "Cách mạng bốn chấm không tới gần."),
@@ -361,6 +372,14 @@ ABBREVIATIONS = [
     ("Trung tâm KTTV tỉnh.", "Trung tâm khí tượng thủy văn tỉnh."),
     ("Vùng ĐBSCL và ĐBSH.", "Vùng Đồng bằng sông Cửu Long và Đồng bằng sông Hồng."),
     ("Doanh nghiệp vay vốn WB.", "Doanh nghiệp vay vốn Ngân hàng Thế giới."),
+    ("BS.CKII Nguyễn Văn A khám.", "bác sĩ chuyên khoa hai Nguyễn Văn A khám."),
+    ("ThS.BS Lê B trực.", "thạc sĩ, bác sĩ Lê B trực."),
+    ("NSƯT Thu Hà và TTƯT Lê C dự.", "Nghệ sĩ Ưu tú Thu Hà và Thầy thuốc Ưu tú Lê C dự."),
+    ("Cty TNHH MTV cấp nước.", "công ty trách nhiệm hữu hạn một thành viên cấp nước."),
+    ("Ứng phó BĐKH, kim ngạch XNK.", "Ứng phó biến đổi khí hậu, kim ngạch xuất nhập khẩu."),
+    ("Không khí lạnh (KKL) tràn về.", "Không khí lạnh tràn về."),
+    ("Kho bạc Nhà nước (KBNN) huyện.", "Kho bạc Nhà nước huyện."),
+    ("Chỉ số giá tiêu dùng (CPI) tăng.", "Chỉ số giá tiêu dùng (xê-pê-i) tăng."),
 ]
 
 CURRENCIES = [

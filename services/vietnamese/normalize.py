@@ -379,7 +379,8 @@ def _dotted_brands(text: str, table: Lexicon) -> str:
 
 
 # A season or school year with the second year cut short: "2025/26", "2024-25".
-_SEASON = re.compile(r"(?<![\w/.,-])(?P<a>(?:19|20)\d\d)\s?[/–-]\s?(?P<b>\d\d)(?!\w|[/.,]\d)")
+_SEASON = re.compile(r"(?:(?<=\d)(?P<lead>\s?[-–]\s?)|(?<![\w/.,-]))(?P<a>(?:19|20)\d\d)\s?[/–-]\s?(?P<b>\d\d)"
+                     r"(?!\w|[/.,]\d)")
 
 
 def _seasons(text: str) -> str:
@@ -388,7 +389,9 @@ def _seasons(text: str) -> str:
         first = int(match["a"])
         if int(match["b"]) != (first + 1) % 100:
             return match.group(0)
-        return _spaced(f"{integer_to_words(first)} đến {integer_to_words(first + 1)}", text, *match.span())
+        # "V.League 1-2025/26": the league's number, then its season.
+        lead = " - " if match["lead"] else ""
+        return _spaced(f"{lead}{integer_to_words(first)} đến {integer_to_words(first + 1)}", text, *match.span())
 
     return _SEASON.sub(season, text)
 
@@ -496,18 +499,18 @@ def _documents_read_once(text: str, abbreviations: Lexicon) -> str:
 # Licence plates: province number, series letters (and digit), then the serial digit by digit in its groups:
 # "30E-456.78" is "ba mươi E, bốn năm sáu, bảy tám", never thousands or a subtraction.
 _PLATE = re.compile(
-    r"(?<![\w.,/-])(?P<province>[1-9]\d)(?P<series>[A-Z]{1,2}\d?)\s?[-–]\s?(?P<serial>\d{3}\.\d{2}|\d{4,5})"
-    r"(?!\w|[.,]\d)")
+    r"(?<![\w.,/-])(?P<province>[1-9]\d)(?:(?P<series>[A-Z]{1,2}\d?)\s?[-–]\s?|-(?P<series2>[A-Z]{1,2}\d?)\s)"
+    r"(?P<serial>\d{3}\.\d{2}|\d{4,5})(?!\w|[.,]\d)")
 # The older plates without a dot ("51G-12345") look like other codes: a plate only where a vehicle is spoken of.
 _VEHICLE_CONTEXT = re.compile(r"(?i:(?<!\w)(?:xe|biển|BKS|BSX|ô\s+tô|tài\s+xế|lái|phương\s+tiện))(?!\w)")
 
 
 def _licence_plates(text: str) -> str:
-    """ "30E-456.78", "15B2-234.56", "51G-12345" as a Vietnamese says a plate."""
+    """ "30E-456.78", "15B2-234.56", "29-B1 123.45", "51G-12345" as a Vietnamese says a plate."""
     def plate(match: re.Match) -> str:
         if "." not in match["serial"] and not _VEHICLE_CONTEXT.search(_same_sentence(text, *match.span())):
             return match.group(0)
-        series = " ".join(DIGIT_WORDS[int(ch)] if ch.isdigit() else ch for ch in match["series"])
+        series = " ".join(DIGIT_WORDS[int(ch)] if ch.isdigit() else ch for ch in match["series"] or match["series2"])
         serial = ", ".join(digits_to_words(group) for group in match["serial"].split("."))
         words = f"{integer_to_words(int(match['province']))} {series}, {serial}"
         return _spaced(words, text, *match.span())
@@ -605,8 +608,9 @@ def _full_dates(text: str) -> str:
 
 # A day and month written with a dot after a word that asks for a date: "chiều 27.7", "ngày 2.9".
 _DOTTED_DAY_MONTH = re.compile(
-    r"(?<!\w)(?P<cue>(?i:(?:sáng|trưa|chiều|tối|đêm|hôm)\s+nay|ngày|mùng|mồng|sáng|trưa|chiều|tối|đêm|hôm))"
-    r"\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?!\d|[.,]\d|\w|\s?[%°])")
+    r"(?<!\w)(?P<cue>(?i:(?:sáng|trưa|chiều|tối|đêm|hôm)\s+nay|ngày|mùng|mồng|sáng|trưa|chiều|tối|đêm|hôm|từ))"
+    r"\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?!\d|[.,]\d|\w|\s?[%°])"
+    r"(?:(?P<to>\s?[-–]\s?|\s+(?i:đến|tới)\s+(?:(?i:ngày)\s+)?)(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})(?!\d|[.,]\d|\w))?")
 
 
 def _dotted_dates(text: str) -> str:
@@ -617,9 +621,16 @@ def _dotted_dates(text: str) -> str:
         if not is_valid_day_month(day, month) or (after and after[1] in UNIT_WORDS):
             return match.group(0)
         cue = match["cue"]
-        if cue.lower() in _DAY_WORDS:
-            return date_to_words(day, month, None, cue)
-        return f"{cue} {date_to_words(day, month, None)}"
+        if cue.lower() == "từ" and not match["d2"]:
+            return match.group(0)  # "từ 2.5" alone is as often a decimal as a date
+        words = date_to_words(day, month, None, cue) if cue.lower() in _DAY_WORDS else \
+            f"{cue} {date_to_words(day, month, None)}"
+        if match["d2"]:
+            # "từ ngày 1.10 đến 5.10", "27.7-30.7": the second day of the range is a date too.
+            if not is_valid_day_month(int(match["d2"]), int(match["m2"])):
+                return match.group(0)
+            words += " đến " + date_to_words(int(match["d2"]), int(match["m2"]), None)
+        return words
 
     return _DOTTED_DAY_MONTH.sub(dotted, text)
 
@@ -636,8 +647,11 @@ _SCORE = re.compile(r"(?<![\w/.,:–-])(?P<a>\d{1,3})\s?(?P<dash>[-–—])\s?(?
 # A score ends its phrase: what may follow it is a mark or a word like these, never a unit or a noun counted
 # ("thắng 3-1 trước …", but "trận mưa 50-70 mm", "3-4 cầu thủ").
 _AFTER_A_SCORE = {"trước", "sau", "với", "ở", "tại", "trong", "và", "cho", "để", "khi", "nhờ", "ngay", "nghiêng",
-                  "chung", "qua", "rồi", "thì", "mà", "nhưng", "lên", "bằng", "của", "vào", "ngày", "hôm", "tối",
-                  "chiều", "sáng", "trên", "dưới", "nên", "đã", "là", "được", "không", "thuộc"}
+                  "chung", "qua", "rồi", "thì", "mà", "nhưng", "lên", "bằng", "của", "vào", "trên", "dưới", "nên",
+                  "đã", "là", "được", "không", "thuộc"}
+# Right after "thắng", "thua", "hòa" a score may also be followed by when it was ("thắng 2-1 hôm qua"); elsewhere
+# "nghỉ 2-3 ngày" is a range.
+_WHEN_AFTER_A_SCORE = {"ngày", "hôm", "tối", "chiều", "sáng", "trưa", "đêm", "tuần", "năm", "mùa", "lượt"}
 
 
 # A team's formation, "4-4-2", "4-2-3-1": single digits, each said, never a range.
@@ -655,11 +669,14 @@ def _scores(text: str) -> str:
         before, _ = _words_around(text, match.start(), match.end())
         if before in _DAY_WORDS or before in _PART_OF_DAY_WORDS:
             return match.group(0)
-        following = re.match(r"\s*(\w*)", text[match.end():])[1].lower()
-        if following and following not in _AFTER_A_SCORE:
-            return match.group(0)
+        following = re.match(r"\s*(\w*)", text[match.end():])[1]
+        # "Hà Nội 2-1 Hải Phòng": a result between two names.
+        between_names = bool(following[:1].isupper() and re.search(r"[A-ZĐÀ-Ỹ]\w*\s*$", text[:match.start()]))
+        closes = (not following or following.lower() in _AFTER_A_SCORE or following[:1].isupper()
+                  or (before in _SCORE_WORDS and following.lower() in _WHEN_AFTER_A_SCORE))
         a, b = int(match["a"]), int(match["b"])
-        if not (before in _SCORE_WORDS or _score_context(text, match.start()) or (b == 0 < a <= 31)):
+        scored = before in _SCORE_WORDS or _score_context(text, match.start()) or between_names or b == 0 < a <= 31
+        if not (closes and scored):
             return match.group(0)
         return _spaced(f"{integer_to_words(a)} {match['dash']} {integer_to_words(b)}", text, *match.span())
 
@@ -1074,6 +1091,22 @@ def _standalone_units(text: str) -> str:
     return _STANDALONE_UNIT.sub(lambda m: _spaced(UNIT_WORDS[m.group(0)], text, *m.span()), text)
 
 
+_BRACKETED_ABBREVIATION = re.compile(r"\s*\((?P<key>[^\W\d_][\w&.-]*)\)")
+
+
+def _defined_abbreviations(text: str, table: Lexicon) -> str:
+    """ "Không khí lạnh (KKL) tràn về": an abbreviation in brackets right after what it stands for is its
+    definition, not something to say twice ("không khí lạnh (không khí lạnh)")."""
+    def defined(match: re.Match) -> str:
+        key = match["key"]
+        spoken = table.general.get(key) or table.words.get(key.casefold())
+        if spoken and text[:match.start()].rstrip().casefold().endswith(spoken.casefold()):
+            return ""
+        return match.group(0)
+
+    return _BRACKETED_ABBREVIATION.sub(defined, text)
+
+
 def _letter_digit_boundaries(text: str) -> str:
     return _LETTER_DIGIT_BOUNDARY.sub(" ", text)
 
@@ -1087,7 +1120,7 @@ _NEEDS = {name: re.compile(pattern) for name, pattern in {
     "comparison": r"[±≥≤≠÷≈~<>]",
     "document number read once": r"\d/",
     "document number": r"\d[/-]",
-    "licence plate": r"\d[A-Z]",
+    "licence plate": r"\d-?[A-Z]",
     "road": r"\d",
     "emergency number": r"11[1-6]",
     "phone number": r"\d",
@@ -1112,6 +1145,7 @@ _NEEDS = {name: re.compile(pattern) for name, pattern in {
     "decimal": r"\d[.,]\d",
     "number": r"\d",
     "letters and digits": r"\d",
+    "abbreviation defined": r"\(",
     "digits": r"\d",
 }.items()}
 
@@ -1161,6 +1195,7 @@ def _passes(table: Lexicon) -> tuple[tuple[str, Callable[[str, list[Change] | No
         ("number", plain(_numbers)),
         ("unit", plain(_standalone_units)),
         ("letters and digits", plain(_letter_digit_boundaries)),
+        ("abbreviation defined", with_table(_defined_abbreviations)),
         ("lexicon", table.expand),
         ("digits", plain(_leftover_digits)),
         ("numeric character", plain(_leftover_numeric_characters)),
