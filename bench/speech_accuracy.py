@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path, default=[HELD_OUT], help="held-out TSV files")
     parser.add_argument("--show", action="store_true", help="print every miss")
     parser.add_argument("--target", type=float, default=0.90, help="lowest acceptable 'spoken' score")
-    parser.add_argument("--fuzz", type=int, default=2000, help="random strings to try (0: none)")
+    parser.add_argument("--fuzz", type=int, default=20000, help="random strings to try (0: none)")
     parser.add_argument("--demo", type=int, default=200, help="demo articles to time (0: none)")
     options = parser.parse_args()
 

@@ -92,7 +92,17 @@ BRANDS = [
     ("Giải V.League 2 có 12 đội.", "Giải Vê-lích hai có mười hai đội."),
     ("Vua phá lưới V.League mùa trước.", "Vua phá lưới Vê-lích mùa trước."),
     ("Bản quyền V.League và Cúp Quốc gia.", "Bản quyền Vê-lích và Cúp Quốc gia."),
+    ("Vòng 5 V.League 1 diễn ra cuối tuần.", "Vòng năm Vê-lích một diễn ra cuối tuần."),
+    ("Đội vô địch V.League 2024/25.", "Đội vô địch Vê-lích hai nghìn không trăm hai mươi tư đến hai nghìn không trăm hai mươi lăm."),
+    ("Cầu thủ ghi 12 bàn ở V.League.", "Cầu thủ ghi mười hai bàn ở Vê-lích."),
+    ("T.League có 8 đội bóng bàn.", "Tê-lích có tám đội bóng bàn."),
+    ("Đội bóng J.League sang Việt Nam tập huấn.", "Đội bóng Gi-lích sang Việt Nam tập huấn."),
+    ("Các CLB V.League họp với VFF.", "Các câu lạc bộ Vê-lích họp với VFF."),
+    ("Lịch thi đấu V.League 2 vòng 3.", "Lịch thi đấu Vê-lích hai vòng ba."),
+    ("Tân binh V.League thắng 2-1.", "Tân binh Vê-lích thắng hai - một."),
+    # Not a brand: an initial and a name, a web address
     ("Ông Nguyễn V. Anh phát biểu.", "Ông Nguyễn V. Anh phát biểu."),
+    ("Tin từ N.Hương gửi về.", "Tin từ N.Hương gửi về."),
 ]
 
 SEASONS = [
