@@ -283,6 +283,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_NEAR_CACHE_SECONDS", 5, whole_number(0),
             "how long each process keeps a page it read from the cache, as it is"),
     Setting("PAGE_NEAR_CACHE_ENTRIES", 256, whole_number(1), "how many such pages each process keeps"),
+    Setting("PAGE_BODY_CACHE_ENTRIES", 1024, whole_number(1),
+            "how many pages each process keeps compressed, as sent (about 8 KB each)"),
     Setting("CONTENT_VERSION_RECHECK_SECONDS", lambda d: 0.0 if d.debug else 0.5, seconds,
             "how stale another process's edit may be here"),
     Setting("STATIC_RECHECK_SECONDS", lambda d: 0.0 if d.debug else 1.0, seconds,

@@ -215,11 +215,21 @@ def test_a_frozen_redis_is_skipped_after_one_short_wait_and_loses_no_view(tmp_pa
     assert "10 lượt xem" in client.get(page).get_data(as_text=True)
     assert client.get("/").status_code == 200
 
-    reached = []
-    for name, base in (("command", redis.Redis), ("pipeline", redis.client.Pipeline)):
-        method = "execute_command" if name == "command" else "execute"
-        real = getattr(base, method)
-        monkeypatch.setattr(base, method, lambda self, *a, _real=real, _name=name, **k: reached.append(_name) or _real(self, *a, **k))
+    breaker = site.extensions["docbai"].redis.breaker
+    reached, waited = [], []
+
+    def watched(real):
+        def call(self, *args, **kwargs):
+            reached.append(breaker.is_open)  # was the breaker open when this call went to Redis?
+            try:
+                return real(self, *args, **kwargs)
+            except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
+                waited.append(args[:1])
+                raise
+        return call
+
+    monkeypatch.setattr(redis.Redis, "execute_command", watched(redis.Redis.execute_command))
+    monkeypatch.setattr(redis.client.Pipeline, "execute", watched(redis.client.Pipeline.execute))
     server.send_signal(signal.SIGSTOP)
     try:
         answers = [client.get(page) for _ in range(10)] + [client.get("/") for _ in range(5)]
@@ -232,9 +242,9 @@ def test_a_frozen_redis_is_skipped_after_one_short_wait_and_loses_no_view(tmp_pa
     assert [beacon.status_code for beacon in beacons] == [200] * 7
     # The queue cannot take the job while Redis is away: an honest 503 that says when to try again.
     assert cold_audio.status_code == 503 and cold_audio.headers["Retry-After"]
-    # One call waited on the frozen Redis and opened the breaker; every other one skipped Redis at once.
-    assert len(reached) == 1
-    assert site.extensions["docbai"].redis.breaker.is_open
+    # One call waited on the frozen Redis and opened the breaker; no call went to Redis while it was open.
+    assert len(waited) == 1 and True not in reached
+    assert breaker.is_open
     # The views waited in the process and reach the database: none lost.
     with site.app_context():
         flush_views(site)

@@ -30,6 +30,10 @@ Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the 
 SHOWN_VIEWS_SECONDS = 0.5
 # How long a stored count is remembered in a cache shared by every process (each flush forgets what it changed).
 STORED_SECONDS_SHARED = 300
+# Without Redis, how long a process remembers a stored count: another process's flushed views show on its
+# pages within this; a count read from the database on every page cost a site whose readers spread over many
+# articles one query per page.
+STORED_SECONDS_OWN = 10
 
 
 class ViewCounter(Protocol):
@@ -246,8 +250,8 @@ class ArticleViews:
         self._stored = stored
         self._stored_cache = stored_cache
         # With Redis the remembered count is shared and every flush forgets what it changed, so it may be kept
-        # long; each process's own cache would miss the other processes' flushes, so there it lasts a flush.
-        self._stored_seconds = STORED_SECONDS_SHARED if redis is not None else max(1, math.ceil(interval))
+        # long; each process's own cache misses the other processes' flushes, so there it is kept briefly.
+        self._stored_seconds = STORED_SECONDS_SHARED if redis is not None else max(STORED_SECONDS_OWN, math.ceil(interval))
         told = on_flush or (lambda succeeded, pending: None)
         self.local = BufferedViews(self._write, interval, lambda ok: told(ok, self.local.pending_total()))
         self.shared: RedisViews | None = (
