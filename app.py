@@ -79,6 +79,7 @@ def create_app(test_config=None):
             event.listen(engine, "connect", _prepare_connection)
 
     from blueprints import errors, feeds, finding, images, listening, offline, preferences, printing, reading
+    from blueprints.newsroom import init_newsroom
     from commands import register_commands
 
     init_request_guards(app)
@@ -93,6 +94,7 @@ def create_app(test_config=None):
     init_preferences(app)
     init_http_caching(app)
     init_site_services(app)
+    init_newsroom(app)  # the newsroom at /bien-tap/: its sessions, CSRF and login limits, after the site's Redis
     init_page_cache(app)
     app.after_request(_security_headers)
     if app.config["PROXY_COUNT"] > 0:

@@ -15,6 +15,10 @@ from services.speech import NothingToSpeak, SpeechError
 
 AUDIO_TASK = "web.background:make_article_audio"
 PDF_TASK = "web.background:make_article_pdf"
+# The newsroom's: the same work for an article in any state but deleted (a draft's preview, a scheduled
+# article made ahead of its time). Audio is content-addressed, so a draft's segments are the published article's.
+STAFF_AUDIO_TASK = "web.background:make_staff_article_audio"
+STAFF_PDF_TASK = "web.background:make_staff_article_pdf"
 
 
 def _site_services():
@@ -33,14 +37,31 @@ def pdf_job(article: Article, priority: int = URGENT) -> Job:
     return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority)
 
 
+def staff_audio_job(article: Article, priority: int = URGENT) -> Job:
+    """The job that voices an article in any state as it reads now (the newsroom's Nghe thử, a scheduled article)."""
+    version = _site_services().speech.version(article)
+    return Job(f"staff-audio-{article.id}-{version}", STAFF_AUDIO_TASK, (article.id,), priority)
+
+
+def staff_pdf_job(article: Article, priority: int = URGENT) -> Job:
+    """The job that renders the PDF of an article in any state as it reads now (Bản in thử)."""
+    key = _site_services().pdfs.key(article)
+    return Job(f"staff-pdf-{article.id}-{key[:16]}", STAFF_PDF_TASK, (article.id,), priority)
+
+
 def _published(article_id: int) -> Article | None:
     statement = published_articles().where(Article.id == article_id)
     return db.session.execute(statement).scalar_one_or_none()
 
 
-def make_article_audio(article_id: int) -> None:
+def _not_deleted(article_id: int) -> Article | None:
+    article = db.session.get(Article, article_id)
+    return article if article is not None and article.deleted_at is None else None
+
+
+def make_article_audio(article_id: int, find=_published) -> None:
     """Job: voice the article's every segment into the audio cache (a failure is remembered there)."""
-    if (article := _published(article_id)) is None:
+    if (article := find(article_id)) is None:
         return
     try:
         _site_services().speech.whole_audio(article)
@@ -50,9 +71,9 @@ def make_article_audio(article_id: int) -> None:
         current_app.logger.warning("No audio for %s: %s", article.slug, error)
 
 
-def make_article_pdf(article_id: int) -> None:
+def make_article_pdf(article_id: int, find=_published) -> None:
     """Job: render the article's PDF into the PDF cache (a failure is remembered there)."""
-    if (article := _published(article_id)) is None:
+    if (article := find(article_id)) is None:
         return
     try:
         _site_services().pdfs.get_or_render(article)
@@ -60,18 +81,29 @@ def make_article_pdf(article_id: int) -> None:
         current_app.logger.warning("No PDF for %s: %s", article.slug, error)
 
 
-def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND) -> tuple[int, int]:
+def make_staff_article_audio(article_id: int) -> None:
+    """Job: voice an article in any state but deleted (the newsroom's preview, a scheduled article)."""
+    make_article_audio(article_id, find=_not_deleted)
+
+
+def make_staff_article_pdf(article_id: int) -> None:
+    """Job: render the PDF of an article in any state but deleted."""
+    make_article_pdf(article_id, find=_not_deleted)
+
+
+def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND, staff: bool = False) -> tuple[int, int]:
     """Queue the audio and PDF of each article not cached yet; (jobs queued, articles left out because the
-    queue was full)."""
+    queue was full). staff: the jobs that make them whatever the article's state (the newsroom's)."""
     services = _site_services()
+    audio, pdf = (staff_audio_job, staff_pdf_job) if staff else (audio_job, pdf_job)
     articles = list(articles)
     queued = 0
     for done, article in enumerate(articles):
         try:
             if services.speech.cached_whole_audio(article) is None:
-                queued += services.jobs.enqueue(audio_job(article, priority))
+                queued += services.jobs.enqueue(audio(article, priority))
             if services.pdfs.cached(article) is None:
-                queued += services.jobs.enqueue(pdf_job(article, priority))
+                queued += services.jobs.enqueue(pdf(article, priority))
         except QueueFull:
             return queued, len(articles) - done
     return queued, 0

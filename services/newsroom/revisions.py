@@ -248,3 +248,11 @@ def _word_diff(before: str, after: str) -> Markup:
         if j2 > j1:
             parts.append(f"<ins>{html.escape(' '.join(new_words[j1:j2]))}</ins>")
     return Markup(" ".join(parts))
+
+
+def unchanged(article: Article, fields: ArticleFields) -> bool:
+    """Whether saving these fields would change nothing a reader sees (an empty time keeps the article's)."""
+    current = fields_of(article)
+    if fields.published_at is None:
+        current = ArticleFields(*(getattr(current, name) for name in FIELDS[:-1]), None)
+    return current == fields

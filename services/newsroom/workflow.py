@@ -30,7 +30,11 @@ STATE_NAMES = {
 
 
 class NotAllowed(Exception):
-    """The account's role does not allow this move, or the article cannot make it; the message says why."""
+    """The article cannot make this move now (its state, an image without alt text); the message says why."""
+
+
+class NotPermitted(NotAllowed):
+    """The account's role does not allow this move."""
 
 
 def state_of(article: Article, now: dt.datetime) -> str:
@@ -74,7 +78,9 @@ def may_delete(user: User, article: Article) -> bool:
 
 def submit(article: Article, user: User) -> None:
     """Nháp → chờ duyệt: the writer hands the article to a publisher."""
-    if not may(user, WRITE) or article.status != DRAFT or article.deleted_at is not None:
+    if not may(user, WRITE):
+        raise NotPermitted("Tài khoản không có quyền gửi duyệt.")
+    if article.status != DRAFT or article.deleted_at is not None:
         raise NotAllowed("Chỉ gửi duyệt được bài nháp.")
     article.status = PENDING
 
@@ -83,7 +89,7 @@ def publish(article: Article, user: User, now: dt.datetime) -> str:
     """Publish now, or at the article's time if it is ahead (hẹn giờ); SCHEDULED or PUBLISHED. A past time
     on an article never published means now: a draft's time is only when it was last saved."""
     if not may(user, PUBLISH):
-        raise NotAllowed("Chỉ người duyệt bài hoặc quản trị mới được đăng bài.")
+        raise NotPermitted("Chỉ người duyệt bài hoặc quản trị mới được đăng bài.")
     if article.deleted_at is not None:
         raise NotAllowed("Bài đã bị xóa.")
     if missing := images_without_alt(article.body_html):
@@ -102,7 +108,7 @@ def unpublish(article: Article, user: User, now: dt.datetime) -> str:
     """Gỡ bài: hidden from readers at once, its URL answering 410. An article whose time has not come is only
     taken off the schedule: back to a draft, as if never published (its URL stays a 404)."""
     if not may(user, PUBLISH):
-        raise NotAllowed("Chỉ người duyệt bài hoặc quản trị mới được gỡ bài.")
+        raise NotPermitted("Chỉ người duyệt bài hoặc quản trị mới được gỡ bài.")
     state = state_of(article, now)
     if state == SCHEDULED and (article.first_published_at is None or article.first_published_at > now):
         article.status = DRAFT
@@ -117,12 +123,12 @@ def unpublish(article: Article, user: User, now: dt.datetime) -> str:
 def delete(article: Article, user: User, now: dt.datetime) -> None:
     """The soft delete: gone from readers and from the newsroom's lists; an administrator can undo it."""
     if not may_delete(user, article):
-        raise NotAllowed("Bạn không có quyền xóa bài này.")
+        raise NotPermitted("Bạn không có quyền xóa bài này: bài đã từng đăng chỉ người duyệt bài xóa được.")
     article.deleted_at = now
 
 
 def undelete(article: Article, user: User) -> None:
     """Undo a delete: the article comes back in the state it had."""
     if not may(user, ADMINISTER):
-        raise NotAllowed("Chỉ quản trị mới khôi phục được bài đã xóa.")
+        raise NotPermitted("Chỉ quản trị mới khôi phục được bài đã xóa.")
     article.deleted_at = None
