@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.newsroom.base import bp, forbidden, now, record, requires
-from blueprints.newsroom.forms import ActionForm, ArticleForm
+from blueprints.newsroom.forms import ActionForm, ArticleForm, SelectChoice
 from extensions import db
 from models import Article, Category
 from services.content.pagination import paginate_clamped, parse_page
@@ -89,7 +89,7 @@ def articles():
 
 def _form_for(article: Article | None) -> ArticleForm:
     form = ArticleForm()
-    form.category_id.choices = [(0, "— Chọn chuyên mục —")] + [(c.id, c.name) for c in _categories()]
+    form.category_id.choices = [SelectChoice(0, "— Chọn chuyên mục —")] + [SelectChoice(c.id, c.name) for c in _categories()]
     if request.method == "GET":
         if article is None:
             form.author.data = current_user.display_name

@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from services.newsroom.accounts import ROLES
@@ -55,7 +56,7 @@ class UserForm(FlaskForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=60)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
     display_name = StringField("Họ tên", validators=[Optional(), Length(max=200)])
-    role = SelectField("Vai trò", choices=list(ROLES.items()))
+    role = SelectField("Vai trò", choices=[SelectChoice(value, label) for value, label in ROLES.items()])
     password = PasswordField("Mật khẩu ban đầu", validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "new-password"})
 
@@ -63,7 +64,7 @@ class UserForm(FlaskForm):
 class RoleForm(FlaskForm):
     """An account's role."""
 
-    role = SelectField("Vai trò", choices=list(ROLES.items()))
+    role = SelectField("Vai trò", choices=[SelectChoice(value, label) for value, label in ROLES.items()])
 
 
 class DisableForm(FlaskForm):
