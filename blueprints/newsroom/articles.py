@@ -217,6 +217,7 @@ def _conflict(form: ArticleForm, result):
     article = result.article
     changes, lines = compare(fields_of(article), fields_of(result.revision), _zone())
     form.edit_version.data = article.edit_version
+    form.edit_version.raw_data = [str(article.edit_version)]  # the field shows what was sent, else
     conflict = {"revision": result.revision, "changes": changes, "lines": lines}
     return _render_editor(form, article, 409, conflict=conflict)
 

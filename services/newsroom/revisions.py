@@ -183,6 +183,8 @@ def compare(old: ArticleFields, new: ArticleFields, zone) -> tuple[list[FieldCha
     changes = []
     for field, name in names.items():
         before, after = getattr(old, field), getattr(new, field)
+        if field == "published_at" and after is None:
+            continue  # no time given: the article keeps its own, nothing to compare
         if before != after:
             changes.append(FieldChange(name, _shown(field, before, zone), _shown(field, after, zone)))
     return changes, _body_lines(_blocks(old.body_html), _blocks(new.body_html))
