@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -48,6 +49,27 @@ def newsroom() -> "Newsroom":
     return current_app.extensions["docbai_newsroom"]
 
 
+class NewsroomSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened and saved under /bien-tap only. The browser sends the cookie
+    there alone (its Path); this makes sure that even a cookie sent elsewhere (a proxy rewriting Path=, a
+    hand-made request) is never read, renewed or answered with a Set-Cookie on a reader's page."""
+
+    def open_session(self, app, request):
+        if not _in_newsroom(request.path):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        from flask import request as current_request
+
+        if _in_newsroom(current_request.path):
+            super().save_session(app, session, response)
+
+
+def _in_newsroom(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 class Newsroom:
     """What the newsroom's views share for one app: the password hashing cost and the login limiter."""
 
@@ -74,6 +96,7 @@ def init_newsroom(app) -> None:
         # Valid as long as the session: an article written for two hours is still saved.
         WTF_CSRF_TIME_LIMIT=None,
     )
+    app.session_interface = NewsroomSessions()
     csrf.init_app(app)
     # No context processor: it would read the session for every page, and a reader's page must not (its
     # markup would then depend on who asks, and shared caches would mix them). Newsroom pages add their own.
