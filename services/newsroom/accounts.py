@@ -105,14 +105,22 @@ def password_problems(password: str, username: str = "", min_length: int = 10) -
     core = re.sub(r"[\d\W_]+$", "", folded)  # "password2024!" is "password" with a suffix
     if folded in common_passwords() or core in common_passwords() or len(set(folded)) <= 2:
         problems.append("Mật khẩu này nằm trong danh sách mật khẩu phổ biến nhất, dễ bị đoán. Xin chọn mật khẩu khác.")
-    elif any(word in folded.replace(" ", "") for word in _SITE_WORDS) or (
-        username and _folded(username) in folded
-    ):
-        problems.append("Mật khẩu không được chứa tên tài khoản hay tên của trang.")
+    elif _mostly_names(folded, username):
+        problems.append("Mật khẩu không được chỉ là tên tài khoản hay tên của trang thêm vài chữ số.")
     elif password and _estimated_strength(password, username) < MIN_STRENGTH:
         problems.append("Mật khẩu này dễ đoán (dãy số, phím liền nhau, từ thông dụng kèm vài chữ số). "
                         "Xin chọn mật khẩu khác: một câu ngắn dễ nhớ là mật khẩu tốt.")
     return problems
+
+
+def _mostly_names(folded: str, username: str) -> bool:
+    """Whether little is left of the password without the account's name and the site's words ("admin2026",
+    "bientap@123"); a phrase that merely contains one ("quản trị viên của huyện") is fine."""
+    letters = re.sub(r"[\d\W_]+", "", folded)
+    names = [word for word in (*_SITE_WORDS, re.sub(r"[\d\W_]+", "", _folded(username))) if word and word in letters]
+    for word in names:
+        letters = letters.replace(word, "")
+    return bool(names) and len(letters) < 6
 
 
 # zxcvbn's score: 3 means about 10^8 guesses or more, "safely unguessable" against an online attack (and the

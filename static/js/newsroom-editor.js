@@ -237,37 +237,43 @@
     });
   }
 
+  // One picture at a time, each inserted where the caret is when its turn comes (after the one before it).
+  var uploads = Promise.resolve();
   function upload(files) {
     Array.prototype.forEach.call(files, function (file) {
       if (!/^image\//.test(file.type)) return;
-      var name = file.name || "ảnh dán";
-      var max = Number(dataset.maxBytes);
-      if (max && file.size > max) {
-        say(message("TooLarge", { name: name, max: (max / 1048576).toLocaleString("vi-VN", { maximumFractionDigits: 1 }) }));
-        return;
-      }
-      say(message("Uploading", { name: name }));
-      var body = new FormData();
-      body.append("anh", file, name);
-      var range = editor.getSelection();
-      post(dataset.upload, body).then(function (image) {
-        editor.setSelection(range);
-        var figure = document.createElement("figure");
-        var img = document.createElement("img");
-        img.setAttribute("src", image.src);
-        img.setAttribute("alt", "");
-        img.setAttribute("width", image.width);
-        img.setAttribute("height", image.height);
-        figure.appendChild(img);
-        figure.appendChild(document.createElement("figcaption"));
-        editor.insertHTML(figure.outerHTML);
-        say(message("Uploaded", { name: name }));
-        changed();
-        var alt = panel.querySelector('[data-src="' + image.src + '"] input[data-alt]');
-        if (alt) alt.focus();
-      }, function (error) {
-        say(message("UploadFailed", { name: name, reason: error.message }));
-      });
+      uploads = uploads.then(function () { return uploadOne(file); });
+    });
+  }
+
+  function uploadOne(file) {
+    var name = file.name || "ảnh dán";
+    var max = Number(dataset.maxBytes);
+    if (max && file.size > max) {
+      say(message("TooLarge", { name: name, max: (max / 1048576).toLocaleString("vi-VN", { maximumFractionDigits: 1 }) }));
+      return null;
+    }
+    say(message("Uploading", { name: name }));
+    var body = new FormData();
+    body.append("anh", file, name);
+    var range = editor.getSelection();
+    return post(dataset.upload, body).then(function (image) {
+      if (area.contains(range.startContainer)) editor.setSelection(range);
+      var figure = document.createElement("figure");
+      var img = document.createElement("img");
+      img.setAttribute("src", image.src);
+      img.setAttribute("alt", "");
+      img.setAttribute("width", image.width);
+      img.setAttribute("height", image.height);
+      figure.appendChild(img);
+      figure.appendChild(document.createElement("figcaption"));
+      // As a block of its own after the caret's paragraph (insertHTML would pour it into that paragraph).
+      editor.saveUndoState();
+      editor.insertElement(figure);
+      say(message("Uploaded", { name: name }));
+      changed();
+    }, function (error) {
+      say(message("UploadFailed", { name: name, reason: error.message }));
     });
   }
 
