@@ -66,7 +66,7 @@ class PasswordHashing:
 
 @lru_cache(maxsize=4)
 def _hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=4)  # RFC 9106, second choice
 
 
 @lru_cache(maxsize=4)

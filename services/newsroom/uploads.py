@@ -26,12 +26,17 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as image:
-                source_format = image.format
-                if source_format not in ACCEPTED_FORMATS:
+                if image.format not in ACCEPTED_FORMATS:
                     raise NotAnImage("Chỉ nhận ảnh JPEG, PNG, WebP hoặc GIF.")
                 if image.width * image.height > MAX_PIXELS:
                     raise NotAnImage("Ảnh có quá nhiều điểm ảnh (tối đa 60 triệu).")
-                image.load()  # decodes every byte: a truncated or forged file fails here
+                image.verify()  # PNG and GIF: every chunk there and its checksum right
+            source = _StrictReader(data)
+            with Image.open(source) as image:
+                source_format = image.format
+                image.load()  # decodes every byte: a forged file fails here
+                if source.ran_dry:
+                    raise NotAnImage("Tệp ảnh bị cắt cụt (chưa tải lên hết?). Xin tải lại ảnh.")
                 upright = ImageOps.exif_transpose(image)
         except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
             raise NotAnImage("Tệp này không phải là ảnh đọc được.") from error
@@ -41,6 +46,20 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
     if max(upright.size) > MAX_SIDE:
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return _encode(upright, target_format), target_format
+
+
+class _StrictReader(io.BytesIO):
+    """The upload's bytes, noting whether the decoder asked for more than there was. WeasyPrint sets Pillow's
+    LOAD_TRUNCATED_IMAGES for the whole process (so a PDF tolerates a damaged picture), and Pillow then pads a
+    truncated upload with grey instead of failing; this tells such an upload apart."""
+
+    ran_dry = False
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        if size and size > 0 and not chunk:
+            self.ran_dry = True
+        return chunk
 
 
 def _encode(image: Image.Image, target_format: str) -> bytes:
