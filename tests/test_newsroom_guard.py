@@ -99,7 +99,7 @@ def test_a_forged_token_is_refused_too(app):
 def test_htmx_requests_carry_the_token_in_a_header(app):
     client = logged_in(app, "bientap", EDITOR)
     page = client.get("/bien-tap/").get_data(as_text=True)
-    assert "hx-headers='{\"X-CSRFToken\": \"" in page
+    assert "data-hx-headers='{\"X-CSRFToken\": \"" in page
     value = token(client, "/bien-tap/")
     headers = {"HX-Request": "true", "X-CSRFToken": value}
     assert client.post("/bien-tap/lam-sach", data={"html": "<p>x</p>"}, headers=headers).status_code == 200

@@ -260,5 +260,6 @@ def too_many_attempts(retry_after: int):
 
 
 def now() -> dt.datetime:
-    """The time the newsroom acts at (UTC)."""
-    return utc_now()
+    """The time the newsroom acts at (UTC), to the second: it becomes an article's publication time, which
+    pages write in <time datetime>, where HTML allows at most three digits of a fraction."""
+    return utc_now().replace(microsecond=0)
