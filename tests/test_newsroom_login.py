@@ -193,3 +193,13 @@ def test_logging_in_without_the_token_changes_nothing(app, editor):
     assert response.status_code == 400 and "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
     assert client.get("/bien-tap/").status_code == 302
     assert _events(app) == []
+
+
+def test_writing_keeps_the_session_alive(app, editor):
+    client = app.test_client()
+    login(client, editor)
+    with client.session_transaction("/bien-tap/") as session:
+        session["seen"] = int(time.time()) - app.config["STAFF_IDLE_TIMEOUT_SECONDS"] + 30
+    assert client.get("/bien-tap/con-lam-viec").status_code == 204
+    with client.session_transaction("/bien-tap/") as session:
+        assert session["seen"] >= int(time.time()) - 5

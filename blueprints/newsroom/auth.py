@@ -140,3 +140,9 @@ def own_password():
                 return redirect(url_for("newsroom.articles"))
     return render_template("newsroom/password.html", form=form, error=error, own=True,
                            min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+
+
+@bp.get("/con-lam-viec")
+def still_working():
+    """The editor says its writer is still typing: the guard has renewed the session's idle clock (204)."""
+    return "", 204

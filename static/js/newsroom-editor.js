@@ -370,17 +370,85 @@
 
   var dirty = false;
   var panelTimer = null;
+  var backupTimer = null;
+  var lastKeptAlive = Date.now();
   function changed() {
     dirty = true;
     clearTimeout(panelTimer);
     panelTimer = setTimeout(renderPanel, 300);
+    clearTimeout(backupTimer);
+    backupTimer = setTimeout(backUp, 1000);
+    keepAlive();
   }
   editor.addEventListener("input", changed);
+  editor.addEventListener("blur", function () { if (dirty) backUp(); });
+  window.addEventListener("pagehide", function () { if (dirty) backUp(); });
   renderPanel();
+
+  // Writing is not idling: while the body changes, the session is renewed now and then (a third of the idle
+  // timeout), so an article written for an hour is still saved.
+  function keepAlive() {
+    var every = Number(dataset.keepAliveSeconds || 600) * 1000;
+    if (Date.now() - lastKeptAlive < every) return;
+    lastKeptAlive = Date.now();
+    fetch(dataset.keepAlive, { credentials: "same-origin" }).catch(function () {});
+  }
+
+  // A copy of the unsaved text in this browser (a closed tab, a lost connection, an expired session): offered
+  // back when this article is opened again at the same version.
+  function backUp() {
+    try {
+      localStorage.setItem(dataset.backupKey, JSON.stringify({ at: Date.now(), body: editor.getHTML() }));
+    } catch (error) { /* private mode or full storage: nothing kept */ }
+  }
+
+  function offerBackup() {
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(dataset.backupKey) || "null"); } catch (error) { kept = null; }
+    if (!kept || !kept.body || kept.body === editor.getHTML()) return;
+    var notice = document.createElement("div");
+    notice.className = "notice notice-warning";
+    var text = document.createElement("p");
+    text.textContent = message("Restore", { time: new Date(kept.at).toLocaleString("vi-VN") });
+    var restore = document.createElement("button");
+    restore.type = "button";
+    restore.textContent = "Khôi phục bản chưa lưu";
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = "Bỏ bản đó";
+    restore.addEventListener("click", function () {
+      editor.setHTML(kept.body);
+      notice.remove();
+      say(message("Restored"));
+      changed();
+    });
+    drop.addEventListener("click", function () {
+      localStorage.removeItem(dataset.backupKey);
+      notice.remove();
+      editor.focus();
+    });
+    notice.appendChild(text);
+    notice.appendChild(restore);
+    notice.appendChild(document.createTextNode(" "));
+    notice.appendChild(drop);
+    root.parentNode.insertBefore(notice, root);
+  }
+  // The copy goes once the server says it saved (its "Đã lưu" notice on the page after the save), not at the
+  // submit: a save that does not arrive (an expired session, no network) leaves it to be offered again.
+  var SAVING = "docbai.dang-luu";
+  try {
+    var saving = sessionStorage.getItem(SAVING);
+    if (saving && document.querySelector(".notices .notice-info")) localStorage.removeItem(saving);
+    sessionStorage.removeItem(SAVING);
+  } catch (error) { /* no storage */ }
+  offerBackup();
 
   form.addEventListener("submit", function () {
     source.value = editor.getHTML();
     dirty = false;
+    clearTimeout(backupTimer);
+    backUp();
+    try { sessionStorage.setItem(SAVING, dataset.backupKey); } catch (error) { /* no storage */ }
   });
   window.addEventListener("beforeunload", function (event) {
     if (!dirty) return;

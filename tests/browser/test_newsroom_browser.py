@@ -280,3 +280,24 @@ def test_the_editor_works_with_javascript_off(browser, newsroom_app, server):
     expect(page.locator(".notices")).to_contain_text("Đã lưu.")
     expect(body).to_have_value(re.compile(r'^<p>Nội dung viết tay\.</p><figure><img src="/media/figures/\w+\.png" alt="Ô vuông màu đỏ"'))
     context.close()
+
+
+def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, newsroom_app, server):
+    newsroom_app.test_cli_runner().invoke(args=["users", "create", "luutam", "--role", "bien-tap"],
+                                          input=EDITOR_PASSWORD + "\n")
+    context = _context(browser)
+    page = context.new_page()
+    _log_in(page, server, "luutam", EDITOR_PASSWORD)
+    page.goto(f"{server}/bien-tap/bai-viet/moi")
+    page.get_by_label("Tiêu đề").fill("Bài viết dở dang")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.locator(".notices")).to_contain_text("Đã lưu.")
+    page.locator(".editor-area").click()
+    page.keyboard.type("Đoạn viết dở chưa kịp lưu.")
+    page.get_by_label("Tiêu đề").click()  # the editing area loses focus: the copy is kept
+    again = context.new_page()
+    again.goto(page.url)
+    expect(again.get_by_text("Trên máy này còn một bản chưa lưu của bài")).to_be_visible()
+    again.get_by_role("button", name="Khôi phục bản chưa lưu").click()
+    expect(again.locator(".editor-area")).to_contain_text("Đoạn viết dở chưa kịp lưu.")
+    context.close()
