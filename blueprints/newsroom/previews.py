@@ -24,9 +24,6 @@ from web.cached_files import send_cached_file
 from web.errors import service_unavailable
 from web.site_services import site_services
 
-# Framed by the newsroom's own "phone" view only; every other page keeps frame-ancestors 'none'.
-FRAMED_BY_SELF = "frame-ancestors 'self'"
-
 
 def preview_links(article) -> dict:
     """What the reader's templates link to, pointed at the newsroom's staff-only routes for this article."""
@@ -53,18 +50,9 @@ def preview(article_id):
         body=Markup(body_for_display(article.content_hash, article.body_html)),
         preview=preview_links(article),
     ))
-    # The phone-width view shows this page in a frame of its own.
-    response.headers["Content-Security-Policy"] = _csp_framed_by_self()
+    # The phone-width view shows this page in a frame of the site's own (app.py's CSP follows this header).
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
-
-
-def _csp_framed_by_self() -> str:
-    from app import CONTENT_SECURITY_POLICY
-    from web.assets import inline_style_sources
-
-    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources())
-    return policy.replace("frame-ancestors 'none'", FRAMED_BY_SELF)
 
 
 @bp.get("/bai-viet/<int:article_id>/xem-truoc/dien-thoai")
