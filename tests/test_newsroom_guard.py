@@ -45,6 +45,18 @@ def test_every_staff_url_sends_an_anonymous_request_to_the_login_page(app):
     assert checked >= 30
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+@pytest.mark.parametrize("path", ["/bien-tap/khong-co-trang-nay", "/bien-tap/bai-viet/1/khong-co", "/bien-tap/.env"])
+def test_a_newsroom_url_that_names_no_page_sends_an_anonymous_request_to_the_login_page_too(app, method, path):
+    response = app.test_client().open(path, method=method)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/bien-tap/dang-nhap")
+
+
+def test_a_logged_in_request_for_no_page_is_a_404(app):
+    client = logged_in(app, "bientap", EDITOR)
+    assert client.get("/bien-tap/khong-co-trang-nay").status_code == 404
+
+
 def test_an_anonymous_htmx_request_is_sent_to_the_login_page_as_a_whole(app):
     response = app.test_client().get("/bien-tap/?trang=2", headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.headers["HX-Redirect"].startswith("/bien-tap/dang-nhap")

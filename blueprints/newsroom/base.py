@@ -113,6 +113,17 @@ def init_newsroom(app) -> None:
     from blueprints.newsroom import admin, articles, auth, previews, uploads  # noqa: F401  (views register on bp)
 
     app.register_blueprint(bp)
+    app.before_request(_anonymous_away_from_the_newsroom)
+
+
+def _anonymous_away_from_the_newsroom():
+    """Any /bien-tap/ URL, one that names no page included, sends an anonymous request to the login form:
+    the blueprint's own guard runs only for its routes, and a 404 would tell what exists."""
+    if not _in_newsroom(request.path) or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.url_rule is None and not current_user.is_authenticated:
+        return login_redirect()
+    return None
 
 
 def client_address() -> str:

@@ -97,7 +97,8 @@ def publish(article: Article, user: User, now: dt.datetime) -> str:
     if not (article.title or "").strip() or not (article.body_html or "").strip():
         raise NotAllowed("Bài cần có tiêu đề và nội dung trước khi đăng.")
     if article.published_at is None or (article.published_at <= now and article.first_published_at is None):
-        article.published_at = now
+        # To the minute, as the portal's own notices are dated (and as a scheduled time is chosen).
+        article.published_at = now.replace(second=0, microsecond=0)
     article.status = PUBLISHED
     if article.first_published_at is None:
         article.first_published_at = article.published_at
