@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditEvent, User
-from newsroom_support import PASSWORD, app, db_app, logged_in, login, make_user, post, token  # noqa: F401
+from newsroom_support import PASSWORD, app, db_app, logged_in, login, make_user, post  # noqa: F401
 from services.newsroom.accounts import (
     ADMINISTRATOR,
     EDITOR,

@@ -6,7 +6,7 @@ import datetime as dt
 import html
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,7 +20,7 @@ from services.infra.jobs import QueueFull, QueueUnavailable
 from services.media.store import NotAnImage, media_url
 from services.newsroom import workflow
 from services.newsroom.accounts import ADMINISTER, PUBLISH, WRITE, may
-from services.newsroom.body import images_without_alt, missing_alt_message, prepare_body
+from services.newsroom.body import images_without_alt, prepare_body
 from services.newsroom.revisions import (
     KIND_NAMES,
     ArticleFields,

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from extensions import db
-from models import Article, ArticleRevision, Category, Figure, User, utc_now
+from models import Article, ArticleRevision, Category, Figure, User
 from services.content.html_fragments import BLOCK_ELEMENTS, parse_fragment
 from services.content.slugs import unique_slug, vietnamese_slug
 from services.newsroom.body import figure_rows

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 
 from models import Article, User
 from services.newsroom.accounts import ADMINISTER, PUBLISH, WRITE, may
