@@ -146,6 +146,9 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     # The editor writes: a title, a Word document pasted, two photos uploaded with their alt text.
     editor_context = _context(browser)
     editor = editor_context.new_page()
+    refused = []  # what the CSP refused (inline style or script, eval), as the browser reports it
+    editor.on("console", lambda message: refused.append(message.text)
+              if message.type == "error" and "Content Security Policy" in message.text else None)
     _log_in(editor, server, "bientap", EDITOR_PASSWORD)
     editor.get_by_role("link", name="Viết bài mới").first.click()
     editor.get_by_label("Tiêu đề").fill("Thông báo lịch tiếp công dân tháng 12")
@@ -169,6 +172,7 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     editor.get_by_label("Mô tả ảnh 2 (alt)").fill("Cán bộ tiếp công dân")
     editor.get_by_role("button", name="Lưu", exact=True).click()
     expect(editor.locator(".notices")).to_contain_text("Đã lưu.")
+    assert refused == []
     article_path = editor.url.split(server, 1)[1]
     article_id = int(article_path.rsplit("/", 1)[1])
 
