@@ -10,10 +10,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER_PACKAGES := python3 python3-venv espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
 	postgresql-client
 # And for development: poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk, Java
-# for the W3C Nu Html Checker that validates every page in tests, and nginx, whose `nginx -t` checks
-# deploy/nginx.conf in tests (Debian starts it with its default site where services may start; on a
-# machine that should not serve it, `sudo systemctl disable --now nginx`: the tests never need it running).
-SYSTEM_PACKAGES := $(SERVER_PACKAGES) python3-dev build-essential poppler-utils chromium wrk default-jre-headless nginx
+# for the W3C Nu Html Checker that validates every page in tests, Node.js for the scripts' unit tests (node
+# --test, no npm package), and nginx, whose `nginx -t` checks deploy/nginx.conf in tests (Debian starts it
+# with its default site where services may start; on a machine that should not serve it, `sudo systemctl
+# disable --now nginx`: the tests never need it running).
+SYSTEM_PACKAGES := $(SERVER_PACKAGES) python3-dev build-essential poppler-utils chromium wrk default-jre-headless nodejs \
+	nginx
 
 .PHONY: system-packages server-packages setup setup-test run serve test test-fast bench
 

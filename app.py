@@ -3,16 +3,17 @@ import os
 import secrets
 import time
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import compress, db, htmx, migrate
 from settings import PROJECT_ROOT, SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
-from web.assets import init_assets, inline_style_sources
+from web.assets import init_assets, inline_script_sources, inline_style_sources
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
 from web.page_cache import init_page_cache
+from web.observability import init_observability
 from web.preferences import init_preferences
 from web.request_guards import init_request_guards
 from web.site_services import init_site_services
@@ -21,7 +22,7 @@ from web.templating import register_template_helpers
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' {inline_scripts}",
         "style-src 'self' {inline_styles}",
         "img-src 'self' data:",
         "media-src 'self' blob:",
@@ -70,6 +71,8 @@ def create_app(test_config=None):
     db.init_app(app)
     # Beside the code, not in the working directory: `flask db upgrade` run from anywhere finds the same history.
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    # First: its before_request runs before every other hook and its after_request after them (web/observability.py).
+    init_observability(app)
     app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)
@@ -78,7 +81,7 @@ def create_app(test_config=None):
         for engine in db.engines.values():
             event.listen(engine, "connect", _prepare_connection)
 
-    from blueprints import errors, feeds, finding, images, listening, offline, preferences, printing, reading
+    from blueprints import errors, feeds, finding, images, listening, offline, operations, preferences, printing, reading
     from blueprints.newsroom import init_newsroom
     from commands import register_commands
 
@@ -86,7 +89,8 @@ def create_app(test_config=None):
     # Werkzeug's redirect from /media//x to /media/x is absolute, built on the request's Host: with a forged
     # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
     app.url_map.merge_slashes = False
-    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp, errors.bp):
+    for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp,
+                      operations.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     register_template_helpers(app)
@@ -154,8 +158,14 @@ def _prepare_connection(dbapi_connection, connection_record):
         register_sqlite_search_functions(dbapi_connection)
 
 
+# Features no page of the site uses, refused for every page and anything it might embed; deploy/nginx.conf
+# sends the same list on the files it serves itself (a test keeps the two equal).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
-    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources())
+    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources(), inline_scripts=inline_script_sources())
     if response.headers.get("X-Frame-Options") == "SAMEORIGIN":
         # A page that chose to be framed by the site itself (the newsroom's phone-width preview).
         policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
@@ -163,4 +173,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if current_app.config["SITE_URL"].startswith("https://"):
+        # Only a site served over HTTPS may ask browsers never to use plain HTTP for it again.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

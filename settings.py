@@ -169,6 +169,14 @@ def rate_limit(value) -> str:
     return value
 
 
+def token(value) -> str:
+    """A secret a client presents: long enough that guessing it is hopeless."""
+    value = text(value).strip()
+    if len(value) < 16:
+        raise ValueError("expected at least 16 characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+    return value
+
+
 def bind_address(value) -> str:
     value = text(value).strip()
     if value.startswith("unix:"):
@@ -231,6 +239,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, url("redis", "rediss", "unix"),
             "Redis for the job queue, page cache, views, locks and rate limits; unset, all in process",
             optional=True),
+    Setting("REDIS_TIMEOUT_SECONDS", 0.5, seconds,
+            "the longest a page waits on one Redis call; a failure then skips Redis for REDIS_BREAKER_SECONDS"),
+    Setting("REDIS_BREAKER_SECONDS", 5.0, seconds,
+            "after a Redis failure, pages use their in-process fallbacks this long before trying Redis again"),
     Setting("STORAGE_DIR", None, folder,
             "one folder several hosts share (a network mount) for media, audio, PDFs and the lexicon",
             optional=True),
@@ -314,7 +326,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_THREADS", 8, whole_number(1), "threads per gunicorn worker"),
     Setting("WEB_TIMEOUT", 120, whole_number(1), "seconds before gunicorn replaces a wedged worker"),
     Setting("WEB_MAX_REQUESTS", 50_000, whole_number(0), "requests before a worker is replaced; 0 never"),
-    Setting("LOG_LEVEL", "info", choice("debug", "info", "warning", "error", "critical"), "gunicorn's log level"),
+    Setting("LOG_LEVEL", "info", choice("debug", "info", "warning", "error", "critical"),
+            "the log level of gunicorn and of the app (a line per request is info)"),
+    # Operating (blueprints/operations.py: /healthz, /readyz, /metrics)
+    Setting("LOG_FORMAT", "text", choice("text", "json"), "log lines as text, or one JSON object a line"),
+    Setting("METRICS_TOKEN", None, token,
+            "the bearer token /metrics asks for (Authorization: Bearer …); unset, /metrics answers 404",
+            secret=True, optional=True),
+    # Not PROMETHEUS_MULTIPROC_DIR: gunicorn hands the client a folder inside this one under that name, which
+    # its workers would then read back as this setting.
+    Setting("METRICS_DIR", lambda d: os.path.join(d.instance_path, "metrics"), folder,
+            "where this host's gunicorn workers and `flask worker`s keep their metrics for /metrics to add up"),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

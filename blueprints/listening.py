@@ -24,6 +24,9 @@ bp = Blueprint("listening", __name__)
 # may keep it; any other request is checked again with its ETag, which costs a 304 and no audio.
 VERSIONED_MAX_AGE = 7 * 24 * 3600
 RETRY_AFTER_SECONDS = 60
+# The player's speeds, written into its <select> by the template; player.js reads them from there.
+PLAYBACK_SPEEDS = ("0.75", "1", "1.25", "1.5", "1.75", "2")
+DEFAULT_SPEED = "1"
 
 
 def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False):
@@ -99,6 +102,13 @@ def _speech_unavailable():
 
 
 @bp.app_template_global()
+def playback_speeds() -> list[dict]:
+    """The player's speeds for its <select>: value, the label a Vietnamese reader reads (0,75×), the default."""
+    return [{"value": speed, "label": speed.replace(".", ",") + "×", "selected": speed == DEFAULT_SPEED}
+            for speed in PLAYBACK_SPEEDS]
+
+
+@bp.app_template_global()
 def listening_links(article) -> dict:
     """URLs of an article's audio for its page: the whole file, its download and the player's segment list."""
     version = site_services().speech.version(article)
@@ -152,7 +162,12 @@ def audio_status(slug):
     article = get_published_article(slug)
     speech = site_services().speech
     if speech.cached_whole_audio(article) is None:
-        return _speech_unavailable() if speech.failure(article) is not None else _preparing(article)
+        if speech.failure(article) is not None:
+            return _speech_unavailable()
+        # Neither the file nor a live job (evicted before it was whole, or its worker died): queue it again.
+        if (refused := refusal_to_start(audio_job(article))) is not None:
+            return refused
+        return _preparing(article)
     return ready_fragment(
         title="Âm thanh đã sẵn sàng",
         file_url=url_for("listening.article_audio", slug=slug, v=speech.version(article)),

@@ -103,7 +103,12 @@ def pdf_status(slug):
     article = get_published_article(slug)
     pdfs = site_services().pdfs
     if pdfs.cached(article) is None:
-        return _pdf_failed(article) if pdfs.failure(article) is not None else _preparing(article)
+        if pdfs.failure(article) is not None:
+            return _pdf_failed(article)
+        # Neither the file nor a live job (evicted before it was fetched, or its worker died): queue it again.
+        if (refused := generation.refusal_to_start(pdf_job(article))) is not None:
+            return refused
+        return _preparing(article)
     return generation.ready_fragment(
         title="Tệp PDF đã sẵn sàng",
         file_url=url_for("printing.article_pdf", slug=slug),

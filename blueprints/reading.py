@@ -3,7 +3,6 @@ import re
 
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
-from redis.exceptions import RedisError
 from services.content.article_body import body_for_display
 from services.content.articles import (
     articles_in_category,
@@ -94,9 +93,10 @@ def article(slug):
             "reading/article.html", "reading/_other_articles.html",
             article=article, others=others, views=VIEWS_SENTINEL,
             body=Markup(body_for_display(article.content_hash, article.body_html)),
-        ), {"id": article.id}
+        ), {"id": article.id, "views": article.views}
 
-    return cached_page(render, views=lambda facts: site_services().views.shown(facts["id"]))
+    # The count the page was rendered with stands in when the database is away (ArticleViews.shown).
+    return cached_page(render, views=lambda facts: site_services().views.shown(facts["id"], facts.get("views")))
 
 
 @bp.get("/bai-viet/<slug>/xem.gif")
@@ -107,11 +107,7 @@ def view_beacon(slug):
     if article_id is None:
         abort(404)
     if _is_counted_view():
-        try:
-            site_services().views.count(article_id)
-        except RedisError as error:
-            # The reader's page is not worse for it; this one view is lost while Redis is away.
-            current_app.logger.warning("View of %s not counted: %s", slug, error)
+        site_services().views.count(article_id)  # kept in this process while Redis is away
     response = make_response(TRANSPARENT_GIF)
     response.mimetype = "image/gif"
     response.headers["Cache-Control"] = "no-store"

@@ -36,3 +36,13 @@ def voice_one(narrator: Narrator, text: str) -> CachedAudio:
     audio = narrator.article_audio([text])
     engine = next(engine for engine in narrator.engines if engine.name == audio.engine)
     return CachedAudio(audio.paths[0], narrator.segment_key(engine, text), audio.engine)
+
+
+def note_run(path: str, seconds: float = 2.0) -> None:
+    """A job for the tests of racing workers: note this process's id in path, then take a while."""
+    import os
+    import time
+
+    with open(path, "a", encoding="ascii") as file:
+        file.write(f"{os.getpid()}\n")
+    time.sleep(seconds)

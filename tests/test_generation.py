@@ -127,7 +127,7 @@ def test_a_first_pdf_gets_a_preparing_page_that_replaces_itself(fast_app, make_a
     client = fast_app.test_client()
     page = client.get(f"/bai-viet/{article.slug}/in.pdf")
     html = page.get_data(as_text=True)
-    assert page.status_code == 202 and page.headers["Retry-After"] == "5"
+    assert page.status_code == 202 and page.headers["Retry-After"] == "3"
     assert "<html" in html and "Đang chuẩn bị tệp PDF" in html
     status_url = f"/bai-viet/{article.slug}/in.pdf/trang-thai"
     assert f'data-hx-get="{status_url}"' in html and 'data-hx-swap="outerHTML"' in html

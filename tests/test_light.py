@@ -3,9 +3,11 @@ import base64
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import brotli
 import pytest
@@ -118,8 +120,9 @@ def test_scripts_are_deferred_and_no_stylesheet_blocks_rendering(client, figure_
     article, _ = figure_article
     html = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
     head = html.split("</head>")[0]
-    scripts = re.findall(r"<script\b[^>]*>", head)
-    assert scripts and all("defer" in tag for tag in scripts)
+    # Classic scripts are deferred, modules are by nature; the import map is data, not a script that runs.
+    scripts = [tag for tag in re.findall(r"<script\b[^>]*>", head) if tag != '<script type="importmap">']
+    assert scripts and all("defer" in tag or 'type="module"' in tag for tag in scripts)
     assert not re.search(r'<link rel="stylesheet"(?![^>]*media="print")', head)
     assert "@font-face" not in _inline_style(html)
 
@@ -146,6 +149,46 @@ def test_the_inline_stylesheet_follows_an_edited_file(app, client, tmp_path):
     assert ".test-marker" in style and style != before
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert digest in response.headers["Content-Security-Policy"]
+
+
+def _import_map(html: str) -> str:
+    return re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1)
+
+
+def test_modules_are_imported_by_their_fingerprinted_urls(app, client):
+    imports = json.loads(_import_map(client.get("/").get_data(as_text=True)))["imports"]
+    static = Path(app.static_folder)
+    modules = sorted(path for folder in ("player", "shared") for path in (static / "js" / folder).glob("*.js"))
+    assert len(modules) >= 5
+    for path in modules:
+        bare = "/static/" + path.relative_to(static).as_posix()
+        assert imports[bare] == f"{bare}?v={hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+        # A browser without import maps asks for the bare URL: never kept stale (nginx says the same).
+        assert client.get(bare).headers["Cache-Control"] == "no-cache"
+    assert len(imports) == len(modules)
+    # Every relative import of every script leads to a module the map names: one outside the module folders
+    # would be fetched by its bare URL.
+    for script in (static / "js").rglob("*.js"):
+        for specifier in re.findall(r'^import .*? from "(\.[^"]+)";$', script.read_text(encoding="utf-8"), re.M):
+            target = (script.parent / specifier).resolve().relative_to(static.resolve()).as_posix()
+            assert "/static/" + target in imports, (script.name, specifier)
+
+
+def test_the_import_map_follows_an_edited_module_and_its_csp_hash_with_it(app, client, make_article, monkeypatch):
+    make_article()
+    client.get("/")  # now in the page cache
+    static_files = app.extensions["static_files"]
+    fingerprint = static_files.fingerprint
+    monkeypatch.setattr(static_files, "recheck_seconds", 0)  # as under the debug server: looked at every time
+    monkeypatch.setattr(static_files, "fingerprint",
+                        lambda name: "0123456789ab" if name == "js/player/locator.js" else fingerprint(name))
+    response = client.get("/")
+    import_map = _import_map(response.get_data(as_text=True))
+    assert json.loads(import_map)["imports"]["/static/js/player/locator.js"] == "/static/js/player/locator.js?v=0123456789ab"
+    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
+    script_src = next(part for part in response.headers["Content-Security-Policy"].split(";")
+                      if part.strip().startswith("script-src"))
+    assert f"'sha256-{digest}'" in script_src
 
 
 # --- conditional requests ----------------------------------------------------------------------------

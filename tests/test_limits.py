@@ -58,7 +58,7 @@ def _files(directory: Path) -> list[str]:
 def test_the_cache_evicts_the_least_recently_used_at_its_budget(tmp_path):
     cache = FileCache(tmp_path, ".bin", 5.0, max_bytes=350)
     keys = [cache_key(str(number)) for number in range(4)]
-    for age, key in zip((400, 300, 200), keys):
+    for age, key in zip((4000, 3000, 2000), keys):  # made long ago: not fresh
         path = cache.get_or_create(key, lambda file: file.write(b"x" * 100))
         os.utime(path, (time.time() - age, time.time() - age))
     cache.get(keys[0])  # read just now: the oldest file becomes the most recently used
@@ -72,7 +72,7 @@ def test_a_full_cache_is_emptied_to_its_low_water_mark_so_the_next_files_scan_no
     cache = FileCache(tmp_path, ".bin", 5.0, max_bytes=1000)
     for number in range(11):
         path = cache.get_or_create(cache_key(str(number)), lambda file: file.write(b"x" * 100))
-        os.utime(path, (time.time() - 100 + number, time.time() - 100 + number))
+        os.utime(path, (time.time() - 1000 + number, time.time() - 1000 + number))  # not fresh
     held = sum(path.stat().st_size for path in tmp_path.rglob("*.bin"))
     assert held <= 900 and cache.keys() >= {cache_key("9"), cache_key("10")}
     scans = []
@@ -80,6 +80,21 @@ def test_a_full_cache_is_emptied_to_its_low_water_mark_so_the_next_files_scan_no
     monkeypatch.setattr(cache, "_entries", lambda: scans.append(1) or real_entries())
     cache.get_or_create(cache_key("one more"), lambda file: file.write(b"x" * 100))
     assert scans == []  # back under the budget with room to spare: no sweep
+
+
+def test_fresh_files_stay_past_the_budget_up_to_its_cap(tmp_path):
+    # Three long articles made at once in a small cache: each one's segments stay until it is whole and fetched.
+    from services.infra.files import FRESH_FILES_CAP
+
+    cache = FileCache(tmp_path, ".bin", 5.0, max_bytes=1000)
+    old = cache.get_or_create(cache_key("cũ"), lambda file: file.write(b"x" * 100))
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fresh = [cache.get_or_create(cache_key(str(number)), lambda file: file.write(b"x" * 100)) for number in range(15)]
+    assert not old.exists()  # the old one went first
+    assert all(path.exists() for path in fresh)  # 1,500 bytes, over the budget, under the cap of 2,000
+    more = [cache.get_or_create(cache_key(f"thêm {number}"), lambda file: file.write(b"x" * 100)) for number in range(10)]
+    held = sum(path.stat().st_size for path in tmp_path.rglob("*.bin"))
+    assert held <= 1000 * FRESH_FILES_CAP and more[-1].exists()
 
 
 def test_the_file_just_made_is_never_evicted_even_over_budget(tmp_path):

@@ -99,8 +99,8 @@ def test_nginx_never_micro_caches_the_newsroom_nor_an_answer_that_sets_a_cookie(
     assert "Set-Cookie" not in site["proxy_ignore_headers"]
 
 
-def test_the_service_worker_leaves_the_newsroom_alone_and_forgets_unpublished_articles():
-    source = (ROOT / "static" / "js" / "sw.js").read_text(encoding="utf-8")
-    assert 'var NEWSROOM_PREFIX = "/bien-tap/";' in source
-    assert "if (url.pathname.indexOf(NEWSROOM_PREFIX) === 0) return;" in source
-    assert "response.status === GONE) return forgetArticle(path);" in source
+def test_the_service_worker_leaves_the_newsroom_alone_and_forgets_unpublished_articles(app):
+    worker = app.test_client().get("/sw.js").get_data(as_text=True)
+    assert '"newsroom": "/bien-tap/"' in worker.splitlines()[0]
+    assert "if (url.pathname.indexOf(DOCBAI.newsroom) === 0) return;" in worker
+    assert "response.status === GONE) return forgetArticle(path);" in worker

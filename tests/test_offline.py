@@ -2,10 +2,16 @@
 article URL that keeps a page of "Các tin khác" while crawlers see one canonical address."""
 import json
 import re
+from html import unescape as html_unescape
+from pathlib import Path
 
 import pytest
+from flask import url_for
+from werkzeug.routing import Map, Rule
 
 from app import CONTENT_SECURITY_POLICY
+from blueprints.offline import WORKER_ROUTES
+from web.route_patterns import path_pattern
 
 
 def _worker_settings(body: str) -> dict:
@@ -53,8 +59,9 @@ def test_offline_page_is_a_whole_page_that_needs_javascript_to_list(client):
 
 def test_every_page_registers_the_worker(client):
     html = client.get("/ngoai-tuyen").get_data(as_text=True)
-    tag = re.search(r'<script src="/static/js/offline\.js\?v=[0-9a-f]+"[^>]*>', html).group(0)
-    assert 'data-worker="/sw.js"' in tag and "defer" in tag
+    # A module (deferred by nature; `defer` is not allowed on one), told the worker's URL and scope by url_for.
+    tag = re.search(r'<script type="module" src="/static/js/offline\.js\?v=[0-9a-f]+"[^>]*>', html).group(0)
+    assert 'data-worker="/sw.js"' in tag and 'data-worker-scope="/"' in tag
 
 
 def _many_articles(make_article, count):
@@ -84,3 +91,80 @@ def test_a_list_page_and_its_fragment_say_which_page(client, make_article, path,
 def test_first_page_title_says_no_page(client, make_article):
     _many_articles(make_article, 3)
     assert "Trang 1" not in re.search(r"<title>(.*?)</title>", client.get("/").get_data(as_text=True)).group(1)
+
+
+# --- the routes the scripts recognise come from the url_map ----------------------------------------------
+
+
+def _routes(client, **kwargs) -> dict:
+    return _worker_settings(client.get("/sw.js", **kwargs).get_data(as_text=True))["routes"]
+
+
+def test_the_worker_is_told_the_routes_it_tells_apart(app, client):
+    routes = _routes(client)
+    assert set(routes) == set(WORKER_ROUTES)
+    with app.test_request_context():
+        # Each pattern is the url_map's own, for the endpoints behind its name, and nothing is left out.
+        assert routes == {name: path_pattern(*endpoints) for name, endpoints in WORKER_ROUTES.items()}
+        article = url_for("reading.article", slug="hoi-nghi")
+        paths = {
+            "article": article,
+            "audio": url_for("listening.article_audio", slug="hoi-nghi"),
+            "manifest": url_for("listening.manifest", slug="hoi-nghi"),
+            "media": url_for("reading.media", filename="figures/0123456789abcdef01234567.jpg"),
+            "static": url_for("static", filename="js/player/locator.js").partition("?")[0],
+        }
+        resized = url_for("images.variant", width=320, name="figures/0123456789abcdef01234567.jpg")
+    for name, pattern in routes.items():
+        # The same syntax in Python's re as in JavaScript's RegExp for what werkzeug's converters write.
+        assert [other for other, path in paths.items() if re.search(pattern, path)] == [name], (name, pattern)
+    assert re.search(routes["media"], resized)
+    for path in (article + "/", article + "/in", article + "/nghe/0.mp3", "/", "/sw.js", "/ngoai-tuyen"):
+        assert not any(re.search(pattern, path) for pattern in routes.values()), path
+
+
+def test_the_worker_follows_a_moved_route(app, client, monkeypatch):
+    # The same site with its articles under /tin/: the worker's patterns change with the url_map, not by hand.
+    moved = Map([Rule(rule.rule.replace("/bai-viet/", "/tin/"), endpoint=rule.endpoint, methods=rule.methods)
+                 for rule in app.url_map.iter_rules()])
+    monkeypatch.setattr(app, "url_map", moved)
+    routes = _routes(client)
+    assert re.search(routes["article"], "/tin/hoi-nghi") and not re.search(routes["article"], "/bai-viet/hoi-nghi")
+    assert re.search(routes["audio"], "/tin/hoi-nghi/nghe.mp3")
+    assert re.search(routes["manifest"], "/tin/hoi-nghi/nghe.json")
+
+
+def test_under_a_prefix_the_worker_knows_the_prefixed_paths(client):
+    settings = _worker_settings(client.get("/sw.js", base_url="http://localhost/docbai").get_data(as_text=True))
+    assert re.search(settings["routes"]["article"], "/docbai/bai-viet/hoi-nghi")
+    assert not re.search(settings["routes"]["article"], "/bai-viet/hoi-nghi")
+    assert settings["offlinePage"] == "/docbai/ngoai-tuyen"
+    assert settings["savedList"] == "/docbai/ngoai-tuyen/da-luu.json"
+    assert all(url.startswith("/docbai/static/") for url in settings["precache"])
+
+
+def test_the_offline_page_tells_list_pages_by_the_url_map(client):
+    html = client.get("/ngoai-tuyen").get_data(as_text=True)
+    pattern = html_unescape(re.search(r'data-list-pattern="([^"]+)"', html).group(1))
+    for path in ("/", "/chuyen-muc/kinh-te", "/tim-kiem", "/thu-vien-anh", "/thu-vien-video"):
+        assert re.search(pattern, path), path
+    for path in ("/bai-viet/hoi-nghi", "/chuyen-muc/kinh-te/rss.xml", "/ngoai-tuyen", "/tuy-chon"):
+        assert not re.search(pattern, path), path
+
+
+def test_the_scripts_write_no_route_by_hand():
+    scripts = Path(__file__).resolve().parent.parent / "static" / "js"
+    for script in ("sw.js", "offline.js"):
+        # The code, without its comments (which may well name a route to explain it).
+        source = re.sub(r"(?m)(^|\s)//.*$", "", (scripts / script).read_text(encoding="utf-8"))
+        for path in ("/bai-viet", "/media", "/static", "/ngoai-tuyen", "/chuyen-muc", "/tim-kiem", "nghe.mp3",
+                     "nghe.json", "da-luu.json", 'scope: "/"'):
+            assert path not in source, (script, path)
+
+
+def test_every_module_the_page_may_import_is_precached(client):
+    settings = _worker_settings(client.get("/sw.js").get_data(as_text=True))
+    precached = {url.partition("?")[0] for url in settings["precache"]}
+    scripts = Path(__file__).resolve().parent.parent / "static" / "js"
+    modules = {"/static/js/" + path.relative_to(scripts).as_posix() for path in scripts.glob("*/*.js")}
+    assert modules and modules <= precached

@@ -398,6 +398,7 @@ def test_breaker_opens_for_the_cooldown_then_closes():
     assert not breaker.allows()
     clock.now += 1
     assert breaker.allows()
+    assert not breaker.allows()  # half-open: one trial at a time
     breaker.record_failure()
     assert not breaker.allows()
     breaker.record_success()

@@ -2,7 +2,8 @@
 all go through the site's job queue (RQ workers with Redis, this process's pool without)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 from flask import current_app
 
@@ -10,6 +11,7 @@ from extensions import db
 from models import Article
 from services.content.articles import published_articles
 from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull
+from services.infra.logs import current_request_id
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 
@@ -28,25 +30,25 @@ def _site_services():
 def audio_job(article: Article, priority: int = URGENT) -> Job:
     """The job that voices an article as it reads now (an edit is a new job)."""
     version = _site_services().speech.version(article)
-    return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority)
+    return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority, current_request_id())
 
 
 def pdf_job(article: Article, priority: int = URGENT) -> Job:
     """The job that renders an article's PDF as it reads now."""
     key = _site_services().pdfs.key(article)
-    return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority)
+    return Job(f"pdf-{article.id}-{key[:16]}", PDF_TASK, (article.id,), priority, current_request_id())
 
 
 def staff_audio_job(article: Article, priority: int = URGENT) -> Job:
     """The job that voices an article in any state as it reads now (the newsroom's Nghe thử, a scheduled article)."""
     version = _site_services().speech.version(article)
-    return Job(f"staff-audio-{article.id}-{version}", STAFF_AUDIO_TASK, (article.id,), priority)
+    return Job(f"staff-audio-{article.id}-{version}", STAFF_AUDIO_TASK, (article.id,), priority, current_request_id())
 
 
 def staff_pdf_job(article: Article, priority: int = URGENT) -> Job:
     """The job that renders the PDF of an article in any state as it reads now (Bản in thử)."""
     key = _site_services().pdfs.key(article)
-    return Job(f"staff-pdf-{article.id}-{key[:16]}", STAFF_PDF_TASK, (article.id,), priority)
+    return Job(f"staff-pdf-{article.id}-{key[:16]}", STAFF_PDF_TASK, (article.id,), priority, current_request_id())
 
 
 def _published(article_id: int) -> Article | None:
@@ -59,36 +61,61 @@ def _not_deleted(article_id: int) -> Article | None:
     return article if article is not None and article.deleted_at is None else None
 
 
-def make_article_audio(article_id: int, find=_published) -> None:
+def make_article_audio(article_id: int) -> None:
     """Job: voice the article's every segment into the audio cache (a failure is remembered there)."""
-    if (article := find(article_id)) is None:
-        return
-    try:
-        _site_services().speech.whole_audio(article)
-    except NothingToSpeak:
-        pass
-    except (SpeechError, TimeoutError) as error:
-        current_app.logger.warning("No audio for %s: %s", article.slug, error)
+    _timed("audio", _make_audio, article_id, _published)
 
 
-def make_article_pdf(article_id: int, find=_published) -> None:
+def make_article_pdf(article_id: int) -> None:
     """Job: render the article's PDF into the PDF cache (a failure is remembered there)."""
-    if (article := find(article_id)) is None:
-        return
-    try:
-        _site_services().pdfs.get_or_render(article)
-    except PdfRenderError as error:
-        current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+    _timed("pdf", _make_pdf, article_id, _published)
 
 
 def make_staff_article_audio(article_id: int) -> None:
     """Job: voice an article in any state but deleted (the newsroom's preview, a scheduled article)."""
-    make_article_audio(article_id, find=_not_deleted)
+    _timed("audio", _make_audio, article_id, _not_deleted)
 
 
 def make_staff_article_pdf(article_id: int) -> None:
     """Job: render the PDF of an article in any state but deleted."""
-    make_article_pdf(article_id, find=_not_deleted)
+    _timed("pdf", _make_pdf, article_id, _not_deleted)
+
+
+def _timed(kind: str, make: Callable[[Article], str], article_id: int,
+           find: Callable[[int], Article | None]) -> None:
+    # Here, in the job itself, because a job runs in a thread of the web process or in an RQ work horse.
+    started, outcome = time.perf_counter(), "error"
+    try:
+        article = find(article_id)
+        outcome = "skipped" if article is None else make(article)
+    finally:
+        current_app.extensions["docbai_metrics"].job_finished(kind, outcome, time.perf_counter() - started)
+
+
+def _make_audio(article: Article) -> str:
+    speech = _site_services().speech
+    try:
+        speech.whole_audio(article)
+    except NothingToSpeak:
+        return "skipped"
+    except SpeechError as error:
+        current_app.logger.warning("No audio for %s: %s", article.slug, error)
+        return "failed"
+    except Exception as error:
+        # A real failure (a lock held too long by a stuck maker, the database): remembered, so its listeners
+        # get an honest 503 instead of waiting; raised, so RQ retries it. A killed process raises nothing here.
+        speech.remember_failure(article, f"{type(error).__name__}: {error}")
+        raise
+    return "made"
+
+
+def _make_pdf(article: Article) -> str:
+    try:
+        _site_services().pdfs.get_or_render(article)
+    except PdfRenderError as error:
+        current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+        return "failed"
+    return "made"
 
 
 def queue_generation(articles: Iterable[Article], priority: int = BACKGROUND, staff: bool = False) -> tuple[int, int]:

@@ -15,7 +15,8 @@ from web.errors import render_error, service_unavailable
 from web.htmx import wants_fragment
 from web.site_services import site_services
 
-PREPARING_RETRY_SECONDS = 5
+# Shorter than gunicorn's keep-alive (gunicorn.conf.py), so a poll reuses its connection.
+PREPARING_RETRY_SECONDS = 3
 BUSY_RETRY_SECONDS = 60
 COLD_SCOPE = "cold-generation"
 

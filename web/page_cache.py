@@ -30,7 +30,7 @@ from services.content.articles import VIEW_COUNT_ONLY
 from services.content.formatting import vietnamese_number
 from services.infra.content_version import ContentChanges, ContentVersion
 from services.infra.near_cache import NearCache
-from web.assets import INLINE_STYLESHEETS, static_files
+from web.assets import INLINE_STYLESHEETS, inline_script_sources, static_files
 from web.htmx import wants_fragment
 from web.http_caching import VOLATILE_TEXT, name_body, page_validator
 from web.preferences import html_classes, saving_data
@@ -56,11 +56,11 @@ class PageCache:
         """This request's page key, or None when the page must not be cached."""
         if not self.seconds or set(request.args) - CACHEABLE_ARGS:
             return None
-        # The inlined stylesheet is followed while the server runs (its CSP hash must match); the rest of the
-        # design changes with a deploy, which restarts the server and so recomputes the design fingerprint.
-        stylesheets = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS)
+        # The inlined stylesheet and import map are followed while the server runs (their CSP hashes must match);
+        # the rest of the design changes with a deploy, which restarts the server and so recomputes the design.
+        inlined = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS) + inline_script_sources()
         parts = (
-            self.content_version.current(), self.design, stylesheets, request.path, request.args.get("trang", ""),
+            self.content_version.current(), self.design, inlined, request.path, request.args.get("trang", ""),
             "fragment" if wants_fragment() else "page", html_classes(), "saving" if saving_data() else "",
         )
         return "page:" + hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
@@ -78,6 +78,9 @@ class PageCache:
             # Readers still get their page while Redis is away, rendered as if there were no cache.
             current_app.logger.warning("Page cache unavailable: %s", error)
             key = entry = None
+        current_app.extensions["docbai_metrics"].page_cache_lookup(
+            "bypass" if key is None else "miss" if entry is None else "hit"
+        )
         if entry is None:
             rendered, facts = render()
             html = rendered.get_data(as_text=True)

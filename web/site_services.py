@@ -17,7 +17,9 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from extensions import cache
 from services.content.articles import add_views, stored_views
 from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
+from services.infra.breaker import CircuitBreaker
 from services.infra.files import FileCache, RedisLocks
+from services.infra.redis_client import guarded_redis
 from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.speech import narrator_for
@@ -42,7 +44,7 @@ class SiteServices:
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
     views: ArticleViews  # counting a view, writing the buffer, the count a reader sees
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
-    redis: Redis | None = None  # the site's one Redis client (REDIS_URL), with its 2 s timeouts
+    redis: Redis | None = None  # the site's one Redis client (REDIS_URL): short timeouts, a circuit breaker
 
 
 def site_services() -> SiteServices:
@@ -54,13 +56,18 @@ def init_site_services(app) -> None:
     """Make the app's narrator, lexicon, PDF cache, job queue, and rate limiter from its
     configuration."""
     config = app.config
-    redis = _redis(config["REDIS_URL"])
+    metrics = app.extensions["docbai_metrics"]  # made by init_observability, which runs first
+    redis = (
+        guarded_redis(config["REDIS_URL"], config["REDIS_TIMEOUT_SECONDS"], CircuitBreaker(config["REDIS_BREAKER_SECONDS"]))
+        if config["REDIS_URL"] else None
+    )
+    metrics.shared_state = redis is not None  # the queue and the views then live in Redis, read by a scrape
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
-            shared_locks,
+            shared_locks, metrics.engine_passed_over, metrics.breaker_state,
         ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
@@ -72,7 +79,10 @@ def init_site_services(app) -> None:
     app.extensions["docbai"] = SiteServices(
         speech=speech,
         pdfs=_article_pdfs(app, shared_locks),
-        jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
+        jobs=make_job_queue(
+            redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
+            metrics.jobs_pending_now,
+        ),
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_article_views(app, redis),
@@ -86,21 +96,18 @@ def init_site_services(app) -> None:
     )
 
 
-def _redis(url: str | None) -> Redis | None:
-    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
-
-
 def _article_views(app, redis) -> ArticleViews:
     def write(counts) -> None:
         with app.app_context():
             add_views(counts)
 
+    metrics = app.extensions["docbai_metrics"]
     # stored_views runs in the request's context: only a page asks for a count.
-    views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis)
-    if redis is None:
-        # This process's buffer is written at exit too (gunicorn's worker_exit hook flushes first; a `flask`
-        # command has only this). With Redis, the views wait there for any process's flush.
-        atexit.register(_flush_at_exit, views)
+    views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis,
+                         on_flush=metrics.views_flushed)
+    # This process's buffer is written at exit too (gunicorn's worker_exit hook flushes first; a `flask`
+    # command has only this). With Redis it holds only the views that came while Redis was away.
+    atexit.register(_flush_at_exit, views)
     return views
 
 
@@ -118,7 +125,7 @@ def flush_views(app) -> int:
 
 def _cold_generation_limiter(app, redis) -> RateLimiter:
     """Counts per client address (behind a proxy, ProxyFix makes it the client's), shared by every worker
-    and host through Redis when there is one (the site's client: its pool and its 2 s timeouts)."""
+    and host through Redis when there is one (the site's client's pool and its short timeouts)."""
     # The limits library (what Flask-Limiter is built on) used directly: only new generation is limited,
     # and Flask-Limiter's extension would check every request, a tenth of what a cached page costs.
     if redis is None:

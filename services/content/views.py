@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from redis.exceptions import LockNotOwnedError, RedisError, ResponseError
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.infra.near_cache import NearCache
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the stored counts, in one transaction
 # How old a count another process added may be on this process's pages (with Redis; see ArticleViews.shown).
 SHOWN_VIEWS_SECONDS = 0.5
+# How long a stored count is remembered in a cache shared by every process (each flush forgets what it changed).
+STORED_SECONDS_SHARED = 300
 
 
 class ViewCounter(Protocol):
@@ -38,6 +41,9 @@ class ViewCounter(Protocol):
     def pending(self, article_id: int) -> int:
         """Views of the article counted but not yet in the database."""
 
+    def pending_total(self) -> int:
+        """Views of every article counted but not yet in the database (this process's, without Redis)."""
+
     def flush(self) -> int:
         """Write the pending views to the database now; how many views were written."""
 
@@ -48,9 +54,10 @@ class ViewCounter(Protocol):
 class PeriodicFlush:
     """A daemon thread that calls flush every interval, started on the first view, never at import."""
 
-    def __init__(self, flush: Callable[[], int], interval: float):
+    def __init__(self, flush: Callable[[], int], interval: float, after: Callable[[bool], None] | None = None):
         self.flush = flush
         self.interval = interval
+        self.after = after or (lambda succeeded: None)  # told whether each flush worked (metrics)
         self._started = False
         self._stopped = threading.Event()
         self._guard = threading.Lock()
@@ -72,21 +79,32 @@ class PeriodicFlush:
         while not self._stopped.wait(self.interval):
             try:
                 self.flush()
+            except RedisError as error:
+                # The views stay in Redis and go with a flush once it is back.
+                log.warning("View counts not flushed, Redis away: %s", error)
+                succeeded = False
             except Exception:
                 # The views stay pending and go with the next flush.
                 log.exception("View counts not written; retrying in %g s", self.interval)
+                succeeded = False
+            else:
+                succeeded = True
+            try:
+                self.after(succeeded)
+            except Exception:
+                log.exception("After a view flush")
 
 
 class BufferedViews:
     """Views in this process's memory, flushed every interval seconds, at stop and at exit (the embedded
     default: one machine, SQLite or PostgreSQL)."""
 
-    def __init__(self, write: Writer, interval: float = 1.0):
+    def __init__(self, write: Writer, interval: float = 1.0, after_flush: Callable[[bool], None] | None = None):
         self._write = write
         self._counts: Counter[int] = Counter()
         self._guard = threading.Lock()
         self._flushing = threading.Lock()
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in memory."""
@@ -98,6 +116,11 @@ class BufferedViews:
         """Views of the article in this process's buffer."""
         with self._guard:
             return self._counts.get(article_id, 0)
+
+    def pending_total(self) -> int:
+        """Views of every article in this process's buffer."""
+        with self._guard:
+            return sum(self._counts.values())
 
     def flush(self) -> int:
         """Write the buffer to the database; on failure the views go back into it."""
@@ -128,13 +151,16 @@ class RedisViews:
     TAKEN = "docbai:views:taken"
     FLUSH_LOCK = "docbai:views:flush-lock"
 
-    def __init__(self, redis, write: Writer, interval: float = 1.0, prefix: str = ""):
+    def __init__(
+        self, redis, write: Writer, interval: float = 1.0, prefix: str = "",
+        after_flush: Callable[[bool], None] | None = None,
+    ):
         self.redis = redis
         self._write = write
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
         self.lock_key = prefix + self.FLUSH_LOCK
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in Redis."""
@@ -147,6 +173,13 @@ class RedisViews:
         pipe.hget(self.pending_key, str(article_id))
         pipe.hget(self.taken_key, str(article_id))
         return sum(int(value) for value in pipe.execute() if value)
+
+    def pending_total(self) -> int:
+        """Views of every article waiting in Redis, a batch being written included."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hvals(self.pending_key)
+        pipe.hvals(self.taken_key)
+        return sum(int(value) for values in pipe.execute() for value in values)
 
     def flush(self) -> int:
         """Move the pending views to the database (skipped when another process is flushing)."""
@@ -189,12 +222,14 @@ class SharedValues(Protocol):
 
 class ArticleViews:
     """The one owner of article views: a reader's view counted, the buffer written to the database, and the
-    count a reader sees — the stored count (remembered in the shared cache for about a flush interval and
-    forgotten by each flush that changes it, so a page costs no SQL) plus the views still pending; with Redis,
-    a count this process read in the last half second (reading it is two round trips), its own views at once.
+    count a reader sees — the stored count (remembered in the shared cache, forgotten by each flush that changes
+    it, so a page costs no SQL) plus the views still pending; with Redis, a count this process read in the last
+    half second (reading it is two round trips), its own views at once.
 
     write adds {article id: views} to the database; stored(article id) reads one stored count. With a Redis
-    client the buffer is shared by every process and host (RedisViews), otherwise it is this process's."""
+    client the buffer is shared by every process and host (RedisViews), and a view that cannot reach Redis
+    waits in this process's own buffer instead, written to the database by this process's flush, so no view
+    is lost while Redis is away. With the database away, a reader sees the count last known here."""
 
     def __init__(
         self,
@@ -203,53 +238,113 @@ class ArticleViews:
         stored_cache: SharedValues,
         interval: float = 1.0,
         redis=None,
+        on_flush: Callable[[bool, int | None], None] | None = None,
     ):
+        """on_flush(succeeded, views still waiting in this process, or None for Redis's) follows every periodic
+        flush (the metrics)."""
         self._write_to_database = write
         self._stored = stored
         self._stored_cache = stored_cache
-        self._stored_seconds = max(1, math.ceil(interval))
-        self.buffer: ViewCounter = (
-            RedisViews(redis, self._write, interval) if redis is not None else BufferedViews(self._write, interval)
+        # With Redis the remembered count is shared and every flush forgets what it changed, so it may be kept
+        # long; each process's own cache would miss the other processes' flushes, so there it lasts a flush.
+        self._stored_seconds = STORED_SECONDS_SHARED if redis is not None else max(1, math.ceil(interval))
+        told = on_flush or (lambda succeeded, pending: None)
+        self.local = BufferedViews(self._write, interval, lambda ok: told(ok, self.local.pending_total()))
+        self.shared: RedisViews | None = (
+            RedisViews(redis, self._write, interval, after_flush=lambda ok: told(ok, None)) if redis is not None else None
         )
         self._shown = NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None
+        self._last_known = NearCache(None, 4096)  # article id: the stored count last read (database away)
 
     def count(self, article_id: int) -> None:
         """One view of the article, shown on this process's next page of it."""
-        self.buffer.add(article_id)
+        try:
+            if self.shared is None:
+                self.local.add(article_id)
+            else:
+                self.shared.add(article_id)
+        except RedisError as error:
+            log.warning("View kept in this process while Redis is away: %s", error)
+            self.local.add(article_id)
         if self._shown is not None:
             self._shown.forget(article_id)
 
-    def shown(self, article_id: int) -> int:
-        """The count a reader sees now."""
+    def pending(self, article_id: int) -> int:
+        """Views of the article counted but not yet in the database (Redis's, if it answers, and this process's)."""
+        pending = self.local.pending(article_id)
+        if self.shared is not None:
+            pending += self.shared.pending(article_id)
+        return pending
+
+    def pending_total(self) -> int:
+        """Views of every article counted but not yet in the database (Redis's, which every process shares,
+        and this process's own)."""
+        total = self.local.pending_total()
+        if self.shared is not None:
+            total += self.shared.pending_total()
+        return total
+
+    def shown(self, article_id: int, known: int | None = None) -> int:
+        """The count a reader sees now; `known` (the count a cached page was rendered with) stands in when
+        neither the cache nor the database can say."""
         count = self._shown.get(article_id) if self._shown is not None else None
         if count is not None:
             return count
         reading_since = self._shown.now() if self._shown is not None else None
         try:
-            stored = self._stored_cache.get(self._stored_key(article_id))
-            if stored is None:
-                stored = self._stored(article_id)
-                self._stored_cache.set(self._stored_key(article_id), stored, timeout=self._stored_seconds)
-            count = stored + self.buffer.pending(article_id)
+            stored = self._stored_count(article_id, known)
+            count = stored + self.pending(article_id)
         except RedisError as error:
-            # Without Redis the page still shows the stored count; the views waiting there show once it is back.
+            # The page still shows the stored count; the views waiting in Redis show once it is back.
             log.warning("Pending views unavailable: %s", error)
-            return self._stored(article_id)
+            return self._stored_count(article_id, known, use_cache=False) + self.local.pending(article_id)
         if self._shown is not None:
             self._shown.put(article_id, count, read_since=reading_since)  # not if a view was counted meanwhile
         return count
 
     def flush(self) -> int:
         """Write the pending views to the database now (a graceful stop, a test); how many were written."""
-        return self.buffer.flush()
+        written = self.local.flush()
+        if self.shared is not None:
+            try:
+                written += self.shared.flush()
+            except RedisError as error:
+                log.warning("Views waiting in Redis not flushed, Redis away: %s", error)
+        return written
 
     def stop(self) -> None:
-        """Flush and stop the periodic flush (gunicorn's worker_exit, the process's exit)."""
-        self.buffer.stop()
+        """Flush and stop the periodic flushes (gunicorn's worker_exit, the process's exit)."""
+        self.local.stop()
+        if self.shared is not None:
+            try:
+                self.shared.stop()
+            except RedisError as error:
+                log.warning("Views waiting in Redis not flushed at stop, Redis away: %s", error)
+
+    def _stored_count(self, article_id: int, known: int | None, use_cache: bool = True) -> int:
+        key = self._stored_key(article_id)
+        stored = self._stored_cache.get(key) if use_cache else None
+        if stored is None:
+            try:
+                stored = self._stored(article_id)
+            except SQLAlchemyError as error:
+                last = self._last_known.get(article_id)
+                if last is None and known is None:
+                    raise
+                log.warning("Stored views unavailable, showing the last known count: %s", error)
+                return max(last or 0, known or 0)
+            if use_cache:
+                self._stored_cache.set(key, stored, timeout=self._stored_seconds)
+        self._last_known.put(article_id, stored)
+        return stored
 
     def _write(self, counts: Mapping[int, int]) -> None:
         self._write_to_database(counts)
-        self._stored_cache.delete_many(*(self._stored_key(article_id) for article_id in counts))
+        try:
+            self._stored_cache.delete_many(*(self._stored_key(article_id) for article_id in counts))
+        except RedisError as error:
+            # Written: what the cache still remembers is older by these views until it expires.
+            log.warning("Stored views not forgotten in the cache: %s", error)
 
     @staticmethod
     def _stored_key(article_id: int) -> str:

@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from filelock import FileLock, Timeout
 
+from services.infra.leases import held_lease
+
 # Every temporary file starts (and ends) like this, so a prune can tell a crashed writer's leftovers apart.
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".tmp"
@@ -163,26 +165,20 @@ def _thread_lock(name: str) -> threading.Lock:
 
 class RedisLocks:
     """Locks in Redis, for a cache directory several hosts share (a network mount, where file locks are not
-    to be trusted): redis-py's Lock, with a lease so a holder that dies frees the lock by itself."""
+    to be trusted): a short lease the holder renews while it works (services.infra.leases), so a holder that
+    dies frees the lock within seconds instead of after the longest honest make."""
 
     def __init__(self, redis, prefix: str = "docbai:lock:"):
         self.redis = redis
         self.prefix = prefix
 
     @contextmanager
-    def hold(self, name: str, timeout: float, lease: float) -> Iterator[None]:
+    def hold(self, name: str, timeout: float) -> Iterator[None]:
         """Held by one process on any host: the rest wait up to timeout, then get LockTimeout."""
-        from redis.exceptions import LockError
-
-        lock = self.redis.lock(self.prefix + name, timeout=lease, blocking_timeout=timeout)
-        if not lock.acquire():
-            raise LockTimeout(f"lock {name} still held after {timeout:g} s")
-        try:
+        with held_lease(self.redis, self.prefix + name, timeout) as held:
+            if not held:
+                raise LockTimeout(f"lock {name} still held after {timeout:g} s")
             yield
-        finally:
-            # An expired lease (a maker slower than the lease) is no error for the file just made.
-            with suppress(LockError):
-                lock.release()
 
 
 @contextmanager
@@ -201,8 +197,7 @@ def single_flight(
         raise LockTimeout(f"{lock_path} still held after {timeout:g} s")
     try:
         if shared_locks is not None:
-            # Twice the wait: a maker that is still honestly at work keeps its lock.
-            with shared_locks.hold(os.path.basename(lock_path), timeout, lease=2 * timeout):
+            with shared_locks.hold(os.path.basename(lock_path), timeout):
                 yield
             return
         os.makedirs(os.path.dirname(lock_path), exist_ok=True)
@@ -230,6 +225,11 @@ SWEEP_INTERVAL_SECONDS = 60.0
 # A cache over its budget is emptied down to this share of it, not to the budget exactly: a cache evicted to
 # the last byte is over again at the next file, and every new segment would then rescan the directory.
 LOW_WATER_FRACTION = 0.9
+# A file made this recently is not evicted for the budget while the cache holds less than FRESH_FILES_CAP times
+# it: several long articles made at once with a small budget evicted each other's segments before any was
+# whole, and their listeners waited forever. Past the cap, fresh files go too (oldest first).
+FRESH_FILE_SECONDS = 600.0
+FRESH_FILES_CAP = 2.0
 # A temp file without a writer's process id in its name is left alone this long (a writer may be at work).
 TEMP_GRACE_SECONDS = 3600.0
 
@@ -314,6 +314,7 @@ class FileCache:
         # too, so a sweep also runs every SWEEP_INTERVAL_SECONDS while files arrive.
         self._estimated_bytes: int | None = None
         self._last_sweep = 0.0
+        self._last_count = 0.0  # when used_bytes last counted the files
         self._sweep_lock = threading.Lock()
 
     def path_for(self, key: str) -> Path:
@@ -405,13 +406,26 @@ class FileCache:
         with suppress(FileNotFoundError, NotADirectoryError):
             os.unlink(self.failure_directory / key)
 
+    def used_bytes(self, max_age_seconds: float = 60.0) -> int:
+        """Bytes the cache's files hold: this process's estimate if a sweep or a count made it less than
+        max_age_seconds ago (the files it made since are added to it), else counted now without evicting."""
+        now = time.monotonic()
+        if self._estimated_bytes is None or now - max(self._last_sweep, self._last_count) > max_age_seconds:
+            total = 0
+            for _, entry in self._entries():
+                with suppress(FileNotFoundError):
+                    total += entry.stat().st_size
+            self._estimated_bytes, self._last_count = total, now
+        return self._estimated_bytes
+
     def keys(self) -> set[str]:
         """The keys of all complete files in the cache."""
         return {key for key, _ in self._entries()}
 
     def sweep(self, protect: Container[str] = ()) -> SweepReport:
         """Evict least recently used files, when over max_bytes, until the cache holds LOW_WATER_FRACTION of it
-        (never a key in protect), and
+        (never a key in protect, nor a file made in the last FRESH_FILE_SECONDS while the cache is under
+        FRESH_FILES_CAP times its budget), and
         remove what crashed writers left: temp files of processes that are gone, free lock files, and
         expired failure memos. Runs by itself after new files; safe beside writers in other processes."""
         with self._sweep_lock:
@@ -420,15 +434,18 @@ class FileCache:
             for key, entry in self._entries():
                 with suppress(FileNotFoundError):
                     status = entry.stat()
-                    entries.append((max(status.st_atime, status.st_mtime), status.st_size, key, entry.path))
-            total = sum(size for _, size, _, _ in entries)
+                    entries.append(
+                        (max(status.st_atime, status.st_mtime), status.st_size, key, entry.path, status.st_mtime)
+                    )
+            total = sum(entry[1] for entry in entries)
             evicted = evicted_bytes = 0
             if self.max_bytes is not None and total > self.max_bytes:
                 low_water = int(self.max_bytes * LOW_WATER_FRACTION)
-                for _, size, key, path in sorted(entries):
+                cap = self.max_bytes * FRESH_FILES_CAP
+                for _, size, key, path, made in sorted(entries):
                     if total <= low_water:
                         break
-                    if key in protect:
+                    if key in protect or (made > now - FRESH_FILE_SECONDS and total <= cap):
                         continue
                     with suppress(FileNotFoundError):
                         os.unlink(path)

@@ -39,6 +39,7 @@ class StaticFiles:
         self._entries: dict[str, _Entry] = {}
         self._minified: dict[tuple[str, str], str] = {}
         self._paths: dict[str, str | None] = {}
+        self._listings: dict[tuple[str, str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def _path(self, filename: str) -> str | None:
@@ -86,6 +87,28 @@ class StaticFiles:
         if entry is None:
             raise FileNotFoundError(filename)
         return entry.text
+
+    def names(self, folder: str, suffix: str) -> tuple[str, ...]:
+        """The files directly in a folder under the root whose names end with suffix, as sorted static names
+        ("js/player/locator.js"); the folder is listed again at most every recheck_seconds, like a file's stamp."""
+        key = ("listing", folder, suffix)
+        now = self._recheck.now()
+        listed = self._listings.get(key)
+        if listed is not None and not self._recheck.due(key, now):
+            return listed
+        path = self._path(folder)
+        names: tuple[str, ...] = ()
+        if path is not None:
+            try:
+                with os.scandir(path) as entries:
+                    names = tuple(sorted(f"{folder}/{entry.name}" for entry in entries
+                                         if entry.name.endswith(suffix) and entry.is_file()))
+            except OSError:
+                pass  # no such folder: nothing in it
+        with self._lock:
+            self._listings[key] = names
+            self._recheck.seen(key, now)
+        return names
 
     def minified_css(self, filename: str) -> str:
         """A stylesheet without comments and spare whitespace (rcssmin), for inlining into pages."""

@@ -55,6 +55,10 @@ def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
         raise ValueError(f"not a readable MP3 file: {path}") from error
 
 
+class IncompleteAudio(SpeechError):
+    """A stream of audio being made could not go on to the end (a segment never came, or its making failed)."""
+
+
 class ArticleSpeech:
     """Articles as speech for one site: what is said (title, then the body, sentence by sentence) and its
     cached audio."""
@@ -87,8 +91,9 @@ class ArticleSpeech:
         return self.narrator.cache.failure(self.failure_key(article))
 
     def whole_audio(self, article: Article) -> ArticleAudio:
-        """The article's whole MP3, made now where missing; a failure is remembered for a few minutes, and
-        asking again meanwhile raises SpeechError at once."""
+        """The article's whole MP3, made now where missing; a failure of the engines is remembered for a few
+        minutes, and asking again meanwhile raises SpeechError at once. A lock held too long (TimeoutError) is
+        not remembered here: the caller decides (a job retried after its process died must try again)."""
         segments = self.segments(article)
         if (cached := self.narrator.cached_article(segments)) is not None:
             return cached
@@ -96,9 +101,14 @@ class ArticleSpeech:
             raise SpeechError(f"failed a short while ago: {reason}")
         try:
             return self.narrator.article_audio(segments)
-        except (SpeechError, TimeoutError) as error:
-            self.narrator.cache.remember_failure(self.failure_key(article), str(error) or type(error).__name__)
+        except SpeechError as error:
+            # Every engine said no: remembered, so listeners get an honest answer instead of a new try each.
+            self.remember_failure(article, str(error) or type(error).__name__)
             raise
+
+    def remember_failure(self, article: Article, reason: str) -> None:
+        """Note that voicing the article failed, so requests for the next few minutes are told at once."""
+        self.narrator.cache.remember_failure(self.failure_key(article), reason)
 
     def cached_whole_audio(self, article: Article) -> ArticleAudio | None:
         """The article's MP3 if the cache already holds all of it, by one engine; never synthesizes."""
@@ -129,8 +139,9 @@ class ArticleSpeech:
 
     def stream_while_made(self, article: Article, first_wait: float, next_wait: float) -> Iterator[bytes] | None:
         """The whole MP3 as chunks, each segment as soon as it is made elsewhere (a job), or None when the
-        first one is not there within first_wait seconds. The stream ends early (a shorter file) if a later
-        segment takes longer than next_wait or its making fails; a listener's player then simply stops."""
+        first one is not there within first_wait seconds. If a later segment takes longer than next_wait or
+        its making fails, the chunks end with IncompleteAudio, never as a shorter file that looks whole; a job
+        whose process died is retried meanwhile, so a short pause is all a listener usually notices."""
         segments = self.segments(article)
         files = self.narrator.segments_as_made(segments, next_wait, self.failure_key(article))
         try:
@@ -172,11 +183,13 @@ class ArticleSpeech:
 
 
 def _file_chunks(paths: Iterator, chunk_bytes: int = 64 * 1024) -> Iterator[bytes]:
-    # Headers are sent by now: a failure can only end the stream early, never change its status.
+    # Headers are sent by now, so a failure cannot change the status; it must not end the body cleanly either,
+    # or the listener keeps a cut-off file as if whole. Raising makes the server abort the transfer: the
+    # chunked body never gets its last chunk, which every client reports as a failed download.
     try:
         for path in paths:
             with open(path, "rb") as file:
                 while chunk := file.read(chunk_bytes):
                     yield chunk
-    except (RememberedFailure, FileNotFoundError):
-        return
+    except (RememberedFailure, FileNotFoundError) as error:
+        raise IncompleteAudio(f"the audio stopped before its end: {error}") from error

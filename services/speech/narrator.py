@@ -5,14 +5,13 @@ sequence of self-contained frames), streamed while they are made and served with
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from services.infra.files import FileCache, RedisLocks, cache_key
+from services.infra.files import FileCache, RedisLocks, RememberedFailure, cache_key
+from services.infra.breaker import CircuitBreaker
 
 from .engines import (
     EspeakEngine,
@@ -27,33 +26,6 @@ from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
 AUDIO_SUFFIX = ".mp3"
-
-
-class CircuitBreaker:
-    """After a failure, says "skip this service" for a cool-down period, so an offline server stops waiting on it."""
-
-    # Hand-written: one failure is enough to trip it, and it needs an injectable clock for tests; a
-    # library such as pybreaker would be a dependency for these few lines.
-    def __init__(self, cooldown_seconds: float = 300.0, clock: Callable[[], float] = time.monotonic):
-        self.cooldown_seconds = cooldown_seconds
-        self.clock = clock
-        self._open_until: float | None = None
-        self._lock = threading.Lock()
-
-    def allows(self) -> bool:
-        """True unless the service failed less than cooldown_seconds ago."""
-        with self._lock:
-            return self._open_until is None or self.clock() >= self._open_until
-
-    def record_failure(self) -> None:
-        """The service just failed: skip it for the next cooldown_seconds."""
-        with self._lock:
-            self._open_until = self.clock() + self.cooldown_seconds
-
-    def record_success(self) -> None:
-        """The service just worked: use it again."""
-        with self._lock:
-            self._open_until = None
 
 
 # Shared by every narrator in the process, so one request's timeout spares the next ones.
@@ -95,6 +67,8 @@ class Narrator:
         cache: FileCache,
         engines: Sequence[SpeechEngine],
         breakers: dict[str, CircuitBreaker] | None = None,
+        on_passed_over: Callable[[str], None] | None = None,
+        on_breaker: Callable[[str, float], None] | None = None,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
@@ -102,6 +76,10 @@ class Narrator:
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
+        # Told (for the metrics) when an engine is gone past, failed or cooling down, and when a breaker changes
+        # (the engine's name, and the seconds it is now skipped for).
+        self._on_passed_over = on_passed_over or (lambda name: None)
+        self._on_breaker = on_breaker or (lambda name, seconds: None)
 
     @staticmethod
     def segment_key(engine: SpeechEngine, text: str) -> str:
@@ -164,6 +142,7 @@ class Narrator:
         last_error: SpeechError | None = None
         for engine in engines:
             if not self._allows(engine):
+                self._on_passed_over(engine.name)
                 continue
             try:
                 paths = tuple(
@@ -181,14 +160,14 @@ class Narrator:
         self, segments: Sequence[str], wait_seconds: float, failure_key: str | None = None
     ) -> Iterator[Path]:
         """The article's segment files in order, each as soon as some engine has made it (by any thread or
-        process); the first one found fixes the engine for the rest. Stops early when a segment takes longer
-        than wait_seconds or its maker failed (RememberedFailure under failure_key)."""
+        process); the first one found fixes the engine for the rest. RememberedFailure when a segment takes
+        longer than wait_seconds or its maker failed (its failure memo under failure_key)."""
         chosen: list[SpeechEngine] = self.engines
         for text in _speakable(segments):
             keys = {self.segment_key(engine, text): engine for engine in chosen}
             found = self.cache.wait_for(list(keys), wait_seconds, failure_key=failure_key)
             if found is None:
-                return
+                raise RememberedFailure(f"no segment within {wait_seconds:g} s")
             key, path = found
             chosen = [keys[key]]
             yield path
@@ -197,17 +176,20 @@ class Narrator:
         return lambda file: file.write(self._synthesize(engine, text))
 
     def _synthesize(self, engine: SpeechEngine, text: str) -> bytes:
+        # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
+        # the one trial a half-open breaker lets through.
         breaker = self.breakers.get(engine.name)
-        if breaker is not None and not breaker.allows():
-            raise SpeechError(f"{engine.name}: skipped while cooling down after a failure")
         try:
             audio = engine.synthesize(text)
         except SpeechError:
+            self._on_passed_over(engine.name)
             if breaker is not None:
                 breaker.record_failure()
+                self._on_breaker(engine.name, breaker.seconds_open())
             raise
         if breaker is not None:
             breaker.record_success()
+            self._on_breaker(engine.name, 0.0)
         return audio
 
     def _allows(self, engine: SpeechEngine) -> bool:
@@ -215,7 +197,11 @@ class Narrator:
         return breaker is None or breaker.allows()
 
     def _available_engines(self) -> Iterator[SpeechEngine]:
-        return (engine for engine in self.engines if self._allows(engine))
+        for engine in self.engines:
+            if self._allows(engine):
+                yield engine
+            else:
+                self._on_passed_over(engine.name)
 
     def _no_engine_error(self, last_error: SpeechError | None) -> SpeechError:
         if last_error is not None:
@@ -258,13 +244,15 @@ def narrator_for(
     voices_dir: str | os.PathLike[str] | None = None,
     max_bytes: int | None = None,
     shared_locks: RedisLocks | None = None,
+    on_passed_over: Callable[[str], None] | None = None,
+    on_breaker: Callable[[str, float], None] | None = None,
 ) -> Narrator:
     """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes, locking through
-    shared_locks when hosts share it), a Piper voice looked for in voices_dir."""
+    shared_locks when hosts share it), a Piper voice looked for in voices_dir; the callbacks as Narrator's."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers)
+    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker)
 
 
 def _speakable(segments: Sequence[str]) -> list[str]:

@@ -1,21 +1,18 @@
 // Offline reading: registers the service worker (static/js/sw.js, served at /sw.js), tells it which article
 // this page shows and which of its images to keep, offers "Lưu để nghe/đọc sau" (the article, its whole MP3
 // and the player's segment list), and fills the offline page's list of kept articles. In data-saver mode nothing is fetched for
-// offline use in the background: only what the page already shows is kept.
-(function () {
-  "use strict";
+// offline use in the background: only what the page already shows is kept. Every URL comes from the page:
+// the worker's and its scope from this script's element, the rest from the data-* of the elements it enhances.
+import { announce } from "./shared/announce.js";
 
-  var script = document.currentScript;
-  if (!("serviceWorker" in navigator) || !script || !script.dataset.worker) return;
+// A module has no document.currentScript: its element is found by what it carries.
+var script = document.querySelector("script[data-worker]");
+if ("serviceWorker" in navigator && script) start();
+
+function start() {
   var savingData = document.documentElement.classList.contains("data-saver");
-  var LIST_PATH = /^\/(chuyen-muc\/[^\/]+|tim-kiem|thu-vien-anh|thu-vien-video)?$/;
 
-  navigator.serviceWorker.register(script.dataset.worker, { scope: "/" }).catch(function () {});
-
-  function announce(text) {
-    var status = document.getElementById("thong-bao-trang");
-    if (status) status.textContent = text;
-  }
+  navigator.serviceWorker.register(script.dataset.worker, { scope: script.dataset.workerScope }).catch(function () {});
 
   function ask(worker, message) {
     return new Promise(function (resolve) {
@@ -122,7 +119,7 @@
     // The worker shows this page in place of one it does not have: say why, and what is there instead.
     if (location.pathname !== box.dataset.offlinePage) {
       var reason = box.querySelector("[data-offline-reason]");
-      var isList = LIST_PATH.test(location.pathname);
+      var isList = new RegExp(box.dataset.listPattern).test(location.pathname);
       reason.querySelector('[data-reason="unsaved"]').hidden = isList;
       reason.querySelector('[data-reason="list"]').hidden = !isList;
       reason.hidden = false;
@@ -148,4 +145,4 @@
   if (save) articleTools(save);
   var box = document.querySelector("[data-offline-page]");
   if (box) offlinePage(box);
-})();
+}

@@ -1,7 +1,9 @@
 // docbai's service worker: the articles a reader opened, and the audio they saved, read without a network.
 // Served at /sw.js behind one line the server writes, DOCBAI: this version's fingerprinted files, the offline
-// page, where the list of kept articles lives and how many are kept. A new stylesheet or script changes that
-// line, so the browser installs the new worker, whose cache (named by the version) replaces the old one.
+// page, where the list of kept articles lives, how many are kept, and the site's routes the worker tells apart
+// (regular expressions made from Flask's url_map, so no path is written here by hand). A new stylesheet, script
+// or route changes that line, so the browser installs the new worker, whose cache (named by the version)
+// replaces the old one. A classic script, not a module: Firefox and older phones run no module service workers.
 "use strict";
 
 var STATIC_CACHE = "docbai-static-" + DOCBAI.version;
@@ -11,11 +13,11 @@ var AUDIO_CACHE = "docbai-audio"; // whole MP3s of the articles saved with "Lưu
 var PAGE_TIMEOUT_MS = 3000; // a weak link gets the kept copy after this; the network answer still updates it
 var AUDIO_RETRY_MS = 3000;
 var AUDIO_ATTEMPTS = 40;
-var ARTICLE_PATH = /^\/bai-viet\/[^\/]+$/;
-var AUDIO_PATH = /^\/bai-viet\/[^\/]+\/nghe\.mp3$/;
-var MANIFEST_PATH = /^\/bai-viet\/[^\/]+\/nghe\.json$/; // the player's segment list, kept beside the saved MP3
-var MEDIA_PATH = /^\/media\//;
-var NEWSROOM_PREFIX = "/bien-tap/";
+var ARTICLE_PATH = new RegExp(DOCBAI.routes.article);
+var AUDIO_PATH = new RegExp(DOCBAI.routes.audio); // the whole MP3
+var MANIFEST_PATH = new RegExp(DOCBAI.routes.manifest); // the player's segment list, kept beside the saved MP3
+var MEDIA_PATH = new RegExp(DOCBAI.routes.media); // stored images and their smaller copies
+var STATIC_PATH = new RegExp(DOCBAI.routes.static);
 var GONE = 410; // an article the newsroom unpublished: dropped from what this browser kept
 // The worker's own requests are not a reader opening the page: the server does not count them as views.
 var QUIET = { headers: { Purpose: "prefetch" } };
@@ -49,7 +51,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.indexOf(NEWSROOM_PREFIX) === 0) return; // the newsroom: never from or into a cache here
+  if (url.pathname.indexOf(DOCBAI.newsroom) === 0) return; // the newsroom: never from or into a cache here
   if (url.pathname === DOCBAI.savedList) {
     event.respondWith(readList().then(function (entries) {
       return new Response(JSON.stringify(entries), { headers: { "Content-Type": "application/json" } });
@@ -57,7 +59,7 @@ self.addEventListener("fetch", function (event) {
     event.waitUntil(dropGoneArticles());
   } else if (request.mode === "navigate") {
     event.respondWith(page(event, url));
-  } else if (url.pathname.indexOf("/static/") === 0) {
+  } else if (STATIC_PATH.test(url.pathname)) {
     event.respondWith(staticFile(request, url));
   } else if (MEDIA_PATH.test(url.pathname)) {
     event.respondWith(fromCacheOrNetwork(MEDIA_CACHE, request));

@@ -1,0 +1,34 @@
+// The player's own choices: the source after a failure, the device's voice, the speed kept.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { fallbackFor, pickVoice, rateOf, restoredSpeed } from "../../static/js/player/choices.js";
+
+test("only a sentence of the server falls back to the saved whole file, and only where the list names it", () => {
+  const manifest = { audio: "/bai-viet/a/nghe.mp3?v=1" };
+  assert.equal(fallbackFor("server", manifest), "saved");
+  assert.equal(fallbackFor("saved", manifest), null, "the saved file failing: say so");
+  assert.equal(fallbackFor("device", manifest), null);
+  assert.equal(fallbackFor("server", null), null, "the list itself never came");
+  assert.equal(fallbackFor("server", {}), null);
+});
+
+test("the device's Vietnamese voice, one on the device first", () => {
+  const remote = { lang: "vi-VN", localService: false };
+  const local = { lang: "vi_VN", localService: true };
+  const english = { lang: "en-US", localService: true };
+  assert.equal(pickVoice([english, remote, local]), local);
+  assert.equal(pickVoice([english, remote]), remote);
+  assert.equal(pickVoice([{ lang: "vi", localService: false }]).lang, "vi");
+  assert.equal(pickVoice([english, { lang: "vie" }]), null);
+  assert.equal(pickVoice([]), null);
+});
+
+test("a kept speed comes back only if it is still offered", () => {
+  const speeds = ["0.75", "1", "1.25", "1.5", "1.75", "2"];
+  assert.equal(restoredSpeed("1.5", speeds), "1.5");
+  assert.equal(restoredSpeed("3", speeds), null);
+  assert.equal(restoredSpeed(null, speeds), null);
+  assert.equal(rateOf("1.25"), 1.25);
+  assert.equal(rateOf(""), 1);
+});
