@@ -305,3 +305,45 @@ def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, 
     again.get_by_role("button", name="Khôi phục bản chưa lưu").click()
     expect(again.locator(".editor-area")).to_contain_text("Đoạn viết dở chưa kịp lưu.")
     context.close()
+
+
+def test_a_picture_pasted_or_dropped_into_the_editor_is_uploaded_and_asks_for_its_description(browser, newsroom_app, server):
+    import base64
+    newsroom_app.test_cli_runner().invoke(args=["users", "create", "dananh", "--role", "bien-tap"],
+                                          input=EDITOR_PASSWORD + "\n")
+    image = io.BytesIO()
+    Image.new("RGB", (120, 90), "purple").save(image, "PNG")
+    encoded = base64.b64encode(image.getvalue()).decode("ascii")
+    context = _context(browser)
+    page = context.new_page()
+    _log_in(page, server, "dananh", EDITOR_PASSWORD)
+    page.goto(f"{server}/bien-tap/bai-viet/moi")
+    area = page.locator(".editor-area")
+    area.click()
+    # A screenshot pasted from the clipboard: a file, no HTML.
+    area.evaluate(
+        """(area, data) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "chup-man-hinh.png", {type: "image/png"}));
+            area.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
+        }""",
+        encoded,
+    )
+    expect(area.locator("figure img")).to_have_count(1)
+    # And one dragged from the desktop onto the editing area.
+    area.evaluate(
+        """(area, data) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes.slice(0)], "keo-tha.png", {type: "image/png"}));
+            area.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }""",
+        encoded,
+    )
+    expect(area.locator("figure img")).to_have_count(2)
+    expect(page.get_by_label("Mô tả ảnh 2 (alt)")).to_be_visible()
+    expect(page.locator(".image-panel li.missing")).to_have_count(2)
+    page.get_by_label("Mô tả ảnh 1 (alt)").fill("Ảnh chụp màn hình")
+    expect(page.locator(".image-panel li.missing")).to_have_count(1)
+    context.close()
