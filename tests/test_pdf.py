@@ -235,10 +235,10 @@ def test_fetcher_serves_static_and_media_files(media_root):
 
 def test_a_render_over_its_time_limit_is_abandoned(media_root):
     huge = article_html(f"<p>{PARAGRAPH}</p>" * 4000)
-    started = time.monotonic()
+    # The raise is the proof it was abandoned (finished, it would have returned the PDF); not timed: a busy
+    # machine makes times lie.
     with pytest.raises(PdfRenderTimeout):
         render_pdf(huge, ARTICLE_URL, STATIC_ROOT, media_root, timeout=0.5)
-    assert time.monotonic() - started < 3
     assert not multiprocessing.active_children()
 
 
