@@ -5,7 +5,6 @@ import http.server
 import io
 import multiprocessing
 import threading
-import time
 import unicodedata
 from pathlib import Path
 

@@ -5,6 +5,7 @@ import atexit
 import logging
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -106,12 +107,16 @@ def _article_views(app, redis) -> ArticleViews:
     views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis,
                          on_flush=metrics.views_flushed)
     # This process's buffer is written at exit too (gunicorn's worker_exit hook flushes first; a `flask`
-    # command has only this). With Redis it holds only the views that came while Redis was away.
-    atexit.register(_flush_at_exit, views)
+    # command has only this). With Redis it holds only the views that came while Redis was away. A weak
+    # reference: an app that is gone (a test's) is not kept alive by its exit handler.
+    atexit.register(_flush_at_exit, weakref.ref(views))
     return views
 
 
-def _flush_at_exit(views: ArticleViews) -> None:
+def _flush_at_exit(reference: weakref.ref) -> None:
+    views = reference()
+    if views is None:
+        return
     try:
         views.flush()
     except Exception:
