@@ -1,6 +1,7 @@
 """The `flask` command line: every command group, registered on the app in one place (but `flask db`, the
 migrations, which Flask-Migrate adds in create_app)."""
 from commands.backup import backup_command, restore_command
+from commands.bulletin import bulletin_group
 from commands.config import config_command
 from commands.content import import_articles_command, seed_demo_command
 from commands.database import init_db_command
@@ -21,6 +22,7 @@ COMMANDS = (
     tts_group,
     pdf_group,
     worker_command,
+    bulletin_group,
 )
 
 

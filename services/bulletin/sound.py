@@ -217,9 +217,10 @@ class Tags:
     cover_png: bytes | None = None
 
 
-def tagged_mp3(mp3: bytes, tags: Tags, chapters: Sequence[Chapter]) -> bytes:
+def tagged_mp3(mp3: bytes, tags: Tags, chapters: Sequence[Chapter], extra: Sequence = ()) -> bytes:
     """The MP3 with an ID3v2.3 tag in front: title, station, series, date, language, cover, and one chapter
-    (CHAP, listed by a top-level ordered CTOC) per item, titled, so podcast apps can skip between items."""
+    (CHAP, listed by a top-level ordered CTOC) per item, titled, so podcast apps can skip between items; extra
+    frames besides. (mutagen writes the CHAP frames in an order of its own; the CTOC gives theirs.)"""
     tag = ID3()
     tag.add(TIT2(encoding=1, text=tags.title))
     tag.add(TPE1(encoding=1, text=tags.artist))
@@ -239,6 +240,8 @@ def tagged_mp3(mp3: bytes, tags: Tags, chapters: Sequence[Chapter]) -> bytes:
             sub_frames.append(WXXX(encoding=0, desc="", url=chapter.url))
         tag.add(CHAP(element_id=element_id, start_time=round(chapter.start * 1000),
                      end_time=round(chapter.end * 1000), sub_frames=sub_frames))
+    for frame in extra:
+        tag.add(frame)
     out = io.BytesIO()
     tag.save(out, v2_version=3, padding=lambda info: 0)
     return out.getvalue() + mp3
