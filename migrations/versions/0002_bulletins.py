@@ -47,10 +47,11 @@ def upgrade():
     sa.Column('reading', sa.String(length=20), nullable=False),
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('start_seconds', sa.Float(), nullable=True),
-    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['bulletin_id'], ['bulletins.id'], ondelete='CASCADE'),
+    # In the order the models write them, so SQLite's stored DDL is the same as init-db's.
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('bulletin_id', 'article_id', name='uq_bulletin_items_article')
+    sa.UniqueConstraint('bulletin_id', 'article_id', name='uq_bulletin_items_article'),
+    sa.ForeignKeyConstraint(['bulletin_id'], ['bulletins.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ondelete='CASCADE'),
     )
     with op.batch_alter_table('bulletin_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bulletin_items_article_id'), ['article_id'], unique=False)

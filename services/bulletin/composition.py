@@ -170,17 +170,21 @@ class BulletinDesk:
         """The day's bulletin with the items the rule picks (a bulletin an editor composed keeps its own), created
         if missing; None when there is nothing to read. Published when made by the rule if the site says so."""
         bulletin = self.bulletin(day)
-        if bulletin is None:
+        new = bulletin is None
+        if new:
+            # Added to the session only once it has items: a day without articles leaves no row behind.
             bulletin = Bulletin(day=day, status=DRAFT, composed_by=RULE)
-            db.session.add(bulletin)
         if bulletin.composed_by == RULE:
             pinned = [(item.article, item.reading) for item in bulletin.items if item.pinned]
             pinned_ids = {article.id for article, _ in pinned}
             others = [article for article in self.candidates(day) if article.id not in pinned_ids]
-            self._set_items(bulletin, self.fit(pinned, others), pinned=len(pinned))
+            chosen = self.fit(pinned, others)
+            if new and not chosen:
+                return None
+            if new:
+                db.session.add(bulletin)
+            self._set_items(bulletin, chosen, pinned=len(pinned))
         if not bulletin.items:
-            if bulletin.id is None:
-                db.session.expunge(bulletin)
             return None
         if bulletin.composed_by == RULE and self.settings.auto_publish and bulletin.status == DRAFT:
             self.publish(bulletin)
