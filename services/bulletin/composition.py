@@ -10,8 +10,8 @@ The daily rule, for the bulletin of day D made at BULLETIN_TIME (T, in the site'
    at most MAX_ITEMS items.
 4. Then, in order, an item read as its first paragraphs is read whole while the estimate still fits.
 
-The estimate adds each segment's real length where it is already voiced, and its words at WORDS_PER_SECOND
-where not, to the pauses and jingles. Once an editor changes a bulletin (composed_by "editor"), the rule no longer
+The estimate adds each segment's real length where it is already voiced, and its words at the pace of the voiced
+ones where not (WORDS_PER_SECOND until enough are measured), to the pauses and jingles. Once an editor changes a bulletin (composed_by "editor"), the rule no longer
 picks its items. Nothing here commits: the caller (a view, a command, a job) commits the session.
 """
 from __future__ import annotations
@@ -43,8 +43,11 @@ RULE, EDITOR = "rule", "editor"
 DRAFT, PUBLISHED = "draft", "published"
 MAX_ITEMS = 12
 LOOKBACK = dt.timedelta(hours=24)
-# A newsreader's pace in Vietnamese (one word is one syllable); espeak-ng speaks 175 a minute, Google a little faster.
-WORDS_PER_SECOND = 2.9
+# The pace a segment not voiced yet is estimated at (one Vietnamese word is one syllable): between Google's voice
+# (about 3.3 a second) and espeak-ng's (about 4), until this process has seen PACE_SAMPLE_WORDS of voiced
+# segments, whose own pace is used from then on.
+WORDS_PER_SECOND = 3.5
+PACE_SAMPLE_WORDS = 200
 SENTENCE_SECONDS = 0.3  # what each voiced segment adds at its ends
 
 
@@ -86,6 +89,10 @@ class BulletinDesk:
         self.speech = speech
         self.audio = audio
         self.settings = settings
+        # Words and seconds of the voiced segments measured so far (a rough pace: races between threads only
+        # lose a sample).
+        self._voiced_words = 0
+        self._voiced_seconds = 0.0
 
     # Reading
 
@@ -130,16 +137,27 @@ class BulletinDesk:
         return filled_wording(bulletin.opening or settings.opening, settings.station, settings.place, bulletin.day)
 
     def segment_seconds(self, segments: Sequence[str]) -> float:
-        """The length of voiced segments: measured where already made, estimated from their words where not."""
-        total = 0.0
+        """The length of voiced segments: measured where already made, estimated from their words where not (at
+        the pace of the segments measured so far, once there are enough of them)."""
+        total, unvoiced_words, unvoiced = 0.0, 0, 0
         for text in segments:
             cached = self.speech.narrator.cached_segment(text)
             if cached is not None:
                 status = cached.path.stat()
-                total += _mp3_seconds(str(cached.path), status.st_size, status.st_mtime_ns)
+                seconds = _mp3_seconds(str(cached.path), status.st_size, status.st_mtime_ns)
+                total += seconds
+                self._voiced_words += len(text.split())
+                self._voiced_seconds += max(0.0, seconds - SENTENCE_SECONDS)
             else:
-                total += len(text.split()) / WORDS_PER_SECOND + SENTENCE_SECONDS
-        return total
+                unvoiced_words += len(text.split())
+                unvoiced += 1
+        return total + unvoiced_words * self.seconds_per_word() + unvoiced * SENTENCE_SECONDS
+
+    def seconds_per_word(self) -> float:
+        """The pace a segment not voiced yet is estimated at."""
+        if self._voiced_words >= PACE_SAMPLE_WORDS and self._voiced_seconds > 0:
+            return self._voiced_seconds / self._voiced_words
+        return 1 / WORDS_PER_SECOND
 
     def estimate_seconds(self, bulletin: Bulletin) -> float:
         """The bulletin's estimated length in seconds, as it is composed now."""

@@ -67,3 +67,36 @@ def test_without_javascript_a_start_time_links_to_the_mp3_at_that_time(no_js_pag
     href = links.nth(2).get_attribute("href")
     assert re.fullmatch(rf"/ban-tin/{DAY}\.mp3\?v=[0-9a-f]{{16}}#t={starts[2]:.1f}", href), href
     expect(page.locator(f"{PLAYER} audio")).to_have_attribute("controls", "")
+
+
+# The worker keeps the page after answering with it: this waits (10 s at most) until the copy is there.
+KEPT_PAGES = """async (path) => {
+    await navigator.serviceWorker.ready;
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+        const cache = await caches.open("docbai-pages");
+        if (await cache.match(path)) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+}"""
+
+
+def test_a_bulletin_page_opened_reads_offline_like_an_article(browser, live_server, starts):
+    from tests.browser.conftest import PHONE_VIEWPORT
+
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    try:
+        page = context.new_page()
+        path = f"/ban-tin/{DAY}"
+        page.goto(live_server + path)
+        page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+        # Once the worker controls the page, opening it keeps it, as an article is kept.
+        page.reload()
+        assert page.evaluate(KEPT_PAGES, path) is True
+        title = page.locator("h1").inner_text()
+        context.set_offline(True)
+        page.goto(live_server + path)
+        expect(page.locator("h1")).to_have_text(title)
+        expect(page.locator(f"{PLAYER} [data-start]")).to_have_count(5)
+    finally:
+        context.close()
