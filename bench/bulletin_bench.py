@@ -61,7 +61,8 @@ def run(instance, minutes: float, article_count: int) -> int:
         cold = desk.make(bulletin)
         cold_seconds = time.perf_counter() - started
         db.session.commit()
-        print(f"cold (every segment voiced now): {cold_seconds:.1f} s for {cold.duration_seconds / 60:.1f} minutes")
+        print(f"cold (every segment voiced now): {cold_seconds:.1f} s for {cold.duration_seconds / 60:.1f} minutes, "
+              f"{_per_ten_minutes(cold_seconds, cold.duration_seconds):.1f} s per 10 minutes")
 
         # Another day with the same articles: their segments (and the transitions, the closing) are made, the
         # opening with its date is new, as on every day.
@@ -78,7 +79,8 @@ def run(instance, minutes: float, article_count: int) -> int:
         db.session.commit()
         print(f"an editor hears the start (opening and first item, {preview.duration_seconds:.0f} s of audio): "
               f"{preview_seconds:.2f} s")
-        print(f"warm (articles already voiced): {warm_seconds:.1f} s for {warm.duration_seconds / 60:.1f} minutes")
+        print(f"warm (articles already voiced): {warm_seconds:.1f} s for {warm.duration_seconds / 60:.1f} minutes, "
+              f"{_per_ten_minutes(warm_seconds, warm.duration_seconds):.1f} s per 10 minutes")
 
     bytes_per_minute = warm.size_bytes / (warm.duration_seconds / 60)
     print(f"MP3: {bytes_per_minute / 1000:.0f} KB a minute ({warm.size_bytes / 1e6:.2f} MB in all)")
@@ -87,6 +89,10 @@ def run(instance, minutes: float, article_count: int) -> int:
         "minutes": round(warm.duration_seconds / 60, 2),
         "cold_seconds": round(cold_seconds, 2),
         "warm_seconds": round(warm_seconds, 2),
+        # The articles are chosen by the estimate, which is cautious before any sentence is voiced: the bulletin
+        # comes out a little shorter than asked, so the times are also given per 10 minutes of bulletin.
+        "cold_seconds_per_10_minutes": round(_per_ten_minutes(cold_seconds, cold.duration_seconds), 2),
+        "warm_seconds_per_10_minutes": round(_per_ten_minutes(warm_seconds, warm.duration_seconds), 2),
         "preview_seconds": round(preview_seconds, 3),
         "preview_audio_seconds": round(preview.duration_seconds, 1),
         "bytes_per_minute": round(bytes_per_minute),
@@ -97,11 +103,15 @@ def run(instance, minutes: float, article_count: int) -> int:
     misses = []
     if preview_seconds > PREVIEW_TARGET_SECONDS:
         misses.append(f"the start heard after {preview_seconds:.2f} s (target {PREVIEW_TARGET_SECONDS} s)")
-    if warm.duration_seconds >= 0.9 * minutes * 60 and warm_seconds > WARM_TARGET_SECONDS:
-        misses.append(f"warm making took {warm_seconds:.1f} s (target {WARM_TARGET_SECONDS} s)")
+    if _per_ten_minutes(warm_seconds, warm.duration_seconds) > WARM_TARGET_SECONDS:
+        misses.append(f"warm making took {warm_seconds:.1f} s (target {WARM_TARGET_SECONDS} s per 10 minutes)")
     if bytes_per_minute > BYTES_PER_MINUTE_TARGET:
         misses.append(f"{bytes_per_minute / 1000:.0f} KB a minute (target {BYTES_PER_MINUTE_TARGET / 1000:.0f})")
     return save_and_report_targets("bulletin_bench", results, misses, "bulletin")
+
+
+def _per_ten_minutes(seconds: float, audio_seconds: float) -> float:
+    return seconds * 600 / audio_seconds
 
 
 if __name__ == "__main__":
