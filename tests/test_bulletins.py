@@ -170,6 +170,7 @@ def test_an_editor_adds_removes_reorders_and_chooses_readings(db_app, articles):
     (lambda desk, bulletin, article: desk.remove_item(bulletin, 10_000), "Không có tin"),
     (lambda desk, bulletin, article: desk.reorder(bulletin, [bulletin.items[0].id]), "đủ các tin"),
     (lambda desk, bulletin, article: desk.set_opening(bulletin, "Chào {xa}"), "unknown"),
+    (lambda desk, bulletin, article: desk.compose(DAY, [article] * 13), "nhiều nhất 12"),
 ])
 def test_an_editors_impossible_change_is_refused_with_a_reason(db_app, articles, change, message):
     with db_app.app_context():
@@ -359,3 +360,26 @@ def test_schedule_once_makes_the_due_days_bulletin_once(app, make_article, runne
     assert runner.invoke(args=["bulletin", "schedule", "--once"]).exit_code == 0
     with app.app_context():
         assert bulletin_desk().bulletin(day).audio_key != key  # a changed article, a new version
+
+
+@pytest.mark.parametrize("count", [1, 4, 6, 7, 12])
+def test_the_notice_fits_one_a4_page_up_to_the_most_items(app, make_article, count):
+    import io
+
+    from pypdf import PdfReader
+
+    from web.bulletins import notice_pdfs
+    from web.urls import public_url
+
+    long_title = "Huyện Đồng Lâm triển khai kế hoạch chuyển đổi cơ cấu cây trồng vụ đông xuân năm 2027 tại các xã vùng cao"
+    summary = " ".join(["Bà con các thôn được hỗ trợ giống, phân bón và hướng dẫn kỹ thuật canh tác mới."] * 4)
+    made = [make_article(**{**_article(number), "title": f"{long_title} ({number})", "summary": summary})
+            for number in range(count)]
+    with app.app_context():
+        desk = bulletin_desk()
+        bulletin = desk.compose(DAY, [db.session.get(Article, article.id) for article in made])
+        pdf = notice_pdfs().get_or_render(bulletin, public_url("bulletins.bulletin", day=DAY.isoformat()))
+    pages = PdfReader(io.BytesIO(pdf.path.read_bytes())).pages
+    assert len(pages) == 1
+    text = " ".join(pages[0].extract_text().split())
+    assert f"({count - 1})" in text

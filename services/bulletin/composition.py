@@ -41,7 +41,7 @@ from services.speech.article_audio import ArticleSpeech
 
 RULE, EDITOR = "rule", "editor"
 DRAFT, PUBLISHED = "draft", "published"
-MAX_ITEMS = 12
+MAX_ITEMS = 12  # also what the notice-board print fits on one A4 page (services/bulletin/notice.py)
 LOOKBACK = dt.timedelta(hours=24)
 # The pace a segment not voiced yet is estimated at (one Vietnamese word is one syllable): between Google's voice
 # (about 3.3 a second) and espeak-ng's (about 4), until this process has seen PACE_SAMPLE_WORDS of voiced
@@ -171,7 +171,7 @@ class BulletinDesk:
 
     def _estimate(self, script: Script) -> float:
         jingles = self.audio.jingles()
-        jingle_seconds = {name: _mp3_or_zero(path) for name, path in jingles.items()}
+        jingle_seconds = {name: _audio_seconds(path) for name, path in jingles.items()}
         pauses = bulletin_audio.LEAD_IN + bulletin_audio.TAIL + bulletin_audio.BEFORE_CLOSING
         pauses += jingle_seconds.get("opening", 0.0) + jingle_seconds.get("closing", 0.0)
         between = (2 * bulletin_audio.AFTER_JINGLE + jingle_seconds["between"]) if "between" in jingles \
@@ -267,6 +267,8 @@ class BulletinDesk:
         """The day's bulletin made of exactly these articles in this order (the command line's --articles): each
         read as given in readings (by article id) or as the rule would fit it, every one kept."""
         readings = readings or {}
+        if len(articles) > MAX_ITEMS:
+            raise BulletinError(f"Một bản tin có nhiều nhất {MAX_ITEMS} tin (bảng tin in trên một trang A4).")
         for reading in readings.values():
             _check_reading(reading)
         bulletin = self.draft(day)
@@ -283,6 +285,8 @@ class BulletinDesk:
         reading = _check_reading(reading or LEAD)
         if any(item.article_id == article.id for item in bulletin.items):
             raise BulletinError("Bài này đã có trong bản tin.")
+        if len(bulletin.items) >= MAX_ITEMS:
+            raise BulletinError(f"Bản tin đã đủ {MAX_ITEMS} tin (bảng tin in trên một trang A4).")
         items = list(bulletin.items)
         position = len(items) if position is None else max(0, min(position, len(items)))
         item = BulletinItem(article=article, reading=reading)
@@ -345,8 +349,10 @@ class BulletinDesk:
             bulletin.published_at = utc_now()
 
     def unpublish(self, bulletin: Bulletin) -> None:
-        """Take the bulletin back to a draft: off the page, the feed and the loudspeakers."""
+        """Take the bulletin back to a draft: off the page, the feed and the loudspeakers (and out of the rule's
+        hands, which would publish it again)."""
         bulletin.status = DRAFT
+        self._edited(bulletin)
 
     # Hearing and making
 
@@ -411,6 +417,6 @@ def _jingle_seconds(path: str, size: int, modified_ns: int) -> float:
         return 0.0
 
 
-def _mp3_or_zero(path) -> float:
+def _audio_seconds(path) -> float:
     status = path.stat()
     return _jingle_seconds(str(path), status.st_size, status.st_mtime_ns)

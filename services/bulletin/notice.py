@@ -17,12 +17,13 @@ from services.speech.spoken_text import speakable_blocks
 NOTICE_TEMPLATE = "bulletins/notice.html"
 NOTICE_VERSION = "1"
 # About two lines of the notice's type: a summary longer than this is cut at a word and ends with "…".
-SUMMARY_CHARACTERS = {"large": 150, "medium": 170, "small": 190}
+SUMMARY_CHARACTERS = {"large": 120, "medium": 135, "columns": 80}
 
 
 def type_size(item_count: int) -> str:
-    """The notice's type size for so many items, so that all of them fit on one A4 page."""
-    return "large" if item_count <= 5 else "medium" if item_count <= 8 else "small"
+    """The notice's type size for so many items (static/css/notice.css), so that all of them fit on one A4 page:
+    large up to 4, medium up to 6, two columns of smaller type up to 12 (the most a bulletin holds)."""
+    return "large" if item_count <= 4 else "medium" if item_count <= 6 else "columns"
 
 
 def two_lines(text: str, characters: int) -> str:
