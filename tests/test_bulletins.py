@@ -383,3 +383,18 @@ def test_the_notice_fits_one_a4_page_up_to_the_most_items(app, make_article, cou
     assert len(pages) == 1
     text = " ".join(pages[0].extract_text().split())
     assert f"({count - 1})" in text
+
+
+def test_an_editors_lexicon_entry_reaches_the_next_bulletin(app, articles):
+    from pathlib import Path
+
+    with app.app_context():
+        desk = bulletin_desk()
+        bulletin = desk.compose_by_rule(DAY)
+        before = desk.audio.key(desk.script(bulletin))
+        assert not any("Nà Lừa xanh" in text for text in desk.script(bulletin).all_segments())
+        Path(app.config["ABBREVIATIONS_FILE"]).write_text("Nà Lừa\tNà Lừa xanh\tword\n", encoding="utf-8")
+        desk.speech.lexicon.recheck.seconds = 0  # look at the file now rather than within two seconds
+        script = desk.script(bulletin)
+        assert any("Nà Lừa xanh" in text for text in script.all_segments())
+        assert desk.audio.key(script) != before  # a new version is made, with the editor's word
