@@ -14,6 +14,7 @@ from web.assets import init_assets, inline_script_sources, inline_style_sources
 from web.bulletins import init_bulletins
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
 from web.page_cache import init_page_cache
+from web.observability import init_observability
 from web.preferences import init_preferences
 from web.request_guards import init_request_guards
 from web.site_services import init_site_services
@@ -71,6 +72,8 @@ def create_app(test_config=None):
     db.init_app(app)
     # Beside the code, not in the working directory: `flask db upgrade` run from anywhere finds the same history.
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    # First: its before_request runs before every other hook and its after_request after them (web/observability.py).
+    init_observability(app)
     app.json.ensure_ascii = False  # Vietnamese in JSON as text, not \u escapes
     htmx.init_app(app)
     compress.init_app(app)
@@ -80,8 +83,9 @@ def create_app(test_config=None):
             event.listen(engine, "connect", _prepare_connection)
 
     from blueprints import (
-        bulletins, errors, feeds, finding, images, listening, offline, preferences, printing, reading,
+        bulletins, errors, feeds, finding, images, listening, offline, operations, preferences, printing, reading,
     )
+    from blueprints.newsroom import init_newsroom
     from commands import register_commands
 
     init_request_guards(app)
@@ -89,7 +93,7 @@ def create_app(test_config=None):
     # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
     app.url_map.merge_slashes = False
     for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp,
-                      bulletins.bp, errors.bp):
+                      operations.bp, bulletins.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     register_template_helpers(app)
@@ -98,6 +102,7 @@ def create_app(test_config=None):
     init_http_caching(app)
     init_site_services(app)
     init_bulletins(app)
+    init_newsroom(app)  # the newsroom at /bien-tap/: its sessions, CSRF and login limits, after the site's Redis
     init_page_cache(app)
     app.after_request(_security_headers)
     if app.config["PROXY_COUNT"] > 0:
@@ -164,10 +169,11 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _security_headers(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources(), inline_scripts=inline_script_sources()),
-    )
+    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources(), inline_scripts=inline_script_sources())
+    if response.headers.get("X-Frame-Options") == "SAMEORIGIN":
+        # A page that chose to be framed by the site itself (the newsroom's phone-width preview).
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

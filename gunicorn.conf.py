@@ -15,6 +15,13 @@ try:
 except SettingError as _error:
     sys.exit(f"docbai: {_error}")
 
+from services.infra import metrics as _metrics  # noqa: E402 (after the settings are known to be good)
+
+# Each worker records its metrics in files of this folder, and /metrics on any of them adds up all (set here, in
+# the master, so every worker it forks has it before its first metric).
+_metrics_folder = os.path.join(_settings["METRICS_DIR"], _metrics.WEB_FOLDER)
+_metrics.use_files(_metrics_folder)
+
 wsgi_app = "app:create_app()"
 bind = _settings["BIND"]
 
@@ -49,11 +56,13 @@ forwarded_allow_ips = ""
 secure_scheme_headers = {}
 forwarder_headers = ""
 
-# Access and error logs to stdout and stderr: systemd's journal or the container keeps them.
-accesslog = "-"
+# The error log to stderr: systemd's journal or the container keeps it. No access log: the app writes one line
+# per request itself (web/observability.py), with what gunicorn does not know — the request id, the endpoint,
+# LOG_FORMAT — and without the probes' lines; a second line per request from gunicorn would double the log of
+# a surge and say less. (The app's time stops when the response is made, before a streamed body is sent.)
+accesslog = None
 errorlog = "-"
 loglevel = _settings["LOG_LEVEL"]
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 # The heartbeat file on tmpfs, so a slow disk cannot make a healthy worker look dead.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket in the home folder of whoever runs the service.
@@ -70,3 +79,33 @@ def worker_exit(server, worker):
             flush_views(app)
         except Exception:
             server.log.exception("View counts of worker %s not written", worker.pid)
+
+
+def on_starting(server):
+    """Before the first worker: the metrics of a previous run go (their processes are gone, their counts too)."""
+    _metrics.empty_folder(_metrics_folder)
+
+
+def child_exit(server, worker):
+    """A worker has exited (in the master): its live gauges go, what it counted joins the archive."""
+    try:
+        _metrics.fold_dead_process(_metrics_folder, worker.pid)
+    except Exception:
+        server.log.exception("Metrics of worker %s not folded", worker.pid)
+
+
+if _settings["LOG_FORMAT"] == "json":
+    from gunicorn.glogging import Logger as _GunicornLogger
+
+    from services.infra.logs import formatter as _log_formatter
+
+    class JsonLogger(_GunicornLogger):
+        """gunicorn's own lines (boot, worker restarts, timeouts) as JSON, like the app's."""
+
+        def setup(self, cfg):
+            """gunicorn's handlers, with the app's JSON formatter."""
+            super().setup(cfg)
+            for handler in self.error_log.handlers:
+                handler.setFormatter(_log_formatter("json"))
+
+    logger_class = JsonLogger

@@ -1,5 +1,6 @@
-"""The content model: categories, articles and their figures, the photo and video libraries, links, and the daily
-bulletins (bản tin truyền thanh) made of articles."""
+"""The content model: categories, articles and their figures, the photo and video libraries, links; the daily
+bulletins (bản tin truyền thanh) made of articles; and the newsroom's: staff accounts, article revisions and the
+audit log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -93,9 +94,17 @@ class Article(db.Model):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     views: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # draft (nháp), pending (chờ duyệt), published (đã đăng; scheduled while published_at is ahead), unpublished
+    # (đã gỡ): services.newsroom.workflow moves an article between them. Readers see only published ones.
     status: Mapped[str] = mapped_column(String(20), default="published", index=True)
     external_id: Mapped[Optional[str]] = mapped_column(String(200), unique=True, nullable=True)
     category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"), index=True)
+    # Raised by every save in the newsroom; a save made from an older number is refused (two editors at once).
+    edit_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When it first reached readers: its slug is then fixed, and once unpublished its URL answers 410.
+    first_published_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # A soft delete: hidden everywhere, even from the newsroom's lists, until an administrator restores it.
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     category: Mapped[Optional[Category]] = relationship(back_populates="articles")
     figures: Mapped[list["Figure"]] = relationship(
@@ -212,6 +221,77 @@ class BulletinItem(db.Model):
     article: Mapped[Article] = relationship()
 
 
+class User(db.Model):
+    """A newsroom account: biên tập viên, duyệt bài or quản trị. Flask-Login's user (is_active, get_id)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    disabled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # Part of the session's user id: raising it (disable, new password, new role) ends every session at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """A disabled account cannot log in, and its sessions no longer load."""
+        return self.disabled_at is None
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and the session version, so a raised version logs the account out."""
+        return f"{self.id}.{self.session_version}"
+
+
+class ArticleRevision(db.Model):
+    """One save of an article in the newsroom: what it said, who saved it and when."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_article_revisions_article_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # saved, restored (from an older revision), conflict (a stale save, kept so nothing is lost), imported
+    kind: Mapped[str] = mapped_column(String(20), default="saved")
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[Optional[User]] = relationship()
+    category: Mapped[Optional[Category]] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One line of the audit log: who did what, to what, when and from which address."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    # The name as typed or as it was then: a failed login names no account, a renamed account keeps its past.
+    username: Mapped[str] = mapped_column(String(60), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[Optional[User]] = relationship()
+
+
 _TEXT_COLUMNS = {
     Category: ("name", "slug"),
     Article: ("title", "slug", "summary", "body_html", "author", "external_id"),
@@ -220,6 +300,9 @@ _TEXT_COLUMNS = {
     Video: ("title",),
     Link: ("title", "url"),
     Bulletin: ("opening",),
+    User: ("username", "display_name"),
+    ArticleRevision: ("title", "summary", "body_html", "author"),
+    AuditEvent: ("username", "target", "detail"),
 }
 
 

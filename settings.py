@@ -169,6 +169,14 @@ def rate_limit(value) -> str:
     return value
 
 
+def token(value) -> str:
+    """A secret a client presents: long enough that guessing it is hopeless."""
+    value = text(value).strip()
+    if len(value) < 16:
+        raise ValueError("expected at least 16 characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+    return value
+
+
 def bind_address(value) -> str:
     value = text(value).strip()
     if value.startswith("unix:"):
@@ -324,6 +332,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_NEAR_CACHE_SECONDS", 5, whole_number(0),
             "how long each process keeps a page it read from the cache, as it is"),
     Setting("PAGE_NEAR_CACHE_ENTRIES", 256, whole_number(1), "how many such pages each process keeps"),
+    Setting("PAGE_BODY_CACHE_ENTRIES", 1024, whole_number(1),
+            "how many pages each process keeps compressed, as sent (about 8 KB each)"),
     Setting("CONTENT_VERSION_RECHECK_SECONDS", lambda d: 0.0 if d.debug else 0.5, seconds,
             "how stale another process's edit may be here"),
     Setting("STATIC_RECHECK_SECONDS", lambda d: 0.0 if d.debug else 1.0, seconds,
@@ -345,13 +355,39 @@ SETTINGS: tuple[Setting, ...] = (
             "the largest request body; reading pages only have a few short forms"),
     Setting("MAX_FORM_MEMORY_SIZE", 16 * 1024, byte_count, "the largest form field kept in memory"),
     Setting("MAX_FORM_PARTS", 100, whole_number(1), "the most fields a form may have"),
+    # The newsroom (Tòa soạn, /bien-tap/)
+    Setting("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60, whole_number(60),
+            "a newsroom session idle this long ends; the next request asks for the password again"),
+    Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes", rate_limit,
+            "failed logins one account may have before it must wait (per account, from any address)"),
+    Setting("LOGIN_LIMIT_PER_CLIENT", "20 per 15 minutes", rate_limit,
+            "failed logins one address may make, whichever names it tries"),
+    Setting("PASSWORD_MIN_LENGTH", 10, whole_number(8), "the shortest password an account may have"),
+    Setting("PASSWORD_HASH_MEMORY_KIB", 64 * 1024, whole_number(8),
+            "memory one argon2id password hash takes, in KiB (RFC 9106's second choice: 64 MiB)"),
+    Setting("PASSWORD_HASH_TIME_COST", 3, whole_number(1), "argon2id passes over that memory"),
+    Setting("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, byte_count,
+            "the largest picture an editor may upload (the rest of the site keeps MAX_CONTENT_LENGTH)"),
+    Setting("EDITOR_FORM_MAX_BYTES", 2 * 1024 * 1024, byte_count,
+            "the largest article an editor may save (its HTML and fields together)"),
+    Setting("NEWSROOM_ARTICLES_PER_PAGE", 20, whole_number(1), "articles per page of the newsroom's list"),
     # The gunicorn server (gunicorn.conf.py)
     Setting("BIND", "127.0.0.1:8000", bind_address, "where gunicorn listens: HOST:PORT or unix:PATH"),
     Setting("WEB_CONCURRENCY", lambda d: max(2, _cores()), whole_number(1), "gunicorn worker processes"),
     Setting("WEB_THREADS", 8, whole_number(1), "threads per gunicorn worker"),
     Setting("WEB_TIMEOUT", 120, whole_number(1), "seconds before gunicorn replaces a wedged worker"),
     Setting("WEB_MAX_REQUESTS", 50_000, whole_number(0), "requests before a worker is replaced; 0 never"),
-    Setting("LOG_LEVEL", "info", choice("debug", "info", "warning", "error", "critical"), "gunicorn's log level"),
+    Setting("LOG_LEVEL", "info", choice("debug", "info", "warning", "error", "critical"),
+            "the log level of gunicorn and of the app (a line per request is info)"),
+    # Operating (blueprints/operations.py: /healthz, /readyz, /metrics)
+    Setting("LOG_FORMAT", "text", choice("text", "json"), "log lines as text, or one JSON object a line"),
+    Setting("METRICS_TOKEN", None, token,
+            "the bearer token /metrics asks for (Authorization: Bearer …); unset, /metrics answers 404",
+            secret=True, optional=True),
+    # Not PROMETHEUS_MULTIPROC_DIR: gunicorn hands the client a folder inside this one under that name, which
+    # its workers would then read back as this setting.
+    Setting("METRICS_DIR", lambda d: os.path.join(d.instance_path, "metrics"), folder,
+            "where this host's gunicorn workers and `flask worker`s keep their metrics for /metrics to add up"),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -45,10 +45,13 @@ def _milliseconds(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, seconds: int, connections: int, headers: dict) -> dict:
-    """Requests per second, median and 99th-percentile latency, and non-2xx/3xx answers from one wrk run."""
+def run_wrk(url: str, seconds: int, connections: int, headers: dict, script: Path | None = None) -> dict:
+    """Requests per second, median and 99th-percentile latency, and non-2xx/3xx answers from one wrk run
+    (script: a Lua script choosing each request's path, e.g. cycling through many pages)."""
     command = [WRK, "--threads", "1", "--connections", str(connections), "--duration", f"{seconds}s",
                "--latency", "--timeout", "10s"]
+    if script is not None:
+        command += ["--script", str(script)]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
@@ -62,14 +65,15 @@ def run_wrk(url: str, seconds: int, connections: int, headers: dict) -> dict:
     }
 
 
-def best_of_rounds(url: str, seconds: int, connections: int, headers: dict, rounds: int) -> dict:
+def best_of_rounds(url: str, seconds: int, connections: int, headers: dict, rounds: int,
+                   script: Path | None = None) -> dict:
     """The best of several wrk runs (each opens its connections anew), with every round's requests/s.
 
     With a few keep-alive connections, gunicorn's workers sometimes share them badly (one worker takes most
     and the other idles) and a run then shows a third of what the server does, whatever the app: the hello
     app itself swings between about 2,100 and 6,500 req/s on a 2-core machine. The best round is the one in
     which both workers served; every page, and the ceiling, is measured this way."""
-    runs = [run_wrk(url, seconds, connections, headers) for _ in range(rounds)]
+    runs = [run_wrk(url, seconds, connections, headers, script) for _ in range(rounds)]
     best = max(runs, key=lambda figures: figures["requests_per_second"])
     return {**best, "rounds_requests_per_second": [figures["requests_per_second"] for figures in runs]}
 

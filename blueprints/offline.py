@@ -46,8 +46,10 @@ def worker_settings() -> dict:
     offline_page = url_for("offline.saved")
     version = hashlib.blake2b("\n".join(precache + [offline_page]).encode(), digest_size=6).hexdigest()
     routes = {name: path_pattern(*endpoints) for name, endpoints in WORKER_ROUTES.items()}
+    # The newsroom's pages (staff only, never cached) are left to the network, whatever they are.
     return {"version": version, "precache": precache, "offlinePage": offline_page,
-            "savedList": saved_list_path(), "keptArticles": KEPT_ARTICLES, "routes": routes}
+            "savedList": saved_list_path(), "keptArticles": KEPT_ARTICLES, "routes": routes,
+            "newsroom": url_for("newsroom.articles")}
 
 
 @bp.get("/sw.js")

@@ -13,7 +13,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psutil
 import pytest
 import sqlalchemy as sa
 from mutagen.mp3 import MP3
@@ -223,11 +222,11 @@ class _Proxy:
                     reason="TEST_DATABASE_URL is not set: the database-away test stops a PostgreSQL (CI sets it)")
 def test_a_cached_page_is_served_while_the_database_is_away(tmp_path, monkeypatch):
     from app import create_app, database_url_with_driver
-    from conftest import POSTGRESQL_URL
     from services.infra.schema import create_schema
     from web.site_services import flush_views
 
-    url = sa.engine.make_url(database_url_with_driver(POSTGRESQL_URL))
+    # Not `from conftest import`: that gives whichever conftest.py pytest loaded last (tests/browser has one).
+    url = sa.engine.make_url(database_url_with_driver(os.environ["TEST_DATABASE_URL"]))
     proxy = _Proxy((url.host or "127.0.0.1", url.port or 5432))
     schema = "test_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(url)

@@ -71,20 +71,36 @@ def test_pages_are_compressed_and_say_what_they_vary_by(client, make_article, en
     assert {"Accept-Encoding", "HX-Request", "Cookie", "Save-Data"} <= vary
 
 
+@pytest.mark.parametrize("cached", [True, False], ids=["page cache", "no page cache"])
 @pytest.mark.parametrize("path", ["/", "/bai-viet/bai-viet-so-1", "/thu-vien-anh"])
-def test_the_same_page_is_compressed_once_and_a_repeat_visit_not_at_all(client, make_article, monkeypatch, path):
-    import flask_compress.flask_compress as flask_compress
+def test_the_same_page_is_compressed_once_and_a_repeat_visit_not_at_all(app, make_article, monkeypatch, path, cached):
+    import brotli
 
+    import flask_compress.flask_compress as flask_compress
+    from web import page_cache
+
+    if not cached:
+        app.extensions["docbai_page_cache"].seconds = 0  # every request renders: the same body, compressed once
     make_article()
-    compressed = []
+    client = app.test_client()
+    compressions = []
+    # The two places a page is compressed: the page cache's own, and Flask-Compress for pages it does not keep.
+    real_own = page_cache.compressed
+    monkeypatch.setattr(page_cache, "compressed", lambda body, encoding: compressions.append(encoding) or real_own(body, encoding))
     real = flask_compress._compress_data
-    monkeypatch.setattr(flask_compress, "_compress_data", lambda *args: compressed.append(args[2]) or real(*args))
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda *args: compressions.append(args[2]) or real(*args))
     first = client.get(path, headers={"Accept-Encoding": "br"})
-    assert first.status_code == 200 and compressed == ["br"]
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br" and compressions == ["br"]
+    assert "<html" in brotli.decompress(first.data).decode()  # a whole page
     again = client.get(path, headers={"Accept-Encoding": "br"})
-    assert again.data == first.data and compressed == ["br"]
+    assert again.data == first.data and compressions == ["br"]
     repeat = client.get(path, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
-    assert repeat.status_code == 304 and compressed == ["br"]
+    assert repeat.status_code == 304 and not repeat.data and compressions == ["br"]
+    gzipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip" and compressions == ["br", "gzip"]
+    assert gzip.decompress(gzipped.data) == brotli.decompress(first.data)
+    plain = client.get(path)
+    assert "Content-Encoding" not in plain.headers and plain.data == gzip.decompress(gzipped.data)
 
 
 def test_static_text_files_are_compressed_too(client):

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -337,9 +338,12 @@ def redis_site(tmp_path, monkeypatch, redis):
 
 
 @needs_redis
-def test_a_page_read_from_redis_is_kept_a_few_seconds_in_the_process(redis_site, make_article, monkeypatch, clock):
+def test_a_page_read_from_redis_is_kept_in_the_process_until_its_entry_expires(redis_site, make_article, monkeypatch, clock):
     article = make_article(title="Bản tin đầu tiên")
     client = redis_site.test_client()
+    pages = redis_site.extensions["docbai_page_cache"]
+    started = time.time()
+    pages.clock = lambda: started + clock.now
     path = f"/bai-viet/{article.slug}"
     assert "Bản tin đầu tiên" in client.get(path).get_data(as_text=True)
     asked = []
@@ -354,9 +358,12 @@ def test_a_page_read_from_redis_is_kept_a_few_seconds_in_the_process(redis_site,
         db.session.commit()
     assert "Bản tin đã sửa" in client.get(path).get_data(as_text=True)
     assert [key for key in asked if key.startswith("page:")]
-    # After its 5 s, the process asks Redis again.
+    # The process answers from its own copy as long as the entry lives; then it asks Redis again.
     asked.clear()
-    clock.now += 5.1
+    clock.now += 30
+    assert "Bản tin đã sửa" in client.get(path).get_data(as_text=True)
+    assert not [key for key in asked if key.startswith("page:")]
+    clock.now += redis_site.config["PAGE_CACHE_SECONDS"]
     assert "Bản tin đã sửa" in client.get(path).get_data(as_text=True)
     assert [key for key in asked if key.startswith("page:")]
 

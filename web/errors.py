@@ -8,6 +8,7 @@ MESSAGES = {
     400: ("Yêu cầu không hợp lệ", "Địa chỉ hoặc dữ liệu gửi lên không đúng. Xin kiểm tra lại."),
     404: ("Không tìm thấy trang", "Trang bạn tìm không có hoặc đã được chuyển đi."),
     405: ("Không thực hiện được", "Trang này không nhận kiểu yêu cầu đó."),
+    410: ("Bài viết đã được gỡ", "Bài viết này đã được gỡ khỏi trang và không còn đọc được. Mời bạn đọc các tin khác."),
     413: ("Dữ liệu gửi lên quá lớn", "Biểu mẫu gửi lên lớn hơn mức trang nhận. Xin thử lại với ít nội dung hơn."),
     416: ("Không gửi được phần tệp yêu cầu", "Phần tệp được yêu cầu nằm ngoài tệp. Xin tải lại cả tệp."),
     429: ("Quá nhiều yêu cầu", "Bạn đã gửi nhiều yêu cầu trong thời gian ngắn. Xin đợi một lát rồi thử lại."),

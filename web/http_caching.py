@@ -11,10 +11,12 @@ stays the same whichever compression the response then gets.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 
-from flask import request
+import brotli
+from flask import current_app, request
 
 from extensions import compress
 from services.infra.near_cache import NearCache
@@ -55,6 +57,25 @@ class CompressedPages:
         """Keep a compressed body, dropping the least recently used beyond max_entries."""
         if not key.endswith(";"):
             self._bodies.put(key, value)
+
+
+def chosen_encoding() -> str | None:
+    """The compression this request's browser takes, brotli first (as Flask-Compress chooses), or None."""
+    accepted = request.accept_encodings
+    brotli_quality, gzip_quality = accepted.quality("br"), accepted.quality("gzip")
+    if brotli_quality and brotli_quality >= gzip_quality:
+        return "br"
+    return "gzip" if gzip_quality else None
+
+
+def compressed(body: bytes, encoding: str | None) -> bytes:
+    """body compressed for encoding (br or gzip, at the levels Flask-Compress is configured with), or as it is."""
+    config = current_app.config
+    if encoding == "br":
+        return brotli.compress(body, quality=config["COMPRESS_BR_LEVEL"])
+    if encoding == "gzip":
+        return gzip.compress(body, compresslevel=config["COMPRESS_LEVEL"], mtime=0)
+    return body
 
 
 def compressed_body_key(this_request) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 
 from flask import Response, current_app, has_app_context, make_response, request
@@ -32,7 +33,7 @@ from services.infra.content_version import ContentChanges, ContentVersion
 from services.infra.near_cache import NearCache
 from web.assets import INLINE_STYLESHEETS, inline_script_sources, static_files
 from web.htmx import wants_fragment
-from web.http_caching import VOLATILE_TEXT, name_body, page_validator
+from web.http_caching import VOLATILE_TEXT, chosen_encoding, compressed, name_body, page_validator
 from web.preferences import html_classes, saving_data
 from web.site_services import site_services
 
@@ -44,13 +45,25 @@ VIEWS_SENTINEL = 987_654_321
 
 class PageCache:
     """The app's page cache: pages and small content-derived values under the content version, the copy each
-    process keeps of what it read, and the design fingerprint every key carries."""
+    process keeps of what it read, and the design fingerprint every key carries.
 
-    def __init__(self, seconds: int, near: NearCache | None, design: str, content_version: ContentVersion):
+    A page asked for again is answered from this process's memory without touching its HTML: the entry's
+    facts and validator (heads) and the page compressed as this reader's browser takes it, with the count
+    filled in (bodies). Only a new count, a new encoding or a new entry joins the HTML and compresses it; on a
+    site whose readers spread over hundreds of pages, compressing every request cost more than everything
+    else a cached page does."""
+
+    def __init__(
+        self, seconds: int, near: NearCache | None, design: str, content_version: ContentVersion,
+        body_entries: int = 1024,
+    ):
         self.seconds = seconds  # 0: nothing is kept (the debug server)
         self.near = near
         self.design = design
         self.content_version = content_version
+        self.clock = time.time  # wall time: an entry's expiry is the same moment in every process and host
+        self.heads = NearCache(None, 4 * body_entries)  # page key: (facts, validator, kept until)
+        self.bodies = NearCache(None, body_entries)  # (page key, count, encoding): the body as sent
 
     def key(self) -> str | None:
         """This request's page key, or None when the page must not be cached."""
@@ -73,29 +86,92 @@ class PageCache:
         `data-volatile` text, which render() filled with VIEWS_SENTINEL."""
         try:
             key = self.key()
-            entry = self._read(key) if key is not None else None
         except RedisError as error:
             # Readers still get their page while Redis is away, rendered as if there were no cache.
             current_app.logger.warning("Page cache unavailable: %s", error)
-            key = entry = None
-        if entry is None:
-            rendered, facts = render()
-            html = rendered.get_data(as_text=True)
-            # Kept in pieces around the count's sentinel, so a request joins strings instead of searching the
-            # page; the validator leaves the count out, so it is the same for every request of this entry.
-            entry = (split_at_view_count(html), facts, page_validator(html.encode("utf-8")))
-            if key is not None:
-                try:
-                    self._keep(key, entry)
-                except RedisError as error:
-                    current_app.logger.warning("Page not kept: %s", error)
-        pieces, facts, validator = entry
+            key = None
+        metrics = current_app.extensions["docbai_metrics"]
+        if key is None:
+            metrics.page_cache_lookup("bypass")
+            entry = self._rendered(render)
+            return self._uncached_response(entry, views)
+        head = self.heads.get(key)
+        entry = None
+        if head is None or head[2] <= self.clock():
+            entry = self._entry(key, render, metrics)
+            head = (entry[1], entry[2], entry[3])
+            self.heads.put(key, head)
+        else:
+            metrics.page_cache_lookup("hit")
+        facts, validator, kept_until = head
+        if request.if_none_match.contains_weak(validator):
+            return self._not_modified(validator)
         count = views(facts) if views is not None else None
-        response = make_response(vietnamese_number(count).join(pieces) if count is not None else "".join(pieces))
+        encoding = chosen_encoding()
+        body = self.bodies.get((key, count, encoding))
+        if body is None or body[1] != kept_until:
+            entry = entry or self._entry(key, render, metrics)
+            html = vietnamese_number(count).join(entry[0]) if count is not None else "".join(entry[0])
+            body = (compressed(html.encode("utf-8"), encoding), kept_until)
+            self.bodies.put((key, count, encoding), body)
+        return self._page_response(body[0], encoding, validator)
+
+    def _entry(self, key: str, render, metrics) -> tuple:
+        """The entry under key, from this process, the shared cache or a render (kept for the next readers)."""
+        try:
+            entry = self._read(key)
+        except RedisError as error:
+            current_app.logger.warning("Page cache unavailable: %s", error)
+            entry = None
+        if entry is not None and entry[3] > self.clock():
+            metrics.page_cache_lookup("hit")
+            return entry
+        metrics.page_cache_lookup("miss")
+        entry = self._rendered(render)
+        try:
+            self._keep(key, entry)
+        except RedisError as error:
+            current_app.logger.warning("Page not kept: %s", error)
+        return entry
+
+    def _rendered(self, render) -> tuple:
+        """A new entry: the page in pieces around its count, its facts, its validator, the time it is kept until."""
+        rendered, facts = render()
+        html = rendered.get_data(as_text=True)
+        # Kept in pieces around the count's sentinel, so a request joins strings instead of searching the page;
+        # the validator leaves the count out, so it is the same for every request of this entry. The time it is
+        # kept until travels with it: every process's copy of it expires then too.
+        return split_at_view_count(html), facts, page_validator(html.encode("utf-8")), self.clock() + self.seconds
+
+    @staticmethod
+    def _uncached_response(entry: tuple, views) -> Response:
+        pieces, facts, validator, _ = entry
+        count = views(facts) if views is not None else None
+        html = vietnamese_number(count).join(pieces) if count is not None else "".join(pieces)
+        response = make_response(html)
         response.vary.add("HX-Request")
         response.set_etag(validator, weak=True)
-        if key is not None:
-            name_body(f"{key}:{count}")  # this exact body, for the compression cache, without hashing it
+        # The same page rendered again is the same body: web.http_caching compresses it once.
+        name_body(hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest())
+        return response
+
+    @staticmethod
+    def _page_response(body: bytes, encoding: str | None, validator: str) -> Response:
+        response = current_app.response_class(body, mimetype="text/html")
+        if encoding is not None:
+            # Already compressed: web.http_caching's step leaves a response with an encoding as it is.
+            response.headers["Content-Encoding"] = encoding
+        response.vary.update(("HX-Request", "Accept-Encoding"))
+        response.set_etag(validator, weak=True)
+        response.cache_control.no_cache = True  # browsers ask again each time, and get a 304 when current
+        return response
+
+    @staticmethod
+    def _not_modified(validator: str) -> Response:
+        response = current_app.response_class(status=304)
+        response.vary.update(("HX-Request", "Accept-Encoding"))
+        response.set_etag(validator, weak=True)
+        response.cache_control.no_cache = True
         return response
 
     def value(self, name: str, make: Callable[[], object]) -> object:
@@ -189,6 +265,7 @@ def init_page_cache(app) -> None:
         NearCache(near_seconds, config["PAGE_NEAR_CACHE_ENTRIES"]) if near_seconds > 0 else None,
         design_fingerprint(app),
         services.content_version,
+        config["PAGE_BODY_CACHE_ENTRIES"],
     )
     ContentChanges(
         CONTENT_MODELS, lambda: site_services().content_version if has_app_context() else None, VIEW_COUNT_ONLY

@@ -56,16 +56,18 @@ def init_site_services(app) -> None:
     """Make the app's narrator, lexicon, PDF cache, job queue, and rate limiter from its
     configuration."""
     config = app.config
+    metrics = app.extensions["docbai_metrics"]  # made by init_observability, which runs first
     redis = (
         guarded_redis(config["REDIS_URL"], config["REDIS_TIMEOUT_SECONDS"], CircuitBreaker(config["REDIS_BREAKER_SECONDS"]))
         if config["REDIS_URL"] else None
     )
+    metrics.shared_state = redis is not None  # the queue and the views then live in Redis, read by a scrape
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
-            shared_locks,
+            shared_locks, metrics.engine_passed_over, metrics.breaker_state,
         ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
@@ -77,7 +79,10 @@ def init_site_services(app) -> None:
     app.extensions["docbai"] = SiteServices(
         speech=speech,
         pdfs=_article_pdfs(app, shared_locks),
-        jobs=make_job_queue(redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context),
+        jobs=make_job_queue(
+            redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
+            metrics.jobs_pending_now,
+        ),
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_article_views(app, redis),
@@ -96,8 +101,10 @@ def _article_views(app, redis) -> ArticleViews:
         with app.app_context():
             add_views(counts)
 
+    metrics = app.extensions["docbai_metrics"]
     # stored_views runs in the request's context: only a page asks for a count.
-    views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis)
+    views = ArticleViews(write, stored_views, cache, app.config["VIEW_FLUSH_SECONDS"], redis,
+                         on_flush=metrics.views_flushed)
     # This process's buffer is written at exit too (gunicorn's worker_exit hook flushes first; a `flask`
     # command has only this). With Redis it holds only the views that came while Redis was away.
     atexit.register(_flush_at_exit, views)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask import abort
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -16,10 +17,13 @@ VIEW_COUNT_ONLY = "docbai_view_count_only"
 
 
 def published_articles():
-    """A select of the articles readers may see, newest first; callers add the relationships they show."""
+    """A select of the articles readers may see, newest first; callers add the relationships they show.
+
+    The one gate between the newsroom and readers: every page, list, feed, the sitemap, search and the podcast
+    ask here, so a draft, an article waiting for its time, an unpublished or a deleted one shows nowhere."""
     return (
         select(Article)
-        .where(Article.status == "published", Article.published_at <= utc_now())
+        .where(Article.status == "published", Article.published_at <= utc_now(), Article.deleted_at.is_(None))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
 
@@ -40,13 +44,25 @@ def other_articles(article: Article):
 
 
 def get_published_article(slug: str) -> Article:
-    """The published article with this slug, or a 404."""
+    """The published article with this slug; a 410 for one the newsroom unpublished (gỡ bài), else a 404."""
     statement = (
         published_articles()
         .where(Article.slug == slug)
         .options(selectinload(Article.figures), selectinload(Article.category))
     )
-    return db.one_or_404(statement)
+    article = db.session.execute(statement).scalar_one_or_none()
+    if article is None:
+        abort(410 if was_unpublished(slug) else 404)
+    return article
+
+
+def was_unpublished(slug: str) -> bool:
+    """Whether readers saw this slug's article until the newsroom unpublished it (its URL answers 410)."""
+    statement = select(Article.id).where(
+        Article.slug == slug, Article.status == "unpublished", Article.deleted_at.is_(None),
+        Article.first_published_at.is_not(None),
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def published_article_id(slug: str) -> int | None:

@@ -30,6 +30,10 @@ Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the 
 SHOWN_VIEWS_SECONDS = 0.5
 # How long a stored count is remembered in a cache shared by every process (each flush forgets what it changed).
 STORED_SECONDS_SHARED = 300
+# Without Redis, how long a process remembers a stored count: another process's flushed views show on its
+# pages within this; a count read from the database on every page cost a site whose readers spread over many
+# articles one query per page.
+STORED_SECONDS_OWN = 10
 
 
 class ViewCounter(Protocol):
@@ -41,6 +45,9 @@ class ViewCounter(Protocol):
     def pending(self, article_id: int) -> int:
         """Views of the article counted but not yet in the database."""
 
+    def pending_total(self) -> int:
+        """Views of every article counted but not yet in the database (this process's, without Redis)."""
+
     def flush(self) -> int:
         """Write the pending views to the database now; how many views were written."""
 
@@ -51,9 +58,10 @@ class ViewCounter(Protocol):
 class PeriodicFlush:
     """A daemon thread that calls flush every interval, started on the first view, never at import."""
 
-    def __init__(self, flush: Callable[[], int], interval: float):
+    def __init__(self, flush: Callable[[], int], interval: float, after: Callable[[bool], None] | None = None):
         self.flush = flush
         self.interval = interval
+        self.after = after or (lambda succeeded: None)  # told whether each flush worked (metrics)
         self._started = False
         self._stopped = threading.Event()
         self._guard = threading.Lock()
@@ -78,21 +86,29 @@ class PeriodicFlush:
             except RedisError as error:
                 # The views stay in Redis and go with a flush once it is back.
                 log.warning("View counts not flushed, Redis away: %s", error)
+                succeeded = False
             except Exception:
                 # The views stay pending and go with the next flush.
                 log.exception("View counts not written; retrying in %g s", self.interval)
+                succeeded = False
+            else:
+                succeeded = True
+            try:
+                self.after(succeeded)
+            except Exception:
+                log.exception("After a view flush")
 
 
 class BufferedViews:
     """Views in this process's memory, flushed every interval seconds, at stop and at exit (the embedded
     default: one machine, SQLite or PostgreSQL)."""
 
-    def __init__(self, write: Writer, interval: float = 1.0):
+    def __init__(self, write: Writer, interval: float = 1.0, after_flush: Callable[[bool], None] | None = None):
         self._write = write
         self._counts: Counter[int] = Counter()
         self._guard = threading.Lock()
         self._flushing = threading.Lock()
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in memory."""
@@ -104,6 +120,11 @@ class BufferedViews:
         """Views of the article in this process's buffer."""
         with self._guard:
             return self._counts.get(article_id, 0)
+
+    def pending_total(self) -> int:
+        """Views of every article in this process's buffer."""
+        with self._guard:
+            return sum(self._counts.values())
 
     def flush(self) -> int:
         """Write the buffer to the database; on failure the views go back into it."""
@@ -134,13 +155,16 @@ class RedisViews:
     TAKEN = "docbai:views:taken"
     FLUSH_LOCK = "docbai:views:flush-lock"
 
-    def __init__(self, redis, write: Writer, interval: float = 1.0, prefix: str = ""):
+    def __init__(
+        self, redis, write: Writer, interval: float = 1.0, prefix: str = "",
+        after_flush: Callable[[bool], None] | None = None,
+    ):
         self.redis = redis
         self._write = write
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
         self.lock_key = prefix + self.FLUSH_LOCK
-        self._periodic = PeriodicFlush(self.flush, interval)
+        self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
     def add(self, article_id: int) -> None:
         """Count one view in Redis."""
@@ -153,6 +177,13 @@ class RedisViews:
         pipe.hget(self.pending_key, str(article_id))
         pipe.hget(self.taken_key, str(article_id))
         return sum(int(value) for value in pipe.execute() if value)
+
+    def pending_total(self) -> int:
+        """Views of every article waiting in Redis, a batch being written included."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hvals(self.pending_key)
+        pipe.hvals(self.taken_key)
+        return sum(int(value) for values in pipe.execute() for value in values)
 
     def flush(self) -> int:
         """Move the pending views to the database (skipped when another process is flushing)."""
@@ -211,15 +242,21 @@ class ArticleViews:
         stored_cache: SharedValues,
         interval: float = 1.0,
         redis=None,
+        on_flush: Callable[[bool, int | None], None] | None = None,
     ):
+        """on_flush(succeeded, views still waiting in this process, or None for Redis's) follows every periodic
+        flush (the metrics)."""
         self._write_to_database = write
         self._stored = stored
         self._stored_cache = stored_cache
         # With Redis the remembered count is shared and every flush forgets what it changed, so it may be kept
-        # long; each process's own cache would miss the other processes' flushes, so there it lasts a flush.
-        self._stored_seconds = STORED_SECONDS_SHARED if redis is not None else max(1, math.ceil(interval))
-        self.local = BufferedViews(self._write, interval)
-        self.shared: RedisViews | None = RedisViews(redis, self._write, interval) if redis is not None else None
+        # long; each process's own cache misses the other processes' flushes, so there it is kept briefly.
+        self._stored_seconds = STORED_SECONDS_SHARED if redis is not None else max(STORED_SECONDS_OWN, math.ceil(interval))
+        told = on_flush or (lambda succeeded, pending: None)
+        self.local = BufferedViews(self._write, interval, lambda ok: told(ok, self.local.pending_total()))
+        self.shared: RedisViews | None = (
+            RedisViews(redis, self._write, interval, after_flush=lambda ok: told(ok, None)) if redis is not None else None
+        )
         self._shown = NearCache(SHOWN_VIEWS_SECONDS, 4096) if redis is not None else None
         self._last_known = NearCache(None, 4096)  # article id: the stored count last read (database away)
 
@@ -242,6 +279,14 @@ class ArticleViews:
         if self.shared is not None:
             pending += self.shared.pending(article_id)
         return pending
+
+    def pending_total(self) -> int:
+        """Views of every article counted but not yet in the database (Redis's, which every process shares,
+        and this process's own)."""
+        total = self.local.pending_total()
+        if self.shared is not None:
+            total += self.shared.pending_total()
+        return total
 
     def shown(self, article_id: int, known: int | None = None) -> int:
         """The count a reader sees now; `known` (the count a cached page was rendered with) stands in when

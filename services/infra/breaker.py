@@ -44,6 +44,11 @@ class CircuitBreaker:
             self._trial_until = now + self.trial_seconds
             return True
 
+    def seconds_open(self) -> float:
+        """How much longer the service is skipped (0 when it may be tried)."""
+        with self._lock:
+            return 0.0 if self._open_until is None else max(0.0, self._open_until - self.clock())
+
     def record_failure(self) -> None:
         """The service just failed: skip it for the next cooldown_seconds."""
         with self._lock:

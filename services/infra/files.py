@@ -314,6 +314,7 @@ class FileCache:
         # too, so a sweep also runs every SWEEP_INTERVAL_SECONDS while files arrive.
         self._estimated_bytes: int | None = None
         self._last_sweep = 0.0
+        self._last_count = 0.0  # when used_bytes last counted the files
         self._sweep_lock = threading.Lock()
 
     def path_for(self, key: str) -> Path:
@@ -404,6 +405,18 @@ class FileCache:
         """Drop the failure memo of key (it was made after all)."""
         with suppress(FileNotFoundError, NotADirectoryError):
             os.unlink(self.failure_directory / key)
+
+    def used_bytes(self, max_age_seconds: float = 60.0) -> int:
+        """Bytes the cache's files hold: this process's estimate if a sweep or a count made it less than
+        max_age_seconds ago (the files it made since are added to it), else counted now without evicting."""
+        now = time.monotonic()
+        if self._estimated_bytes is None or now - max(self._last_sweep, self._last_count) > max_age_seconds:
+            total = 0
+            for _, entry in self._entries():
+                with suppress(FileNotFoundError):
+                    total += entry.stat().st_size
+            self._estimated_bytes, self._last_count = total, now
+        return self._estimated_bytes
 
     def keys(self) -> set[str]:
         """The keys of all complete files in the cache."""

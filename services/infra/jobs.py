@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.infra.leases import LEASE_SECONDS, held_lease
+from services.infra.logs import request_id_bound
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Job:
     task: str  # "package.module:function"
     args: tuple = ()
     priority: int = URGENT
+    request_id: str | None = None  # of the request that queued it: the job's log lines carry it too
 
 
 def run_job(job: Job) -> object:
@@ -81,10 +83,14 @@ class InProcessQueue:
     background ones; at most max_pending jobs wait, so a flood of requests cannot queue unbounded work.
     """
 
-    def __init__(self, workers: int, max_pending: int, run: Callable[[Job], object]):
+    def __init__(
+        self, workers: int, max_pending: int, run: Callable[[Job], object],
+        on_pending: Callable[[int], None] | None = None,
+    ):
         self.workers = max(1, workers)
         self.max_pending = max(1, max_pending)
         self._run = run
+        self._on_pending = on_pending or (lambda count: None)  # told the count after each change (metrics)
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
         self._pending: set[str] = set()
@@ -99,6 +105,7 @@ class InProcessQueue:
             if len(self._pending) >= self.max_pending:
                 raise QueueFull(f"{len(self._pending)} generation jobs already waiting")
             self._pending.add(job.id)
+            self._on_pending(len(self._pending))
             self._start_threads()
         self._queue.put((job.priority, next(self._order), job))
         return True
@@ -124,12 +131,15 @@ class InProcessQueue:
         while True:
             _, _, job = self._queue.get()
             try:
-                self._run(job)
-            except Exception:
-                log.exception("Generation job %s failed", job.id)
+                with request_id_bound(job.request_id):
+                    try:
+                        self._run(job)
+                    except Exception:
+                        log.exception("Generation job %s failed", job.id)
             finally:
                 with self._guard:
                     self._pending.discard(job.id)
+                    self._on_pending(len(self._pending))
                     self._guard.notify_all()
 
     def drain(self, timeout: float | None = None) -> bool:
@@ -226,6 +236,7 @@ class RedisQueue:
             CLAIMED_RUNNER,
             args=(job.id, job.task, job.args),
             job_id=job.id,
+            meta={"request_id": job.request_id} if job.request_id else None,  # see commands/worker.py
             timeout=self.JOB_TIMEOUT_SECONDS,
             result_ttl=self.FINISHED_TTL_SECONDS,
             failure_ttl=self.FAILURE_TTL_SECONDS,
@@ -280,8 +291,12 @@ class RedisQueue:
         return sum(len(rq_queue) + rq_queue.started_job_registry.count for rq_queue in self.queues().values())
 
 
-def make_job_queue(redis, workers: int, max_pending: int, run: Callable[[Job], object]) -> JobQueue:
-    """RQ on the given Redis client when there is one, else the in-process pool of `workers` threads."""
+def make_job_queue(
+    redis, workers: int, max_pending: int, run: Callable[[Job], object],
+    on_pending: Callable[[int], None] | None = None,
+) -> JobQueue:
+    """RQ on the given Redis client when there is one, else the in-process pool of `workers` threads (which
+    tells on_pending how many jobs it holds after each change)."""
     if redis is not None:
         return RedisQueue(redis, max_pending)
-    return InProcessQueue(workers, max_pending, run)
+    return InProcessQueue(workers, max_pending, run, on_pending)

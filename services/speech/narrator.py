@@ -5,8 +5,6 @@ sequence of self-contained frames), streamed while they are made and served with
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +67,8 @@ class Narrator:
         cache: FileCache,
         engines: Sequence[SpeechEngine],
         breakers: dict[str, CircuitBreaker] | None = None,
+        on_passed_over: Callable[[str], None] | None = None,
+        on_breaker: Callable[[str, float], None] | None = None,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
@@ -76,6 +76,10 @@ class Narrator:
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
+        # Told (for the metrics) when an engine is gone past, failed or cooling down, and when a breaker changes
+        # (the engine's name, and the seconds it is now skipped for).
+        self._on_passed_over = on_passed_over or (lambda name: None)
+        self._on_breaker = on_breaker or (lambda name, seconds: None)
 
     @staticmethod
     def segment_key(engine: SpeechEngine, text: str) -> str:
@@ -138,6 +142,7 @@ class Narrator:
         last_error: SpeechError | None = None
         for engine in engines:
             if not self._allows(engine):
+                self._on_passed_over(engine.name)
                 continue
             try:
                 paths = tuple(
@@ -177,11 +182,14 @@ class Narrator:
         try:
             audio = engine.synthesize(text)
         except SpeechError:
+            self._on_passed_over(engine.name)
             if breaker is not None:
                 breaker.record_failure()
+                self._on_breaker(engine.name, breaker.seconds_open())
             raise
         if breaker is not None:
             breaker.record_success()
+            self._on_breaker(engine.name, 0.0)
         return audio
 
     def _allows(self, engine: SpeechEngine) -> bool:
@@ -189,7 +197,11 @@ class Narrator:
         return breaker is None or breaker.allows()
 
     def _available_engines(self) -> Iterator[SpeechEngine]:
-        return (engine for engine in self.engines if self._allows(engine))
+        for engine in self.engines:
+            if self._allows(engine):
+                yield engine
+            else:
+                self._on_passed_over(engine.name)
 
     def _no_engine_error(self, last_error: SpeechError | None) -> SpeechError:
         if last_error is not None:
@@ -232,13 +244,15 @@ def narrator_for(
     voices_dir: str | os.PathLike[str] | None = None,
     max_bytes: int | None = None,
     shared_locks: RedisLocks | None = None,
+    on_passed_over: Callable[[str], None] | None = None,
+    on_breaker: Callable[[str, float], None] | None = None,
 ) -> Narrator:
     """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes, locking through
-    shared_locks when hosts share it), a Piper voice looked for in voices_dir."""
+    shared_locks when hosts share it), a Piper voice looked for in voices_dir; the callbacks as Narrator's."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers)
+    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker)
 
 
 def _speakable(segments: Sequence[str]) -> list[str]:

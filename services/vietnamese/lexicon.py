@@ -24,6 +24,9 @@ from typing import Mapping
 
 logger = logging.getLogger(__name__)
 
+# A run of letters and digits: what the first word of an entry and the words of a text are compared by.
+_TOKEN = re.compile(r"[^\W_]+")
+
 BUILTIN_FILES = ("abbreviations.tsv", "lexicon.tsv")
 SIGN_KIND = "sign"
 WORD_KIND = "word"
@@ -110,9 +113,13 @@ class Lexicon:
     def expand(self, text: str, trace: list[Change] | None = None) -> str:
         """Text with every whole word of the lexicon and every whole-token abbreviation spoken, appending to
         trace one Change per replaced word or abbreviation."""
-        if self.words:
+        # The big alternations run only when a word of the text can start an entry: most sentences hold
+        # none of the loanwords, and scanning for them costs more than the rest of a sentence's passes.
+        tokens = _TOKEN.findall(text)
+        if self.words and not self._word_heads.isdisjoint(token.casefold() for token in tokens):
             text = self._word_pattern.sub(lambda m: self._replace_word(m, trace), text)
-        if self.general:
+            tokens = _TOKEN.findall(text)
+        if self.general and not self._general_heads.isdisjoint(tokens):
             text = self._pattern.sub(lambda m: self._replace_abbreviation(m, trace), text)
         return text
 
@@ -143,6 +150,14 @@ class Lexicon:
         keys = sorted(self.words, key=len, reverse=True)
         return re.compile(r"(?<![\w'’&-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w'’&]|-\w)",
                           re.IGNORECASE)
+
+    @cached_property
+    def _general_heads(self) -> frozenset[str]:
+        return frozenset(_TOKEN.match(key)[0] for key in self.general if _TOKEN.match(key))
+
+    @cached_property
+    def _word_heads(self) -> frozenset[str]:
+        return frozenset(_TOKEN.match(key)[0] for key in self.words if _TOKEN.match(key))
 
     @cached_property
     def _rules_by_key(self) -> dict[str, tuple[ContextRule, ...]]:

@@ -18,6 +18,7 @@ var AUDIO_PATH = new RegExp(DOCBAI.routes.audio); // the whole MP3
 var MANIFEST_PATH = new RegExp(DOCBAI.routes.manifest); // the player's segment list, kept beside the saved MP3
 var MEDIA_PATH = new RegExp(DOCBAI.routes.media); // stored images and their smaller copies
 var STATIC_PATH = new RegExp(DOCBAI.routes.static);
+var GONE = 410; // an article the newsroom unpublished: dropped from what this browser kept
 // The worker's own requests are not a reader opening the page: the server does not count them as views.
 var QUIET = { headers: { Purpose: "prefetch" } };
 
@@ -50,10 +51,12 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf(DOCBAI.newsroom) === 0) return; // the newsroom: never from or into a cache here
   if (url.pathname === DOCBAI.savedList) {
     event.respondWith(readList().then(function (entries) {
       return new Response(JSON.stringify(entries), { headers: { "Content-Type": "application/json" } });
     }));
+    event.waitUntil(dropGoneArticles());
   } else if (request.mode === "navigate") {
     event.respondWith(page(event, url));
   } else if (STATIC_PATH.test(url.pathname)) {
@@ -77,6 +80,7 @@ function page(event, url) {
   // Registered before the page reads the response, so the copy is taken first; kept even if the answer
   // comes after the kept copy was shown.
   event.waitUntil(network.then(function (response) {
+    if (isArticle && response.status === GONE) return forgetArticle(path);
     if (response.status !== 200 || response.redirected || !isHtml(response)) return null;
     if (isArticle) return keepPage(path, response.clone());
     if (path === DOCBAI.offlinePage) return putIn(STATIC_CACHE, path, response.clone());
@@ -360,6 +364,27 @@ function forget(dropped, remaining) {
       if (entry.manifest) removals.push(open[0].delete(entry.manifest));
       return Promise.all(removals);
     }));
+  });
+}
+
+// While the list is shown, each kept article is asked for (HEAD, not a view): one the newsroom unpublished
+// answers 410 and is gone from the list the next time it is shown. Offline, nothing is asked and nothing goes.
+function dropGoneArticles() {
+  return readList().then(function (entries) {
+    return Promise.all(entries.map(function (entry) {
+      return fetch(entry.path, { method: "HEAD", headers: QUIET.headers }).then(function (response) {
+        return response.status === GONE ? forgetArticle(entry.path) : null;
+      }, function () { return null; });
+    }));
+  });
+}
+
+// An unpublished article leaves the list of kept ones, with its page, images and audio.
+function forgetArticle(path) {
+  return changeList(function (entries) {
+    for (var i = entries.length - 1; i >= 0; i--) {
+      if (entries[i].path === path) forget(entries.splice(i, 1), entries);
+    }
   });
 }
 

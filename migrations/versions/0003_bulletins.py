@@ -1,8 +1,8 @@
 """Bulletins: a day's bulletin of articles (bulletins, bulletin_items) for the loudspeakers, the podcast and the
 notice board; downgrade drops both tables and every bulletin with them.
 
-Revision ID: 0002_bulletins
-Revises: 0001_baseline
+Revision ID: 0003_bulletins
+Revises: 0002_newsroom
 Create Date: 2026-12-07 17:02:04.371000
 
 A migration is a snapshot: write out any SQL it needs here instead of importing it from the live code,
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0002_bulletins"
-down_revision = "0001_baseline"
+revision = "0003_bulletins"
+down_revision = "0002_newsroom"
 branch_labels = None
 depends_on = None
 
