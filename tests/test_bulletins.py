@@ -162,6 +162,9 @@ def test_an_editor_adds_removes_reorders_and_chooses_readings(db_app, articles):
         assert _items(desk.compose_by_rule(DAY)) == _items(bulletin)
         desk.reorder(bulletin, [item.id for item in reversed(bulletin.items)])
         assert [slug for slug, _ in _items(bulletin)][0] == "tin-4"
+        # Handed back, the rule picks the day's articles again.
+        desk.hand_back_to_rule(bulletin)
+        assert [slug for slug, _ in _items(desk.compose_by_rule(DAY))] == [f"tin-{n}" for n in range(6)]
 
 
 @pytest.mark.parametrize("change, message", [

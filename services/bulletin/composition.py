@@ -340,6 +340,10 @@ class BulletinDesk:
         bulletin.opening = text
         self._edited(bulletin)
 
+    def hand_back_to_rule(self, bulletin: Bulletin) -> None:
+        """Let the daily rule pick the items again (its pinned items stay first) at its next composing."""
+        bulletin.composed_by = RULE
+
     def publish(self, bulletin: Bulletin) -> None:
         """Make the bulletin public (its page, feed and the loudspeakers' address, once its audio is made)."""
         if not bulletin.items:
