@@ -11,11 +11,12 @@ SERVER_PACKAGES := python3 python3-venv espeak-ng libpango-1.0-0 libpangoft2-1.0
 	postgresql-client
 # And for development: poppler-utils (pdftotext in tests), Chromium for browser tests and benches, wrk, Java
 # for the W3C Nu Html Checker that validates every page in tests, Node.js for the scripts' unit tests (node
-# --test, no npm package), and nginx, whose `nginx -t` checks deploy/nginx.conf in tests (Debian starts it
+# --test, no npm package), nginx, whose `nginx -t` checks deploy/nginx.conf in tests (Debian starts it
 # with its default site where services may start; on a machine that should not serve it, `sudo systemctl
-# disable --now nginx`: the tests never need it running).
+# disable --now nginx`: the tests never need it running), and ffmpeg, whose ebur128 filter measures the
+# bulletin's loudness and true peak in tests independently of the code that sets them.
 SYSTEM_PACKAGES := $(SERVER_PACKAGES) python3-dev build-essential poppler-utils chromium wrk default-jre-headless nodejs \
-	nginx
+	nginx ffmpeg
 
 .PHONY: system-packages server-packages setup setup-test run serve test test-fast bench
 

@@ -11,6 +11,7 @@ from extensions import compress, db, htmx, migrate
 from settings import PROJECT_ROOT, SettingError, instance_folder, load_settings
 from services.search.index import register_sqlite_search_functions
 from web.assets import init_assets, inline_script_sources, inline_style_sources
+from web.bulletins import init_bulletins
 from web.http_caching import CompressedPages, compressed_body_key, init_http_caching
 from web.page_cache import init_page_cache
 from web.observability import init_observability
@@ -81,7 +82,9 @@ def create_app(test_config=None):
         for engine in db.engines.values():
             event.listen(engine, "connect", _prepare_connection)
 
-    from blueprints import errors, feeds, finding, images, listening, offline, operations, preferences, printing, reading
+    from blueprints import (
+        bulletins, errors, feeds, finding, images, listening, offline, operations, preferences, printing, reading,
+    )
     from blueprints.newsroom import init_newsroom
     from commands import register_commands
 
@@ -90,7 +93,7 @@ def create_app(test_config=None):
     # Host it sends the reader to another site. Flask gives routing redirects no handler, so there is none.
     app.url_map.merge_slashes = False
     for blueprint in (reading.bp, printing.bp, listening.bp, finding.bp, feeds.bp, preferences.bp, images.bp, offline.bp,
-                      operations.bp, errors.bp):
+                      operations.bp, bulletins.bp, errors.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     register_template_helpers(app)
@@ -98,6 +101,7 @@ def create_app(test_config=None):
     init_preferences(app)
     init_http_caching(app)
     init_site_services(app)
+    init_bulletins(app)
     init_newsroom(app)  # the newsroom at /bien-tap/: its sessions, CSRF and login limits, after the site's Redis
     init_page_cache(app)
     app.after_request(_security_headers)

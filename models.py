@@ -1,5 +1,6 @@
-"""The content model: categories, articles and their figures, the photo and video libraries, links; and the
-newsroom's: staff accounts, article revisions and the audit log."""
+"""The content model: categories, articles and their figures, the photo and video libraries, links; the daily
+bulletins (bản tin truyền thanh) made of articles; and the newsroom's: staff accounts, article revisions and the
+audit log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,9 @@ import re
 import unicodedata
 from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint, event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -171,6 +174,53 @@ class Link(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Bulletin(db.Model):
+    """A day's bulletin for the commune loudspeakers, the podcast and the notice board: its articles in order
+    (BulletinItem), the opening an editor wrote (None: the site's wording), and the audio last made of it.
+
+    composed_by is "rule" while the daily rule picks its articles (services.bulletin.composition) and "editor"
+    once an editor changed them, after which the rule leaves its items alone."""
+
+    __tablename__ = "bulletins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)  # draft | published
+    composed_by: Mapped[str] = mapped_column(String(20), default="rule")  # rule | editor
+    opening: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    # The audio last made: its key in the bulletin cache (also its ETag), size, length, engine and when.
+    audio_key: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    audio_bytes: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    duration_seconds: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    engine: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    made_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+    items: Mapped[list["BulletinItem"]] = relationship(
+        back_populates="bulletin", order_by="BulletinItem.position", cascade="all, delete-orphan"
+    )
+
+
+class BulletinItem(db.Model):
+    """One article of a bulletin, at its place, read as its summary, its first paragraphs or whole; pinned items
+    stay first whatever the rule picks; start_seconds is where it begins in the bulletin's made audio."""
+
+    __tablename__ = "bulletin_items"
+    __table_args__ = (UniqueConstraint("bulletin_id", "article_id", name="uq_bulletin_items_article"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reading: Mapped[str] = mapped_column(String(20), default="lead")  # summary | lead | whole
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_seconds: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+
+    bulletin: Mapped[Bulletin] = relationship(back_populates="items")
+    article: Mapped[Article] = relationship()
+
+
 class User(db.Model):
     """A newsroom account: biên tập viên, duyệt bài or quản trị. Flask-Login's user (is_active, get_id)."""
 
@@ -249,6 +299,7 @@ _TEXT_COLUMNS = {
     PhotoItem: ("title", "caption"),
     Video: ("title",),
     Link: ("title", "url"),
+    Bulletin: ("opening",),
     User: ("username", "display_name"),
     ArticleRevision: ("title", "summary", "body_html", "author"),
     AuditEvent: ("username", "target", "detail"),

@@ -187,6 +187,33 @@ def bind_address(value) -> str:
     return value
 
 
+def clock_time(value) -> str:
+    """A time of day, HH:MM on the 24-hour clock."""
+    value = text(value).strip()
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError("expected a time of day as HH:MM, e.g. 17:00")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+BULLETIN_PLACEHOLDERS = ("station", "place", "date")
+
+
+def bulletin_wording(value) -> str:
+    """Text of the bulletin's opening or closing, with {station}, {place} and {date} where they are said."""
+    import string
+
+    value = text(value).strip()
+    try:
+        names = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
+    except ValueError:
+        raise ValueError("unbalanced { or }; write {{ or }} for a brace itself") from None
+    if unknown := names - set(BULLETIN_PLACEHOLDERS):
+        raise ValueError(f"unknown {', '.join('{' + name + '}' for name in sorted(unknown))}; "
+                         "only {station}, {place} and {date} are filled in")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: the name it has in app.config and the environment, its default (a value, or a function
@@ -277,6 +304,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PODCAST_PREWARM_IN_BACKGROUND", True, boolean,
             "the podcast feed queues the audio of the episodes it lacks"),
     Setting("PODCAST_OWNER_EMAIL", "", text, "the podcast owner's address in the feed (may be empty)"),
+    # The daily bulletin (bản tin truyền thanh): services/bulletin/, blueprints/bulletins.py
+    Setting("BULLETIN_STATION", "Đài Truyền thanh huyện Đồng Lâm", text,
+            "the station's name, as the bulletin's opening and closing say it ({station})"),
+    Setting("BULLETIN_PLACE", "huyện Đồng Lâm", text, "the commune or district whose news it is ({place})"),
+    Setting("BULLETIN_OPENING",
+            "Đây là {station}. Hôm nay, {date}. Mời bà con cùng nghe bản tin của {place}.", bulletin_wording,
+            "what the bulletin opens with; {date} is said the way a newsreader says it"),
+    Setting("BULLETIN_CLOSING",
+            "Bản tin của {station} đến đây là hết. Cảm ơn bà con đã chú ý lắng nghe.", bulletin_wording,
+            "what the bulletin ends with"),
+    Setting("BULLETIN_TIME", "17:00", clock_time,
+            "when the day's bulletin is made (in TIMEZONE); it reads the articles of the 24 hours before"),
+    Setting("BULLETIN_MINUTES", 10, whole_number(1), "the length the daily rule keeps a bulletin within"),
+    Setting("BULLETIN_AUTO_PUBLISH", True, boolean,
+            "the daily bulletin is published when made; off, it waits as a draft for an editor"),
+    Setting("BULLETIN_JINGLES_DIR", lambda d: os.path.join(d.storage, "jingles"), folder,
+            "where an operator may place opening.*, between.* and closing.* (MP3, WAV, FLAC or Ogg)"),
+    Setting("BULLETIN_CACHE_DIR", lambda d: os.path.join(d.storage, "cache", "bulletins"), folder,
+            "made bulletins (MP3)"),
+    Setting("BULLETIN_CACHE_MAX_BYTES", 1024**3, byte_count,
+            "the bulletin cache's budget in bytes (1 GiB: about 280 bulletins of 10 minutes)"),
+    Setting("BULLETINS_PER_PAGE", 5, whole_number(1), "bulletins per page of /ban-tin/"),
     # Caching and counting
     Setting("PAGE_CACHE_SECONDS", lambda d: 0 if d.debug else 60, whole_number(0),
             "how long a rendered reading page is kept; 0 turns the page cache off (the debug server)"),

@@ -18,18 +18,20 @@ bp = Blueprint("offline", __name__)
 # Kept by the worker at install: what an article page loads besides its own HTML and images (and the modules
 # the scripts import, listed from their folders).
 PRECACHED_STATIC_FILES = ("vendor/htmx/htmx-2.0.11.min.js", "js/site.js", "js/offline.js", "js/player.js",
-                          "css/player.css")
+                          "css/player.css", "js/bulletin.js")
 KEPT_ARTICLES = 30
 # What the worker must recognise by path, offline too: the endpoints behind each of its names.
 WORKER_ROUTES = {
-    "article": ("reading.article",),
+    # A day's bulletin page is kept like an article when opened (its MP3 is not: it plays online).
+    "article": ("reading.article", "bulletins.bulletin"),
     "audio": ("listening.article_audio",),
     "manifest": ("listening.manifest",),
     "media": ("reading.media", "images.variant"),
     "static": ("static",),
 }
 # The list pages, which need the network: the offline page says so when it stands in for one of them.
-LIST_ENDPOINTS = ("reading.index", "reading.category", "finding.search", "reading.photos", "reading.videos")
+LIST_ENDPOINTS = ("reading.index", "reading.category", "finding.search", "reading.photos", "reading.videos",
+                  "bulletins.index")
 
 
 def saved_list_path() -> str:

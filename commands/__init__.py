@@ -1,6 +1,7 @@
 """The `flask` command line: every command group, registered on the app in one place (but `flask db`, the
 migrations, which Flask-Migrate adds in create_app)."""
 from commands.backup import backup_command, restore_command
+from commands.bulletin import bulletin_group
 from commands.config import config_command
 from commands.content import import_articles_command, seed_demo_command
 from commands.database import init_db_command
@@ -23,6 +24,7 @@ COMMANDS = (
     pdf_group,
     worker_command,
     users_group,
+    bulletin_group,
 )
 
 

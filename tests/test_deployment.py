@@ -40,6 +40,7 @@ ENVIRONMENT_FILE = DEPLOY / "docbai.env"
 WEB_UNIT = DEPLOY / "docbai.service"
 WORKER_UNIT = DEPLOY / "docbai-worker@.service"
 TARGET_UNIT = DEPLOY / "docbai.target"
+BULLETIN_UNIT = DEPLOY / "docbai-bulletin.service"
 NGINX_SITE = DEPLOY / "nginx.conf"
 # Where the examples say things are on a server; the tests put the repository and temporary files there.
 SERVER_CODE = "/srv/docbai"
@@ -163,10 +164,11 @@ def test_a_stopping_worker_is_given_time_to_finish_its_job():
 def test_systemd_accepts_the_units(tmp_path):
     environment_file = tmp_path / "docbai.env"
     shutil.copy(ENVIRONMENT_FILE, environment_file)
-    for unit in (WEB_UNIT, WORKER_UNIT, TARGET_UNIT):
+    for unit in (WEB_UNIT, WORKER_UNIT, TARGET_UNIT, BULLETIN_UNIT):
         text = unit.read_text().replace(SERVER_CODE, str(ROOT)).replace(SERVER_ENVIRONMENT_FILE, str(environment_file))
         (tmp_path / unit.name).write_text(text)
-    units = [tmp_path / "docbai.service", tmp_path / "docbai-worker@1.service", tmp_path / "docbai.target"]
+    units = [tmp_path / "docbai.service", tmp_path / "docbai-worker@1.service", tmp_path / "docbai.target",
+             tmp_path / "docbai-bulletin.service"]
     verified = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, units)],
                               capture_output=True, text=True, timeout=60)
     # An unknown key or a bad value is only a warning to systemd (rc 0): any output at all fails here.

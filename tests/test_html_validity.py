@@ -12,7 +12,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Article, Category, Video
+from models import Article, Bulletin, BulletinItem, Category, Video
 from services.demo.seed import seed_demo
 from services.preferences import COOKIE_NAME
 
@@ -32,6 +32,9 @@ PAGES = {
     "preferences": "/tuy-chon",
     "offline": "/ngoai-tuyen",
     "not_found": "/khong-co-trang-nay",
+    "bulletins": "/ban-tin/",
+    "bulletin": "/ban-tin/2026-12-07",
+    "bulletin_notice": "/ban-tin/2026-12-07/bang-tin",
 }
 # What htmx fetches to swap one list in place.
 FRAGMENTS = {
@@ -42,7 +45,8 @@ FRAGMENTS = {
     "photo_list": "/thu-vien-anh?trang=2",
     "video_list": "/thu-vien-video?trang=1",
 }
-FEEDS = {"rss": "/rss.xml", "category_rss": "/chuyen-muc/{category}/rss.xml", "podcast": "/podcast.xml"}
+FEEDS = {"rss": "/rss.xml", "category_rss": "/chuyen-muc/{category}/rss.xml", "podcast": "/podcast.xml",
+         "bulletin_podcast": "/ban-tin/podcast.xml"}
 # Feed elements whose text a feed reader shows as HTML.
 FEED_HTML_ELEMENTS = ("description", "{http://purl.org/rss/1.0/modules/content/}encoded",
                       "{http://www.itunes.com/dtds/podcast-1.0.dtd}summary")
@@ -102,6 +106,12 @@ def _render_documents(app) -> dict[str, str]:
         poster = db.session.execute(select(Video.poster_path).limit(1)).scalar_one()
         db.session.add(Video(title="Diễn tập phòng cháy", file_path="videos/dien-tap.mp4", poster_path=poster,
                              duration_seconds=75, published_at=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)))
+        # A bulletin as the pages show it once made (its file is not needed to render them).
+        items = [BulletinItem(article=article, position=index, reading="lead", start_seconds=10.5 + 40 * index)
+                 for index, article in enumerate(db.session.execute(select(Article).limit(3)).scalars())]
+        db.session.add(Bulletin(day=dt.date(2026, 12, 7), status="published", audio_key="a" * 64, audio_bytes=700_000,
+                                duration_seconds=140.2, published_at=dt.datetime(2026, 12, 7, 10, tzinfo=dt.timezone.utc),
+                                made_at=dt.datetime(2026, 12, 7, 10, tzinfo=dt.timezone.utc), items=items))
         db.session.commit()
         article = db.session.execute(
             select(Article).where(Article.body_html.contains("<figure")).order_by(Article.published_at.desc())

@@ -174,7 +174,7 @@ def _import_map(html: str) -> str:
 def test_modules_are_imported_by_their_fingerprinted_urls(app, client):
     imports = json.loads(_import_map(client.get("/").get_data(as_text=True)))["imports"]
     static = Path(app.static_folder)
-    modules = sorted(path for folder in ("player", "shared") for path in (static / "js" / folder).glob("*.js"))
+    modules = sorted(path for folder in ("player", "shared", "bulletin") for path in (static / "js" / folder).glob("*.js"))
     assert len(modules) >= 5
     for path in modules:
         bare = "/static/" + path.relative_to(static).as_posix()

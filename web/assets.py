@@ -36,7 +36,7 @@ INLINE_STYLESHEETS = ("css/site.css",)
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 # The folders of the modules that scripts import (see above); the entries stay directly in js/.
-MODULE_FOLDERS = ("js/player", "js/shared")
+MODULE_FOLDERS = ("js/player", "js/shared", "js/bulletin")
 # Media stored by store_image() are named after their content (folder/<24 hex>.ext), so they never change.
 CONTENT_NAMED_MEDIA = re.compile(r"^[\w-]+/[0-9a-f]{24}\.\w+$")
 

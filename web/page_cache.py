@@ -26,7 +26,7 @@ from flask import Response, current_app, has_app_context, make_response, request
 from redis.exceptions import RedisError
 
 from extensions import cache
-from models import Article, Category, Figure, Link, PhotoItem, Video
+from models import Article, Bulletin, BulletinItem, Category, Figure, Link, PhotoItem, Video
 from services.content.articles import VIEW_COUNT_ONLY
 from services.content.formatting import vietnamese_number
 from services.infra.content_version import ContentChanges, ContentVersion
@@ -37,7 +37,7 @@ from web.http_caching import VOLATILE_TEXT, chosen_encoding, compressed, name_bo
 from web.preferences import html_classes, saving_data
 from web.site_services import site_services
 
-CONTENT_MODELS = (Article, Category, Figure, PhotoItem, Video, Link)
+CONTENT_MODELS = (Article, Category, Figure, PhotoItem, Video, Link, Bulletin, BulletinItem)
 CACHEABLE_ARGS = frozenset({"trang"})
 # The view count a cached article page is rendered with; each request writes the real count over it.
 VIEWS_SENTINEL = 987_654_321

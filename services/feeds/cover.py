@@ -15,14 +15,23 @@ COVER_TEXT = (255, 255, 255)
 COVER_FONT = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"  # Debian's fonts-noto-core
 
 
-def podcast_cover_path(media_root: str, site_name: str) -> str:
-    """The podcast cover, a square PNG made once per site name in the media store; its path in the store."""
-    digest = hashlib.sha256(f"cover-v1\x1f{site_name}".encode("utf-8")).hexdigest()[:16]
+def podcast_cover_path(media_root: str, site_name: str, heading: str = "Đọc bài") -> str:
+    """A podcast cover, a square PNG made once per heading and name in the media store; its path in the store."""
+    key = f"cover-v1\x1f{site_name}" if heading == "Đọc bài" else f"cover-v1\x1f{heading}\x1f{site_name}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     relative_path = f"podcast/cover-{digest}.png"
     target = os.path.join(media_root, relative_path)
     if not os.path.exists(target):
-        write_atomically(target, _draw_cover(site_name))
+        write_atomically(target, _draw_cover(site_name, heading))
     return relative_path
+
+
+def cover_png(heading: str, name: str, size: int) -> bytes:
+    """A cover drawn like the podcast's, scaled to size pixels a side (a small one for a file's own tag)."""
+    image = Image.open(BytesIO(_draw_cover(name, heading))).resize((size, size), Image.Resampling.LANCZOS)
+    buffer = BytesIO()
+    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=16).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def _font(size: int) -> ImageFont.ImageFont:
@@ -32,7 +41,7 @@ def _font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default(size)
 
 
-def _draw_cover(site_name: str) -> bytes:
+def _draw_cover(site_name: str, heading: str = "Đọc bài") -> bytes:
     image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), COVER_BACKGROUND)
     draw = ImageDraw.Draw(image)
     margin = 110
@@ -46,7 +55,7 @@ def _draw_cover(site_name: str) -> bytes:
     for radius in (140, 230, 320):
         box = (centre_x + 60 - radius, centre_y - radius, centre_x + 60 + radius, centre_y + radius)
         draw.arc(box, start=-40, end=40, fill=COVER_TEXT, width=36)
-    draw.text((margin, 760), "Đọc bài", font=_font(190), fill=COVER_TEXT)
+    draw.text((margin, 760), heading, font=_font(190), fill=COVER_TEXT)
     line_font = _font(78)
     y = 1010
     for line in _wrap(draw, site_name, line_font, COVER_SIZE - 2 * margin)[:3]:

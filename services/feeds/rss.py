@@ -46,6 +46,20 @@ class Episode:
     duration_seconds: float
 
 
+@dataclass(frozen=True)
+class AudioEpisode:
+    """An episode that is not one article (a day's bulletin): its own title, text, page and MP3."""
+
+    title: str
+    description: str
+    page_url: str  # absolute URL of the episode's page, also its guid
+    audio_url: str  # absolute URL of the MP3
+    audio_bytes: int
+    duration_seconds: float
+    published_at: dt.datetime
+    updated_at: dt.datetime | None = None
+
+
 def podcast_guid(feed_url: str) -> str:
     """The Podcasting 2.0 podcast:guid of a feed: a UUIDv5 of its URL without the scheme and trailing slash."""
     address = feed_url.split("://", 1)[-1].rstrip("/")
@@ -82,6 +96,47 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
         entry.podcast.itunes_episode_type("full")
         entry.podcastindex.transcript_url = episode.page_url
     return feed.rss_str(pretty=False)
+
+
+def audio_episodes_feed(info: PodcastInfo, episodes: Sequence[AudioEpisode]) -> bytes:
+    """RSS 2.0 with iTunes and Podcasting 2.0 tags of episodes that are not articles, newest first."""
+    feed = FeedGenerator()
+    feed.title(clean_text(info.title))
+    feed.description(clean_text(info.description))
+    feed.link(href=info.feed_url, rel="self")
+    feed.link(href=info.site_url, rel="alternate")
+    feed.language(info.language)
+    feed.generator(FEED_GENERATOR)
+    changed = max((episode.updated_at or episode.published_at for episode in episodes), default=None)
+    feed.lastBuildDate(changed or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    _podcast_channel(feed, info)
+    for episode in reversed(episodes):
+        entry = feed.add_entry()
+        entry.title(clean_text(episode.title))
+        entry.link(href=episode.page_url)
+        entry.guid(episode.page_url, permalink=True)
+        entry.pubDate(episode.published_at)
+        entry.description(description_html(episode.description))
+        entry.enclosure(episode.audio_url, str(episode.audio_bytes), "audio/mpeg")
+        entry.podcast.itunes_duration(max(1, round(episode.duration_seconds)))
+        entry.podcast.itunes_episode_type("full")
+    return feed.rss_str(pretty=False)
+
+
+def _podcast_channel(feed: FeedGenerator, info: PodcastInfo) -> None:
+    """The channel's iTunes and Podcasting 2.0 tags."""
+    feed.load_extension("podcast")
+    feed.register_extension("podcastindex", _PodcastIndexFeed, _PodcastIndexEntry)
+    feed.podcast.itunes_author(info.author or info.title)
+    if info.owner_email:
+        feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
+    feed.podcast.itunes_summary(clean_text(info.description))
+    feed.podcast.itunes_category(info.itunes_category)
+    feed.podcast.itunes_type("episodic")
+    if info.cover_url:
+        feed.image(url=info.cover_url, title=info.title, link=info.site_url)
+        feed.podcast.itunes_image(info.cover_url)
+    feed.podcastindex.guid = podcast_guid(info.feed_url)
 
 
 def description_html(summary: str) -> str:
