@@ -292,6 +292,16 @@ class AuditEvent(db.Model):
     user: Mapped[Optional[User]] = relationship()
 
 
+class ViewBatch(db.Model):
+    """A batch of views written from Redis, by its token: a flusher that wrote a batch but could not delete it
+    from Redis (killed, or Redis away a moment) leaves it there, and the next flush must not count it twice."""
+
+    __tablename__ = "view_batches"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
 _TEXT_COLUMNS = {
     Category: ("name", "slug"),
     Article: ("title", "slug", "summary", "body_html", "author", "external_id"),

@@ -216,15 +216,15 @@ def test_a_frozen_redis_is_skipped_after_one_short_wait_and_loses_no_view(tmp_pa
     assert client.get("/").status_code == 200
 
     breaker = site.extensions["docbai"].redis.breaker
-    reached, waited = [], []
+    reached, waited = [], []  # when each call to Redis started; when each one that waited on it gave up
 
     def watched(real):
         def call(self, *args, **kwargs):
-            reached.append(breaker.is_open)  # was the breaker open when this call went to Redis?
+            reached.append(time.monotonic())
             try:
                 return real(self, *args, **kwargs)
             except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
-                waited.append(args[:1])
+                waited.append(time.monotonic())
                 raise
         return call
 
@@ -242,8 +242,9 @@ def test_a_frozen_redis_is_skipped_after_one_short_wait_and_loses_no_view(tmp_pa
     assert [beacon.status_code for beacon in beacons] == [200] * 7
     # The queue cannot take the job while Redis is away: an honest 503 that says when to try again.
     assert cold_audio.status_code == 503 and cold_audio.headers["Retry-After"]
-    # One call waited on the frozen Redis and opened the breaker; no call went to Redis while it was open.
-    assert len(waited) == 1 and True not in reached
+    # The calls already on their way when Redis froze waited (the request's, and perhaps the view flush's in its
+    # thread) and opened the breaker; from then on no call went to Redis.
+    assert 1 <= len(waited) <= 2 and all(started < min(waited) for started in reached)
     assert breaker.is_open
     # The views waited in the process and reach the database: none lost.
     with site.app_context():

@@ -323,7 +323,7 @@ def test_views_waiting_after_a_failed_flush_are_shown(scraped_app, monkeypatch):
     flushed = threading.Event()
     failures = []
 
-    def write(counts):
+    def write(counts, batch=None):
         failures.append(dict(counts))
         raise OSError("database away")
 

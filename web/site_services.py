@@ -98,9 +98,9 @@ def init_site_services(app) -> None:
 
 
 def _article_views(app, redis) -> ArticleViews:
-    def write(counts) -> None:
+    def write(counts, batch_id=None) -> None:
         with app.app_context():
-            add_views(counts)
+            add_views(counts, batch_id)
 
     metrics = app.extensions["docbai_metrics"]
     # stored_views runs in the request's context: only a page asks for a count.

@@ -1,14 +1,16 @@
 """Queries for published articles and the view counter."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from flask import abort
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Article, Category, Link, PhotoItem, Video, utc_now
+from models import Article, Category, Link, PhotoItem, Video, ViewBatch, utc_now
 
 SIDEBAR_PHOTOS = 4
 SIDEBAR_VIDEOS = 3
@@ -75,9 +77,19 @@ def get_category(slug: str) -> Category:
     return db.one_or_404(select(Category).where(Category.slug == slug))
 
 
-def add_views(counts: Mapping[int, int]) -> None:
+# How long the tokens of written view batches are kept: far longer than a batch can wait in Redis.
+VIEW_BATCHES_KEPT = dt.timedelta(days=2)
+
+
+def add_views(counts: Mapping[int, int], batch_id: str | None = None) -> bool:
     """Add counted views ({article id: views}) in SQL, one transaction, so concurrent writers never overwrite
-    each other's count."""
+    each other's count; with batch_id (a batch taken from Redis), at most once: False when that batch was
+    written already."""
+    if batch_id is not None:
+        if db.session.get(ViewBatch, batch_id) is not None:
+            return False
+        db.session.add(ViewBatch(id=batch_id))
+        db.session.execute(delete(ViewBatch).where(ViewBatch.written_at < utc_now() - VIEW_BATCHES_KEPT))
     for article_id, views in sorted(counts.items()):
         # updated_at is named explicitly: a view is not an edit, and its onupdate default would otherwise fire.
         db.session.execute(
@@ -85,7 +97,12 @@ def add_views(counts: Mapping[int, int]) -> None:
             .values(views=Article.views + views, updated_at=Article.updated_at)
             .execution_options(**{VIEW_COUNT_ONLY: True})
         )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another process wrote this batch at the same moment
+        return False
+    return True
 
 
 def stored_views(article_id: int) -> int:

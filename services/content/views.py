@@ -6,13 +6,15 @@ The count a reader sees is the stored count plus what is still pending. What a c
 the in-process buffer loses the views of its last flush interval (VIEW_FLUSH_SECONDS, one second by
 default) if the process is killed with SIGKILL or dies; the Redis buffer loses nothing when a web process
 dies (Redis holds the views), only what Redis itself loses (the views since its last save, if it is not
-persistent); a flusher killed between its database commit and its DEL of the batch it took would count
-that batch (under a second of views) twice on recovery — a window of one network round trip.
+persistent). A batch taken from Redis is written with its token (models.ViewBatch), in the same transaction
+as the counts, so a flusher killed, or cut off from Redis, between its commit and its DEL of the batch
+leaves it to the next flush, which finds the token and does not count it again.
 """
 from __future__ import annotations
 
 import logging
 import math
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -25,7 +27,10 @@ from services.infra.near_cache import NearCache
 
 log = logging.getLogger(__name__)
 
-Writer = Callable[[Mapping[int, int]], None]  # adds {article id: views} to the stored counts, in one transaction
+# Adds {article id: views} to the stored counts in one transaction; with a batch token, at most once per token.
+Writer = Callable[[Mapping[int, int], "str | None"], object]
+# A flusher that dies, or cannot reach Redis to let go, holds the flush lock no longer than this.
+FLUSH_LOCK_SECONDS = 5
 # How old a count another process added may be on this process's pages (with Redis; see ArticleViews.shown).
 SHOWN_VIEWS_SECONDS = 0.5
 # How long a stored count is remembered in a cache shared by every process (each flush forgets what it changed).
@@ -134,7 +139,7 @@ class BufferedViews:
             if not batch:
                 return 0
             try:
-                self._write(batch)
+                self._write(batch, None)
             except BaseException:
                 with self._guard:
                     self._counts.update(batch)
@@ -153,6 +158,7 @@ class RedisViews:
 
     PENDING = "docbai:views"
     TAKEN = "docbai:views:taken"
+    TOKEN = "docbai:views:taken-token"
     FLUSH_LOCK = "docbai:views:flush-lock"
 
     def __init__(
@@ -163,6 +169,7 @@ class RedisViews:
         self._write = write
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
+        self.token_key = prefix + self.TOKEN
         self.lock_key = prefix + self.FLUSH_LOCK
         self._periodic = PeriodicFlush(self.flush, interval, after_flush)
 
@@ -186,27 +193,35 @@ class RedisViews:
         return sum(int(value) for values in pipe.execute() for value in values)
 
     def flush(self) -> int:
-        """Move the pending views to the database (skipped when another process is flushing)."""
-        lock = self.redis.lock(self.lock_key, timeout=60, blocking=False)
+        """Move the pending views to the database (skipped when another process is flushing). The batch taken
+        has a token written with it in the database, so a batch written but left in Redis (its flusher killed,
+        or Redis away at the moment of its DEL) is not counted twice by the next flush."""
+        lock = self.redis.lock(self.lock_key, timeout=FLUSH_LOCK_SECONDS, blocking=False)
         if not lock.acquire():
             return 0
         try:
-            # A batch left by a flusher that died before writing it is written first.
             if not self.redis.exists(self.taken_key):
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.rename(self.pending_key, self.taken_key)
+                pipe.set(self.token_key, secrets.token_hex(16))
                 try:
-                    self.redis.rename(self.pending_key, self.taken_key)
+                    pipe.execute()
                 except ResponseError:
                     return 0  # no such key: nothing pending
+            token = self.redis.get(self.token_key)
+            if token is None:  # a batch taken before tokens existed: it gets one now
+                token = secrets.token_hex(16).encode("ascii")
+                self.redis.set(self.token_key, token)
             batch = {int(key): int(value) for key, value in self.redis.hgetall(self.taken_key).items()}
             if batch:
-                self._write(batch)
-            self.redis.delete(self.taken_key)
+                self._write(batch, token.decode("ascii"))
+            self.redis.delete(self.taken_key, self.token_key)
             return sum(batch.values())
         finally:
             try:
                 lock.release()
-            except LockNotOwnedError:
-                pass  # held past its 60 s (or Redis was emptied): nothing of ours to release
+            except (LockNotOwnedError, RedisError):
+                pass  # expired (or Redis was emptied, or is away): it frees itself within its few seconds
 
     def stop(self) -> None:
         """Flush and stop the periodic thread; other processes keep flushing what arrives later."""
@@ -342,8 +357,8 @@ class ArticleViews:
         self._last_known.put(article_id, stored)
         return stored
 
-    def _write(self, counts: Mapping[int, int]) -> None:
-        self._write_to_database(counts)
+    def _write(self, counts: Mapping[int, int], batch_id: str | None) -> None:
+        self._write_to_database(counts, batch_id)
         try:
             self._stored_cache.delete_many(*(self._stored_key(article_id) for article_id in counts))
         except RedisError as error:
