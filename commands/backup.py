@@ -4,7 +4,6 @@ import tempfile
 
 import click
 import sqlalchemy as sa
-from alembic.util import CommandError
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -98,6 +97,8 @@ def restore_command(path, force):
 
 
 def _revision_advice(revision: str | None) -> str:
+    from alembic.util import CommandError
+
     head = head_revision()
     if revision == head:
         return f"Cơ sở dữ liệu ở phiên bản mới nhất ({head})."

@@ -10,15 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-from mutagen.id3 import ID3, TXXX
-from mutagen.mp3 import MP3
 
 from services.bulletin import sound
 from services.bulletin.script import Script
 from services.infra.files import FileCache, RedisLocks, cache_key
 from services.speech.narrator import Narrator
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and mutagen are imported where a bulletin is made or read (sound.py says why).
 
 BULLETIN_SUFFIX = ".mp3"
 # Longer than an honest making of a ten-minute bulletin's sound (its segments are voiced before the lock).
@@ -181,12 +184,18 @@ class BulletinAudio:
 
     def describe(self, key: str, path: Path) -> MadeBulletin:
         """What a made file holds, read from the file itself (its length and its chapters)."""
+        from mutagen.id3 import ID3
+        from mutagen.mp3 import MP3
+
         tag = ID3(path)
         engine = next((str(frame.text[0]) for frame in tag.getall(f"TXXX:{ENGINE_TAG}")), "")
         return MadeBulletin(path, key, path.stat().st_size, MP3(path).info.length,
                             tuple(sound.read_chapters(path)), engine)
 
     def _render(self, script: Script, pieces: Sequence[Piece], engine: str) -> bytes:
+        from mutagen.id3 import TXXX
+        import numpy as np
+
         parts, starts, ends, at = [], {}, {}, 0
         for piece in pieces:
             samples = sound.silence(piece.seconds) if piece.kind == "pause" else (
@@ -213,6 +222,8 @@ class BulletinAudio:
 
 @lru_cache(maxsize=8)
 def _jingle_samples(path: str, size: int, modified_ns: int) -> np.ndarray:
+    import numpy as np
+
     samples = sound.decode(path)
     loudness = sound.integrated_loudness(samples)
     # Brought to the voice's level, so a loud jingle does not set the level of the whole bulletin.

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from mutagen import MutagenError
-from mutagen.mp3 import MP3
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -75,6 +73,9 @@ class BulletinSettings:
 
 @lru_cache(maxsize=4096)
 def _mp3_seconds(path: str, size: int, modified_ns: int) -> float:
+    from mutagen import MutagenError
+    from mutagen.mp3 import MP3
+
     try:
         return MP3(path).info.length
     except (MutagenError, OSError):

@@ -14,14 +14,14 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import lameenc
-import numpy as np
-import pyloudnorm
-import soundfile
-import soxr
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WXXX, CTOCFlags
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
+if TYPE_CHECKING:
+    import numpy as np
+
+# The sound libraries are imported by the functions that make a bulletin, not with this module: pages and the
+# newsroom need its constants, and numpy, SciPy, libsndfile and pyloudnorm cost a web worker about 60 MB.
+
 
 # The file is 44.1 kHz mono MPEG-1 Layer III, the rate every MP3 decoder must play (IP loudspeakers' chips, phones,
 # podcast apps); 48 kbps keeps speech clear at 360 KB a minute. The sound is worked on at half that rate: the
@@ -56,6 +56,10 @@ class UnreadableAudio(ValueError):
 
 def decode(source: str | os.PathLike[str] | bytes) -> np.ndarray:
     """Mono float32 samples at SAMPLE_RATE of an audio file (a path, or its bytes); channels are averaged."""
+    import numpy as np
+    import soundfile
+    import soxr
+
     try:
         data, rate = soundfile.read(io.BytesIO(source) if isinstance(source, bytes) else source,
                                     dtype="float32", always_2d=True)
@@ -69,6 +73,8 @@ def decode(source: str | os.PathLike[str] | bytes) -> np.ndarray:
 
 def silence(seconds: float) -> np.ndarray:
     """That many seconds of silence at SAMPLE_RATE."""
+    import numpy as np
+
     return np.zeros(round(seconds * SAMPLE_RATE), dtype=np.float32)
 
 
@@ -79,6 +85,9 @@ def seconds_of(samples: np.ndarray) -> float:
 
 def integrated_loudness(samples: np.ndarray) -> float:
     """Integrated loudness (LUFS, BS.1770-4 with its gates) of mono samples at SAMPLE_RATE; -inf for silence."""
+    import numpy as np
+    import pyloudnorm
+
     if len(samples) < SAMPLE_RATE // 2:  # under one 400 ms gating block and a bit: nothing to measure
         return float("-inf")
     return float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(samples.astype(np.float64)))
@@ -87,6 +96,9 @@ def integrated_loudness(samples: np.ndarray) -> float:
 def true_peak_envelope(samples: np.ndarray) -> np.ndarray:
     """For every sample, the largest magnitude of the signal between it and the next, found by oversampling
     OVERSAMPLING times (BS.1770-4 annex 2), a piece at a time so a ten-minute bulletin needs little memory."""
+    import numpy as np
+    import soxr
+
     envelope = np.empty(len(samples), dtype=np.float32)
     for start in range(0, len(samples), _CHUNK):
         end = min(len(samples), start + _CHUNK)
@@ -113,6 +125,9 @@ def limit_true_peak(samples: np.ndarray, envelope: np.ndarray, gain_db: float, c
     The gain each sample needs is held for LIMITER_WINDOW_SECONDS on either side (a minimum filter), then
     averaged over the same span: every average is of values at most the need at its centre, so no peak
     passes the ceiling, and the gain moves over tens of milliseconds instead of bending the wave."""
+    import numpy as np
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = np.float32(10 ** (ceiling_dbtp / 20))
     need = np.minimum(np.float32(1.0), ceiling / np.maximum(envelope * gain, np.float32(1e-12)))
@@ -127,6 +142,9 @@ def limit_true_peak(samples: np.ndarray, envelope: np.ndarray, gain_db: float, c
 
 def encode_mp3(samples: np.ndarray) -> bytes:
     """MP3 bytes (mono, CBR BITRATE_KBPS, FILE_SAMPLE_RATE) of float samples in [-1, 1] at SAMPLE_RATE."""
+    import lameenc
+    import numpy as np
+
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(BITRATE_KBPS)
     encoder.set_in_sample_rate(SAMPLE_RATE)
@@ -221,6 +239,8 @@ def tagged_mp3(mp3: bytes, tags: Tags, chapters: Sequence[Chapter], extra: Seque
     """The MP3 with an ID3v2.3 tag in front: title, station, series, date, language, cover, and one chapter
     (CHAP, listed by a top-level ordered CTOC) per item, titled, so podcast apps can skip between items; extra
     frames besides. (mutagen writes the CHAP frames in an order of its own; the CTOC gives theirs.)"""
+    from mutagen.id3 import APIC, CHAP, CTOC, CTOCFlags, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, WXXX
+
     tag = ID3()
     tag.add(TIT2(encoding=1, text=tags.title))
     tag.add(TPE1(encoding=1, text=tags.artist))
@@ -249,6 +269,8 @@ def tagged_mp3(mp3: bytes, tags: Tags, chapters: Sequence[Chapter], extra: Seque
 
 def read_chapters(path: str | os.PathLike[str]) -> list[Chapter]:
     """The chapters of a tagged MP3, in the order of its table of contents."""
+    from mutagen.id3 import ID3
+
     tag = ID3(path)
     toc = next(iter(tag.getall("CTOC")), None)
     frames = {frame.element_id: frame for frame in tag.getall("CHAP")}

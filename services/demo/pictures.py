@@ -5,8 +5,13 @@ from __future__ import annotations
 import io
 import math
 import random
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+if TYPE_CHECKING:
+    from PIL import ImageDraw
+
+# Pillow is imported by the functions that draw or read images, not with this module: a page needs none of it.
+
 
 
 def _sky(draw: ImageDraw.ImageDraw, rng: random.Random, width: int, height: int, grey: bool = False) -> None:
@@ -249,6 +254,9 @@ SCENES = {
 
 def draw_demo_image(rng: random.Random, width: int = 800, height: int = 533, scene: str = "fields") -> bytes:
     """A picture of one kind of scene (a meeting hall, fields, road works, a school, …) drawn with Pillow."""
+    from PIL import Image
+    from PIL import ImageDraw
+
     image = Image.new("RGB", (width, height))
     SCENES[scene](ImageDraw.Draw(image), rng, width, height)
     output = io.BytesIO()

@@ -4,10 +4,14 @@ from __future__ import annotations
 import hashlib
 import os
 from io import BytesIO
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from services.infra.files import write_atomically
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
+# Pillow is imported by the functions that draw or read images, not with this module: a page needs none of it.
 
 COVER_SIZE = 1400  # Apple's minimum; small enough to fetch over 3G
 COVER_BACKGROUND = (138, 28, 19)  # the site's accent colour
@@ -28,6 +32,8 @@ def podcast_cover_path(media_root: str, site_name: str, heading: str = "Đọc b
 
 def cover_png(heading: str, name: str, size: int) -> bytes:
     """A cover drawn like the podcast's, scaled to size pixels a side (a small one for a file's own tag)."""
+    from PIL import Image
+
     image = Image.open(BytesIO(_draw_cover(name, heading))).resize((size, size), Image.Resampling.LANCZOS)
     buffer = BytesIO()
     image.convert("P", palette=Image.Palette.ADAPTIVE, colors=16).save(buffer, "PNG", optimize=True)
@@ -35,6 +41,8 @@ def cover_png(heading: str, name: str, size: int) -> bytes:
 
 
 def _font(size: int) -> ImageFont.ImageFont:
+    from PIL import ImageFont
+
     try:
         return ImageFont.truetype(COVER_FONT, size)
     except OSError:
@@ -42,6 +50,9 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 
 def _draw_cover(site_name: str, heading: str = "Đọc bài") -> bytes:
+    from PIL import Image
+    from PIL import ImageDraw
+
     image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), COVER_BACKGROUND)
     draw = ImageDraw.Draw(image)
     margin = 110

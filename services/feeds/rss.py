@@ -6,12 +6,15 @@ import html
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
 
 from models import Article, clean_text
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
+
+# feedgen is imported when a feed is written, not with this module (a page needs none of it).
 
 PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 ITUNES_NAMESPACE = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -76,9 +79,11 @@ def rss_feed(info: FeedInfo, articles: Sequence[Article], article_url: Callable[
 
 def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
     """RSS 2.0 with iTunes and Podcasting 2.0 tags; each episode's enclosure is its article's MP3."""
+    from services.feeds.podcast_index import PodcastIndexEntry, PodcastIndexFeed
+
     feed = _channel(info, [episode.article for episode in episodes])
     feed.load_extension("podcast")
-    feed.register_extension("podcastindex", _PodcastIndexFeed, _PodcastIndexEntry)
+    feed.register_extension("podcastindex", PodcastIndexFeed, PodcastIndexEntry)
     feed.podcast.itunes_author(info.author or info.title)
     if info.owner_email:
         feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
@@ -100,6 +105,8 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
 
 def audio_episodes_feed(info: PodcastInfo, episodes: Sequence[AudioEpisode]) -> bytes:
     """RSS 2.0 with iTunes and Podcasting 2.0 tags of episodes that are not articles, newest first."""
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.title(clean_text(info.title))
     feed.description(clean_text(info.description))
@@ -125,8 +132,10 @@ def audio_episodes_feed(info: PodcastInfo, episodes: Sequence[AudioEpisode]) -> 
 
 def _podcast_channel(feed: FeedGenerator, info: PodcastInfo) -> None:
     """The channel's iTunes and Podcasting 2.0 tags."""
+    from services.feeds.podcast_index import PodcastIndexEntry, PodcastIndexFeed
+
     feed.load_extension("podcast")
-    feed.register_extension("podcastindex", _PodcastIndexFeed, _PodcastIndexEntry)
+    feed.register_extension("podcastindex", PodcastIndexFeed, PodcastIndexEntry)
     feed.podcast.itunes_author(info.author or info.title)
     if info.owner_email:
         feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
@@ -148,6 +157,8 @@ def description_html(summary: str) -> str:
 
 
 def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.title(clean_text(info.title))
     feed.description(clean_text(info.description))
@@ -178,43 +189,3 @@ def _entry(feed: FeedGenerator, article: Article, url: str):
     if article.category is not None:
         entry.category(term=clean_text(article.category.name))
     return entry
-
-
-class _PodcastIndexFeed(BaseExtension):
-    """Channel tags of the Podcasting 2.0 namespace: podcast:guid, podcast:locked, podcast:medium."""
-
-    # feedgen has no Podcasting 2.0 support, so these few tags are added through its extension hook.
-    def __init__(self):
-        self.guid: str | None = None
-
-    def extend_ns(self):
-        return {"podcast": PODCAST_NAMESPACE}
-
-    def extend_rss(self, rss_feed):
-        channel = rss_feed[0]
-        if self.guid:
-            xml_elem(f"{{{PODCAST_NAMESPACE}}}guid", channel).text = self.guid
-        # Other hosts may not import this feed as their own show.
-        xml_elem(f"{{{PODCAST_NAMESPACE}}}locked", channel).text = "yes"
-        xml_elem(f"{{{PODCAST_NAMESPACE}}}medium", channel).text = "podcast"
-        # feedgen only writes the old yes/no/clean values; Apple now asks for true or false.
-        xml_elem(f"{{{ITUNES_NAMESPACE}}}explicit", channel).text = "false"
-        return rss_feed
-
-
-class _PodcastIndexEntry(BaseEntryExtension):
-    """Item tags of the Podcasting 2.0 namespace: the article page as the episode's transcript."""
-
-    def __init__(self):
-        self.transcript_url: str | None = None
-
-    def extend_ns(self):
-        return {"podcast": PODCAST_NAMESPACE}
-
-    def extend_rss(self, entry):
-        if self.transcript_url:
-            transcript = xml_elem(f"{{{PODCAST_NAMESPACE}}}transcript", entry)
-            transcript.set("url", self.transcript_url)
-            transcript.set("type", "text/html")
-            transcript.set("language", "vi")
-        return entry

@@ -13,13 +13,18 @@ import os
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import lxml.html
-from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.security import safe_join
 
 from services.content.html_fragments import parse_fragment, serialize_fragment
 from services.media.store import MEDIA_URL_PATH, NotAnImage, media_url, write_atomically
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported by the functions that draw or read images, not with this module: a page needs none of it.
 
 VARIANTS_FOLDER = "_sizes"
 VARIANT_WIDTHS = (160, 320, 480, 800, 1200)
@@ -124,6 +129,9 @@ def _allowed_widths(variant: Variant, source_width: int) -> bool:
 
 
 def _render(source_path: str, variant: Variant) -> bytes:
+    from PIL import Image
+    from PIL import ImageOps
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(source_path) as image:
@@ -151,6 +159,8 @@ def _render(source_path: str, variant: Variant) -> bytes:
 
 
 def _flattened(image: Image.Image) -> Image.Image:
+    from PIL import Image
+
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, (255, 255, 255))
@@ -164,6 +174,9 @@ def ensure_variant(media_root: str, variant: Variant) -> str:
 
     Raises FileNotFoundError when the source is missing and NotAnImage when it cannot be resized.
     """
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+
     root = os.path.realpath(media_root)
     target = os.path.realpath(os.path.join(root, variant.path))
     source_path = os.path.realpath(os.path.join(root, variant.source))
@@ -233,6 +246,9 @@ MEDIA_PREFIX = MEDIA_URL_PATH
 
 
 def _source_width(media_root: str, source: str, attribute: str | None) -> int | None:
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+
     if attribute and attribute.strip().isdigit():
         return int(attribute)
     # Imported bodies may lack sizes; the file's header says (Pillow reads no pixels for this).

@@ -6,7 +6,6 @@ import io
 import os
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
 
 # Also imported from here by services.media.images.
 from services.infra.files import write_atomically
@@ -32,6 +31,9 @@ class StoredImage:
 
 def store_image(media_root: str, data: bytes, folder: str = "images") -> StoredImage:
     """Keep image bytes in the media store under a name derived from their content."""
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+
     if len(data) > MAX_IMAGE_BYTES:
         raise NotAnImage("ảnh quá lớn")
     try:

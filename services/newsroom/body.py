@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
 
 from models import clean_text
 from services.content.html_fragments import parse_fragment, serialize_fragment
@@ -101,6 +100,9 @@ def _stored_path(src: str | None) -> str | None:
 
 
 def _image_size(media_root: str, path: str) -> tuple[int, int] | None:
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+
     try:
         with Image.open(os.path.join(media_root, path)) as image:
             return image.size

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import warnings
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from services.media.store import NotAnImage, StoredImage, store_image
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported by the functions that draw or read images, not with this module: a page needs none of it.
 
 # Formats a browser shows and an editor's camera or screen gives; GIFs are stored as PNG (their first frame).
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG", "MPO": "JPEG"}
@@ -22,6 +26,10 @@ JPEG_QUALITY = 86
 def clean_image(data: bytes) -> tuple[bytes, str]:
     """The picture re-encoded with no metadata, upright and at most MAX_SIDE wide or high, and its format;
     NotAnImage (with a Vietnamese reason) when the bytes are not a picture the site takes."""
+    from PIL import Image
+    from PIL import ImageOps
+    from PIL import UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -66,6 +74,8 @@ def _encode(image: Image.Image, target_format: str) -> bytes:
     # A new image from the pixels alone: neither EXIF (GPS, camera, date) nor XMP, comments or text chunks come
     # along (Pillow writes some of what an image's info holds). The colour profile does, since it changes how
     # the pixels look and says nothing about anyone.
+    from PIL import Image
+
     icc_profile = image.info.get("icc_profile")
     transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if target_format == "JPEG" or not transparent:

@@ -8,9 +8,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mutagen import MutagenError
-from mutagen.mp3 import MP3
-
 from models import Article
 from services.infra.files import PrewarmReport, RememberedFailure, cache_key
 from services.speech.engines import NothingToSpeak, SpeechError, is_speakable
@@ -49,6 +46,9 @@ def audio_version(sentences: Iterable[SpokenSentence]) -> str:
 
 def audio_duration_seconds(path: str | os.PathLike[str]) -> float:
     """Length in seconds of an MP3 file (for podcast feeds and the player); ValueError if unreadable."""
+    from mutagen import MutagenError  # with the feeds, not with every page (engines.py says why)
+    from mutagen.mp3 import MP3
+
     try:
         return MP3(path).info.length
     except (MutagenError, OSError) as error:

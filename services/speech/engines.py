@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import subprocess
 import wave
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import lameenc
-import numpy as np
-import requests
-from gtts import gTTS, gTTSError
-from gtts.tokenizer import pre_processors
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy, lameenc and gTTS (with requests) are imported where audio is made, not with this module: a web worker
+# that only serves pages needs the engines' names and errors, and those libraries cost it about 40 MB.
+
+# gTTS's own limit on the characters of one request (gTTS.GOOGLE_TTS_MAX_CHARS, written out so that importing
+# this module does not import gTTS).
+GOOGLE_TTS_MAX_CHARS = 100
 
 # 24 kbps mono is 180 KB per minute of speech, a quarter under the 240 KB budget of a listener on 3G;
 # espeak-ng's 22 kHz voice loses nothing audible against 32 kbps (Google's own MP3s stay at 32).
@@ -73,7 +78,7 @@ _BREAKS = (
 )
 
 
-def pack_for_gtts(text: str, limit: int = gTTS.GOOGLE_TTS_MAX_CHARS) -> list[str]:
+def pack_for_gtts(text: str, limit: int = GOOGLE_TTS_MAX_CHARS) -> list[str]:
     """Cut text into as few pieces of at most `limit` characters as possible, each cut at the strongest break."""
     # Hand-written because gTTS's own tokenizer cuts at every comma, turning one news sentence into
     # several round trips to Google; packing whole sentences keeps a paragraph to len/100 requests.
@@ -93,11 +98,13 @@ def pack_for_gtts(text: str, limit: int = gTTS.GOOGLE_TTS_MAX_CHARS) -> list[str
 
 def dbfs(amplitude: float) -> float:
     """An amplitude of 16-bit audio in decibels relative to full scale."""
-    return 20.0 * np.log10(max(amplitude, 1e-9) / FULL_SCALE)
+    return 20.0 * math.log10(max(amplitude, 1e-9) / FULL_SCALE)
 
 
 def speech_rms(samples: np.ndarray, sample_rate: int) -> float:
     """RMS of the spoken part of 16-bit samples: the 20 ms blocks louder than the silence gate, or 0.0 if none."""
+    import numpy as np
+
     block = max(1, sample_rate // 50)
     usable = len(samples) - len(samples) % block
     if usable == 0:
@@ -110,6 +117,8 @@ def speech_rms(samples: np.ndarray, sample_rate: int) -> float:
 
 def level_speech(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """16-bit samples brought to the common speech level, their peaks bent under the ceiling (silence left as is)."""
+    import numpy as np
+
     samples = np.asarray(samples, dtype=np.int16)
     rms = speech_rms(samples, sample_rate)
     peak = float(np.max(np.abs(samples.astype(np.int32)))) if len(samples) else 0.0
@@ -128,6 +137,8 @@ def level_speech(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def pcm_to_mp3(samples: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BITRATE_KBPS) -> bytes:
     """MP3 bytes (mono, CBR) of 16-bit mono samples, levelled to the common speech level first."""
+    import lameenc
+
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(sample_rate)
@@ -166,6 +177,10 @@ class GTTSEngine:
 
     def synthesize(self, text: str) -> bytes:
         """MP3 bytes from Google (mono, 32 kbps, 24 kHz); raises SpeechError when Google cannot be reached."""
+        import requests
+        from gtts import gTTS, gTTSError
+        from gtts.tokenizer import pre_processors
+
         text = require_speakable(text)
         tts = gTTS(
             text,
@@ -236,6 +251,8 @@ class EspeakEngine(PcmEngine):
 
     @staticmethod
     def _wav_samples(wav_bytes: bytes) -> tuple[np.ndarray, int]:
+        import numpy as np
+
         try:
             with wave.open(io.BytesIO(wav_bytes)) as wav:
                 channels, sample_width, sample_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()

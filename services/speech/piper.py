@@ -6,9 +6,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .engines import LEVELLING, MP3_BITRATE_KBPS, PcmEngine, SpeechError, require_speakable
 
@@ -17,6 +15,9 @@ CONFIG_SUFFIX = ".onnx.json"
 # Voices phonemized by the espeak-ng data inside piper-tts (all of Piper's Vietnamese voices) or spelled as
 # text; piper-tts fetches a model from a hub at run time for the others (Chinese), which this site never does.
 OFFLINE_PHONEME_TYPES = ("espeak", "text")
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def find_voice(voices_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -60,6 +61,8 @@ class PiperEngine(PcmEngine):
 
     def speech_samples(self, text: str) -> tuple[np.ndarray, int]:
         """The voice's 16-bit mono samples of text and their sample rate, before levelling."""
+        import numpy as np  # with the voice, in the processes that speak (see engines.py)
+
         text = require_speakable(text)
         loaded = self._loaded()
         try:
