@@ -3,11 +3,15 @@ import re
 
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
+
+from extensions import db
 from services.content.article_body import body_for_display
 from services.content.articles import (
     articles_in_category,
     get_category,
     get_published_article,
+    newest_published,
+    published_total,
     published_article_id,
     other_articles,
     photo_library,
@@ -15,11 +19,11 @@ from services.content.articles import (
     video_library,
     with_thumbnails,
 )
-from services.content.pagination import paginate_clamped, parse_page
+from services.content.pagination import KnownPagination, paginate_clamped, parse_page
 from services.media.store import MEDIA_URL_PATH
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.htmx import render_page_or_fragment, wants_fragment
-from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value
+from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value, shared_part
 from web.site_services import site_services
 
 bp = Blueprint("reading", __name__)
@@ -88,7 +92,7 @@ def article(slug):
 
     def render():
         article = get_published_article(slug)
-        others = paginate_clamped(other_articles(article), _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
+        others = _other_articles_page(article, _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
         return render_page_or_fragment(
             "reading/article.html", "reading/_other_articles.html",
             article=article, others=others, views=VIEWS_SENTINEL,
@@ -97,6 +101,20 @@ def article(slug):
 
     # The count the page was rendered with stands in when the database is away (ArticleViews.shown).
     return cached_page(render, views=lambda facts: site_services().views.shown(facts["id"], facts.get("views")))
+
+
+def _other_articles_page(article, page: int, per_page: int) -> KnownPagination:
+    """The "Các tin khác" box's page: its total, and on the first page (every article's) its items, taken from
+    what all articles share (web.page_cache.shared_part), so an article's page costs only its own queries."""
+    total = shared_part("published-total", published_total) - 1  # this article is among them
+    page = min(page, max(1, -(-total // per_page)))
+    if page == 1:
+        newest = shared_part(f"newest:{per_page + 1}", lambda: newest_published(per_page + 1))
+        items = [item for item in newest if item.id != article.id][:per_page]
+    else:
+        statement = other_articles(article).offset((page - 1) * per_page).limit(per_page)
+        items = list(db.session.execute(statement).scalars())
+    return KnownPagination(page, per_page, items, total)
 
 
 @bp.get("/bai-viet/<slug>/xem.gif")

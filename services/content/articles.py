@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 from flask import abort
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -43,6 +44,29 @@ def articles_in_category(category: Category):
 def other_articles(article: Article):
     """Published articles other than this one, newest first (the "Các tin khác" box)."""
     return published_articles().where(Article.id != article.id)
+
+
+def published_total() -> tuple[int, float | None]:
+    """How many articles readers may see, and until when that holds (the wall time the next scheduled article's
+    publication comes, None when none is waiting): the count changes then without any edit."""
+    visible = published_articles().order_by(None)
+    total = db.session.execute(select(func.count()).select_from(visible.with_only_columns(Article.id).subquery())).scalar()
+    return total, _next_publication()
+
+
+def newest_published(count: int) -> tuple[tuple[SimpleNamespace, ...], float | None]:
+    """The newest `count` published articles as plain values, and until when that holds (see published_total)."""
+    return _plain(published_articles().limit(count)), _next_publication()
+
+
+def _next_publication() -> float | None:
+    statement = select(func.min(Article.published_at)).where(
+        Article.status == "published", Article.published_at > utc_now(), Article.deleted_at.is_(None)
+    )
+    due = db.session.execute(statement).scalar()
+    if due is None:
+        return None
+    return (due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)).timestamp()
 
 
 def get_published_article(slug: str) -> Article:
@@ -120,18 +144,24 @@ def video_library():
     return select(Video).order_by(Video.published_at.desc(), Video.id.desc())
 
 
-def navigation_content() -> dict:
-    """Categories for the menu, and the newest photos, newest videos and links for the sidebars."""
-    return {
-        "categories": db.session.execute(select(Category).order_by(Category.position, Category.name)).scalars().all(),
-        "photos": db.session.execute(
-            select(PhotoItem).order_by(PhotoItem.taken_at.desc()).limit(SIDEBAR_PHOTOS)
-        ).scalars().all(),
-        "videos": db.session.execute(
-            select(Video).order_by(Video.published_at.desc()).limit(SIDEBAR_VIDEOS)
-        ).scalars().all(),
-        "links": db.session.execute(select(Link).order_by(Link.position)).scalars().all(),
-    }
+def navigation_content() -> SimpleNamespace:
+    """Categories for the menu, and the newest photos, newest videos and links for the sidebars, as plain values
+    (their columns): pages keep them across requests and sessions (web.page_cache.PageCache.shared)."""
+    return SimpleNamespace(
+        categories=_plain(select(Category).order_by(Category.position, Category.name)),
+        photos=_plain(select(PhotoItem).order_by(PhotoItem.taken_at.desc()).limit(SIDEBAR_PHOTOS)),
+        videos=_plain(select(Video).order_by(Video.published_at.desc()).limit(SIDEBAR_VIDEOS)),
+        links=_plain(select(Link).order_by(Link.position)),
+    )
+
+
+def _plain(statement) -> tuple[SimpleNamespace, ...]:
+    """The rows of a select of one model, each as its column values, detached from any session."""
+    rows = db.session.execute(statement).scalars().all()
+    return tuple(
+        SimpleNamespace(**{column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs})
+        for row in rows
+    )
 
 
 def latest_published(count: int, category: Category | None = None) -> list[Article]:

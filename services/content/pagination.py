@@ -43,3 +43,17 @@ def item_range(pagination: Pagination) -> tuple[int, int, int]:
         return 0, 0, 0
     first = (pagination.page - 1) * pagination.per_page + 1
     return first, first + len(pagination.items) - 1, pagination.total
+
+
+class KnownPagination(Pagination):
+    """A page of items whose total is already known (kept from an earlier count), as db.paginate gives it."""
+
+    def __init__(self, page: int, per_page: int, items: list, total: int):
+        super().__init__(page=page, per_page=per_page, max_per_page=per_page, error_out=False, items=items,
+                         total=total)
+
+    def _query_items(self) -> list:
+        return list(self._query_args["items"])
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]

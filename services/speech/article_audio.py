@@ -4,9 +4,13 @@ and which cached files are still in use."""
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from cachetools import LRUCache
 
 from models import Article
 from services.infra.files import PrewarmReport, RememberedFailure, cache_key
@@ -25,7 +29,7 @@ class _SpokenArticle:
     failure_key: str
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def _spoken(content_hash: str, title: str, body_html: str, table: Lexicon) -> _SpokenArticle:
     # Keyed by the content hash and the table in force (hashed by identity), so an edited article, or an
     # editor's new abbreviation, is spoken anew. The segments, version and failure key are derived here once
@@ -35,6 +39,24 @@ def _spoken(content_hash: str, title: str, body_html: str, table: Lexicon) -> _S
     return _SpokenArticle(
         sentences, segments, audio_version(sentences), cache_key("article-audio-failure", *segments)
     )
+
+
+def _version(content_hash: str, title: str, body_html: str, table: Lexicon) -> str:
+    # Every article page shows its audio version: kept for many more articles than their sentences are (a page
+    # of the long tail then skips the normalizer), a few bytes each, per table in force (an editor's new entry
+    # makes a new table; the old one's versions go with it).
+    with _VERSIONS_GUARD:
+        versions = _VERSIONS.setdefault(table, LRUCache(maxsize=8192))
+        version = versions.get(content_hash)
+    if version is None:
+        version = _spoken(content_hash, title, body_html, table).version
+        with _VERSIONS_GUARD:
+            versions[content_hash] = version
+    return version
+
+
+_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_VERSIONS_GUARD = threading.Lock()  # cachetools' caches are not thread-safe
 
 
 def audio_version(sentences: Iterable[SpokenSentence]) -> str:
@@ -80,7 +102,7 @@ class ArticleSpeech:
 
     def version(self, article: Article) -> str:
         """The version of the article's sentences, for its audio and segment-list URLs."""
-        return self._spoken(article).version
+        return _version(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
 
     def failure_key(self, article: Article) -> str:
         """The key a failure to voice this text is remembered under, whichever engine failed."""
