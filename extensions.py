@@ -1,4 +1,5 @@
 """Extension objects, created once and bound to the app in create_app()."""
+import click
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_login import LoginManager
@@ -23,6 +24,27 @@ class DeferredMigrate:
     def init_app(self, app, db, directory: str) -> None:
         """Record how Flask-Migrate is to be set up; it is, on the first look at app.extensions["migrate"]."""
         app.extensions["migrate"] = _MigrateWhenAsked(app, db, directory)
+        app.cli.add_command(_DbCommandsWhenAsked("db", help="Đổi lược đồ cơ sở dữ liệu (Flask-Migrate, Alembic)."))
+
+
+class _DbCommandsWhenAsked(click.Group):
+    """`flask db …`: Flask-Migrate's own command group, imported only when a command line lists or runs it."""
+
+    @staticmethod
+    def _commands() -> click.Group:
+        from flask_migrate.cli import db as migrate_commands
+
+        return migrate_commands
+
+    def list_commands(self, ctx):
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._commands().get_command(ctx, name)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # Click then invokes the context's own command: Flask-Migrate's group, with its options and callback.
+        return self._commands().make_context(info_name, args, parent=parent, **extra)
 
 
 class _MigrateWhenAsked:
