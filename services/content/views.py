@@ -169,10 +169,12 @@ class RedisViews:
 
     def __init__(
         self, redis, write: Writer, interval: float = 1.0, prefix: str = "",
-        after_flush: Callable[[bool], None] | None = None,
+        after_flush: Callable[[bool], None] | None = None, key_of: Callable[[bytes], Hashable] = int,
     ):
+        """key_of reads a key back from its Redis field: an article id for views; other counters keep text."""
         self.redis = redis
         self._write = write
+        self._key_of = key_of
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
         self.token_key = prefix + self.TOKEN

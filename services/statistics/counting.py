@@ -71,11 +71,11 @@ class ArticleEvents:
     """The one owner of the statistics' counting: a tally counted (in Redis when there is one, else, or while
     Redis is away, in this process), and the buffers written to the database (flush, stop)."""
 
-    def __init__(self, write: Writer, interval: float = 1.0, redis=None):
+    def __init__(self, write: Writer, interval: float = 1.0, redis=None, prefix: str = ""):
         self.local = BufferedViews(write, interval)
         self.shared = (
-            RedisTallies(redis, write, interval, key_of=lambda field: field.decode("ascii")) if redis is not None
-            else None
+            RedisTallies(redis, write, interval, prefix, key_of=lambda field: field.decode("ascii"))
+            if redis is not None else None
         )
 
     def count(self, article_id: int, day: dt.date, event: str) -> None:
