@@ -1,6 +1,6 @@
 """The content model: categories, articles and their figures, the photo and video libraries, links; the daily
-bulletins (bản tin truyền thanh) made of articles; and the newsroom's: staff accounts, article revisions and the
-audit log."""
+bulletins (bản tin truyền thanh) made of articles; the newsroom's: staff accounts, article revisions and the
+audit log; and the statistics' counts per article and day."""
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ import re
 import threading
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "người duyệt bài xem thống kê"
 TITLE = "Lịch tiếp công dân tháng Mười hai"
 BODY = "<p>Ủy ban xã tiếp dân vào sáng thứ Năm.</p><p>Xin mời bà con đến đúng giờ.</p>"
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 PLAYBACK_TIMEOUT = 60_000  # espeak makes each sentence on demand, and the sentences are heard at their own pace
 
 
@@ -99,4 +101,13 @@ def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browse
     for index in range(3):
         expect(page.locator(f"#cau-{index} [data-listeners]")).to_have_text("1")
     expect(page.locator("#cau-1")).to_contain_text("Ủy ban xã tiếp dân vào sáng thứ Năm.")
+    assert _violations(page) == []
+    page.get_by_role("link", name="← Thống kê chung").click()
+    expect(page.get_by_role("heading", name="Thống kê", level=1)).to_be_visible()
+    assert _violations(page) == []
     staff.close()
+
+
+def _violations(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}" for v in results.response["violations"]]
