@@ -185,6 +185,7 @@ def test_a_report_that_names_no_sentence_is_refused_in_vietnamese(app, make_arti
     article = make_article(body_html=BODY)
     response = _report(app.test_client(), article.slug, **fields)
     assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
     assert _heard(app, article.id) == {} and _counts(app, article.id) == {}
 
@@ -237,14 +238,17 @@ def test_with_redis_the_tallies_wait_in_a_shared_hash_until_a_flush(app, make_ar
 
 def test_the_listener_curve_flags_a_sharp_drop_after_a_sentence():
     counts = {0: 40, 1: 39, 2: 38, 3: 20, 4: 19, 5: 2}
-    curve = listener_curve(counts, 6)
+    curve = listener_curve(counts, list(range(6)))
     assert [point.listeners for point in curve] == [40, 39, 38, 20, 19, 2]
     assert [point.sentence for point in curve if point.sharp] == [2, 4]
     assert curve[2].drop_after == 18
     assert not curve[5].sharp, "the last sentence is where everyone stops"
-    few = listener_curve({0: SHARP_DROP_LISTENERS - 1, 1: 0}, 3)
+    few = listener_curve({0: SHARP_DROP_LISTENERS - 1, 1: 0}, [0, 1, 2])
     assert not any(point.sharp for point in few), "one or two listeners stopping is no sign"
-    assert [point.listeners for point in listener_curve({0: 3, 7: 9}, 2)] == [3, 0]  # an older text's index: left out
+    assert [point.listeners for point in listener_curve({0: 3, 7: 9}, [0, 1])] == [3, 0]  # an older text's index
+    # A sentence with nothing to say (never played) is left out, not taken for a drop.
+    skipping = listener_curve({0: 10, 1: 10, 3: 10}, [0, 1, 3])
+    assert [point.sentence for point in skipping] == [0, 1, 3] and not any(point.sharp for point in skipping)
 
 
 def test_bar_chart_scales_to_the_largest_value():

@@ -10,6 +10,7 @@ from flask import render_template, request
 from blueprints.newsroom.articles import staff_article
 from blueprints.newsroom.base import bp, requires
 from services.newsroom.accounts import PUBLISH
+from services.speech import is_speakable
 from services.statistics.charts import bar_chart
 from services.statistics.counting import END, MP3, PDF, PLAY, VIEW
 from services.statistics.report import (
@@ -91,7 +92,8 @@ def article_statistics(article_id):
     start, end, error = _period()
     series = daily_series(start, end, article.id)
     sentences = site_services().speech.sentences(article)
-    curve = listener_curve(listener_counts(article.id, start, end), len(sentences))
+    heard = [index for index, sentence in enumerate(sentences) if is_speakable(sentence.spoken)]
+    curve = listener_curve(listener_counts(article.id, start, end), heard)
     context = dict(
         article=article, start=start, end=end, error=error, series=series, totals=totals(series), names=EVENT_NAMES,
         charts={event: _series_chart(series, event) for event in (VIEW, PLAY)},

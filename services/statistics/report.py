@@ -93,14 +93,15 @@ def listener_counts(article_id: int, start: dt.date, end: dt.date) -> dict[int, 
     return {int(sentence): int(listeners) for sentence, listeners in rows}
 
 
-def listener_curve(counts: dict[int, int], sentences: int) -> list[SentencePoint]:
-    """The curve over the article's `sentences` sentences (those counted beyond them, from an older version of
-    the text, are left out), each with the listeners lost before the next sentence and whether that is sharp.
-    The last sentence is never a drop: there the listeners have heard it all."""
-    listeners = [counts.get(index, 0) for index in range(sentences)]
+def listener_curve(counts: dict[int, int], sentences: list[int]) -> list[SentencePoint]:
+    """The curve over the article's sentences that are heard (their indices, in reading order: a sentence with
+    nothing to say is never played, so it is left out rather than shown as a drop), each with the listeners lost
+    before the next one and whether that is sharp. Counts of indices not listed (an older version of the text)
+    are left out. The last sentence is never a drop: there the listeners have heard it all."""
+    listeners = [counts.get(index, 0) for index in sentences]
     points = []
-    for index, here in enumerate(listeners):
-        lost = max(0, here - listeners[index + 1]) if index + 1 < sentences else 0
+    for position, (index, here) in enumerate(zip(sentences, listeners)):
+        lost = max(0, here - listeners[position + 1]) if position + 1 < len(sentences) else 0
         sharp = lost >= SHARP_DROP_LISTENERS and lost >= SHARP_DROP_SHARE * here
         points.append(SentencePoint(index, here, lost, sharp))
     return points
