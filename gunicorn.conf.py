@@ -70,7 +70,7 @@ control_socket_disable = True
 
 
 def worker_exit(server, worker):
-    """A worker stopping gracefully (restart, deploy, max_requests) writes the views it still holds."""
+    """A worker stopping gracefully (restart, deploy, max_requests) writes the views and statistics it still holds."""
     app = getattr(worker, "wsgi", None)
     if app is not None and "docbai" in getattr(app, "extensions", {}):
         from web.site_services import flush_views

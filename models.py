@@ -1,6 +1,6 @@
 """The content model: categories, articles and their figures, the photo and video libraries, links; the daily
-bulletins (bản tin truyền thanh) made of articles; and the newsroom's: staff accounts, article revisions and the
-audit log."""
+bulletins (bản tin truyền thanh) made of articles; the newsroom's: staff accounts, article revisions and the
+audit log; and the statistics' counts per article and day."""
 from __future__ import annotations
 
 import datetime as dt
@@ -300,6 +300,30 @@ class ViewBatch(db.Model):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class ArticleDayCount(db.Model):
+    """How many times one thing happened to an article on one day (Asia/Ho_Chi_Minh): a view, a play started,
+    a play that reached the end, an MP3 or a PDF downloaded (services.statistics.counting names them)."""
+
+    __tablename__ = "article_day_counts"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    event: Mapped[str] = mapped_column(String(12), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SentenceDayCount(db.Model):
+    """How many plays of an article reached one of its sentences (its index in the player's list, 0 the
+    title) on one day: where listeners stop."""
+
+    __tablename__ = "sentence_day_counts"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    sentence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listeners: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 _TEXT_COLUMNS = {

@@ -5,17 +5,21 @@ Audio is made by the job queue, never by the thread serving the request. A cache
 speaks about 47 times faster than it is heard, so the stream never runs dry); a first segment is waited
 for briefly. HEAD never makes anything.
 """
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, make_response, request, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import wrap_file
 
 from services.content.articles import get_published_article
 from services.infra.files import ConcatenatedFiles
 from services.content.slugs import ascii_filename
 from services.speech import SpeechError, is_speakable
+from services.statistics.counting import MP3
 from web.background import audio_job
 from web.cached_files import send_cached_file
+from web.counting import count_download, is_counted_request, today
 from web.errors import service_unavailable
 from web.generation import preparing_response, ready_fragment, refusal_to_start, take_waiting_slot
+from web.page_cache import cached_value
 from web.site_services import site_services
 
 bp = Blueprint("listening", __name__)
@@ -116,6 +120,7 @@ def listening_links(article) -> dict:
         "audio": url_for("listening.article_audio", slug=article.slug, v=version),
         "download": url_for("listening.article_audio", slug=article.slug, v=version, tai_ve=1),
         "manifest": url_for("listening.manifest", slug=article.slug, v=version),
+        "report": url_for("listening.listening_beacon", slug=article.slug),
     }
 
 
@@ -131,7 +136,7 @@ def article_audio(slug):
     if not any(is_speakable(text) for text in speech.segments(article)):
         abort(404)
     if (audio := speech.cached_whole_audio(article)) is not None:
-        return _whole_audio_response(audio, download_name, version, as_attachment)
+        return count_download(article.id, MP3, _whole_audio_response(audio, download_name, version, as_attachment))
     if (refused := _refusal_to_make(article)) is not None:
         return refused
     release = take_waiting_slot()
@@ -141,13 +146,13 @@ def article_audio(slug):
     try:
         # Most articles are whole within a moment: the listener then gets a file to seek in.
         if (audio := speech.wait_for_whole(article, config["AUDIO_WHOLE_GRACE_SECONDS"])) is not None:
-            return _whole_audio_response(audio, download_name, version, as_attachment)
+            return count_download(article.id, MP3, _whole_audio_response(audio, download_name, version, as_attachment))
         chunks = speech.stream_while_made(article, config["AUDIO_FIRST_WAIT_SECONDS"], config["AUDIO_NEXT_WAIT_SECONDS"])
         if chunks is None:
             return _preparing(article)
         streaming = True
         # The waiting place is held until the stream is sent: that thread serves no page meanwhile.
-        return _streamed_audio_response(chunks, download_name, as_attachment, release)
+        return count_download(article.id, MP3, _streamed_audio_response(chunks, download_name, as_attachment, release))
     except SpeechError as error:
         current_app.logger.warning("No audio for %s: %s", slug, error)
         return _speech_unavailable()
@@ -228,4 +233,44 @@ def manifest(slug):
         response.cache_control.max_age = VERSIONED_MAX_AGE
     else:
         response.cache_control.no_cache = True
+    return response
+
+
+def _listening_facts(slug: str) -> list[int] | None:
+    """[article id, number of segments] of the published article, or None."""
+    try:
+        article = get_published_article(slug)
+    except HTTPException:
+        return None
+    return [article.id, len(site_services().speech.segments(article))]
+
+
+def _flag(name: str) -> bool:
+    value = request.form.get(name, "")
+    if value not in ("", "1"):
+        abort(400)
+    return value == "1"
+
+
+@bp.post("/bai-viet/<slug>/nghe/thong-ke")
+def listening_beacon(slug):
+    """What one play of the article reported (navigator.sendBeacon from the player): bat_dau=1 when it started,
+    het_bai=1 when it reached the end, cau= the sentences it reached since its last report (their indices in
+    nghe.json, comma-separated). No cookie, nothing about the listener; a crawler's or a prefetch's is ignored."""
+    facts = cached_value(f"listening-facts:{slug}", lambda: _listening_facts(slug))
+    if facts is None:
+        abort(404)
+    article_id, segment_count = facts
+    started, ended = _flag("bat_dau"), _flag("het_bai")
+    listed = request.form.get("cau", "").strip()
+    try:
+        sentences = {int(part) for part in listed.split(",")} if listed else set()
+    except ValueError:
+        abort(400)
+    if any(not 0 <= sentence < segment_count for sentence in sentences):
+        abort(400)
+    if is_counted_request("POST"):
+        site_services().events.count_play(article_id, today(), started, ended, sentences)
+    response = make_response("", 204)
+    response.cache_control.no_store = True
     return response

@@ -13,7 +13,9 @@ from services.printing.article_pdf import print_context
 from services.printing.render import PdfRenderError
 from services.content.slugs import ascii_filename
 from web.background import pdf_job
+from services.statistics.counting import PDF
 from web.cached_files import send_cached_file
+from web.counting import count_download
 from web import generation
 from web.site_services import PRINT_STYLESHEET, PRINT_TEMPLATE, site_services
 from web.urls import public_url
@@ -87,14 +89,14 @@ def article_pdf(slug):
         if pdf is None:
             return _preparing(article)
         path = pdf.path
-    return send_cached_file(
+    return count_download(article.id, PDF, send_cached_file(
         path,
         mimetype="application/pdf",
         download_name=ascii_filename(article.slug, "pdf"),
         etag=key,
         max_age=PDF_MAX_AGE,
         conditional=True,
-    )
+    ))
 
 
 @bp.get("/bai-viet/<slug>/in.pdf/trang-thai")

@@ -1,6 +1,4 @@
 """Reading: the latest articles, categories, an article, the photo and video libraries, media files."""
-import re
-
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
 
@@ -21,15 +19,15 @@ from services.content.articles import (
 )
 from services.content.pagination import KnownPagination, paginate_clamped, parse_page
 from services.media.store import MEDIA_URL_PATH
+from services.statistics.counting import VIEW
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
-from web.htmx import render_page_or_fragment, wants_fragment
+from web.counting import is_counted_request, today
+from web.htmx import render_page_or_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value, shared_part
 from web.site_services import site_services
 
 bp = Blueprint("reading", __name__)
 
-PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Moz")
-CRAWLER = re.compile(r"bot|crawl|spider|slurp|preview", re.IGNORECASE)
 # The smallest transparent GIF: the view beacon's answer.
 TRANSPARENT_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b")
 
@@ -76,16 +74,6 @@ def category(slug):
     )
 
 
-def _is_counted_view() -> bool:
-    # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a browser prefetch or
-    # prerender (its images carry the same header), not a crawler that renders pages.
-    if request.method != "GET" or wants_fragment():
-        return False
-    if CRAWLER.search(request.headers.get("User-Agent", "")):
-        return False
-    return not any("prefetch" in request.headers.get(name, "").lower() for name in PREFETCH_HEADERS)
-
-
 @bp.get("/bai-viet/<slug>")
 def article(slug):
     """An article with its figures, byline and the "Các tin khác" box; its view count as it stands now."""
@@ -124,8 +112,10 @@ def view_beacon(slug):
     article_id = cached_value(f"article-id:{slug}", lambda: published_article_id(slug))
     if article_id is None:
         abort(404)
-    if _is_counted_view():
+    # Only a reader opening the page counts: not HEAD, not an htmx fragment, not a prefetch, not a crawler.
+    if is_counted_request():
         site_services().views.count(article_id)  # kept in this process while Redis is away
+        site_services().events.count(article_id, today(), VIEW)  # the day's count, for the statistics
     response = make_response(TRANSPARENT_GIF)
     response.mimetype = "image/gif"
     response.headers["Cache-Control"] = "no-store"

@@ -130,6 +130,8 @@ ROLE_MATRIX = [
     ("/bien-tap/nhat-ky", "GET", {EDITOR: 403, PUBLISHER: 403, ADMINISTRATOR: 200}),
     ("/bien-tap/chuyen-muc", "GET", {EDITOR: 403, PUBLISHER: 403, ADMINISTRATOR: 200}),
     ("/bien-tap/tai-khoan/1", "GET", {EDITOR: 403, PUBLISHER: 403, ADMINISTRATOR: 200}),
+    ("/bien-tap/thong-ke", "GET", {EDITOR: 403, PUBLISHER: 200, ADMINISTRATOR: 200}),
+    ("/bien-tap/thong-ke/bai-viet/{id}", "GET", {EDITOR: 403, PUBLISHER: 200, ADMINISTRATOR: 200}),
 ]
 
 

@@ -1,12 +1,14 @@
 """Every newsroom page passes the W3C Nu Html Checker, like the reader's pages (tests/test_html_validity.py):
 the login form, the list and its htmx fragment, the editor (new, saved, in conflict), revisions and a
-comparison, the previews, accounts, categories, the audit log and the 403 page."""
+comparison, the previews, accounts, categories, the audit log, the statistics and the 403 page."""
 import re
 
 import pytest
 
 from newsroom_support import app, article_form, create_article, logged_in, login, post  # noqa: F401
 from services.newsroom.accounts import ADMINISTRATOR, EDITOR
+from services.statistics.counting import Tally, add_tallies
+from web.counting import today
 from test_html_validity import _run_checker, _wrapped_fragment
 
 BODY = ('<p>Đoạn một.</p><h2>Mục</h2><ul><li>Một</li></ul><blockquote>Trích dẫn.</blockquote>'
@@ -21,6 +23,10 @@ def documents(app):
     editor = logged_in(app, "bientap", EDITOR)
     conflict = post(editor, f"/bien-tap/bai-viet/{article_id}", article_form(body_html="<p>Khác.</p>", edit_version="1"))
     assert conflict.status_code == 409
+    with app.app_context():
+        day = today()
+        add_tallies({Tally(article_id, day, "view").key(): 9, Tally(article_id, day, "play").key(): 5,
+                     Tally(article_id, day, "heard", 0).key(): 5, Tally(article_id, day, "heard", 1).key(): 1})
     pages = {
         "login": app.test_client().get("/bien-tap/dang-nhap"),
         "login-failed": login(app.test_client(), "khongco", "sai mật khẩu"),
@@ -38,6 +44,9 @@ def documents(app):
         "audit": admin.get("/bien-tap/nhat-ky"),
         "password": admin.get("/bien-tap/mat-khau"),
         "forbidden": editor.get("/bien-tap/tai-khoan"),
+        "statistics": admin.get("/bien-tap/thong-ke"),
+        "statistics-bad-period": admin.get("/bien-tap/thong-ke?tu=hom-qua"),
+        "statistics-article": admin.get(f"/bien-tap/thong-ke/bai-viet/{article_id}"),
     }
     rendered = {name: response.get_data(as_text=True) for name, response in pages.items()}
     assert pages["forbidden"].status_code == 403

@@ -28,6 +28,7 @@ from services.speech.article_audio import ArticleSpeech
 from services.speech.lexicon import EditorLexicon
 from services.infra.static_files import StaticFiles
 from services.content.views import ArticleViews
+from services.statistics.counting import ArticleEvents, add_tallies
 from web.assets import static_files
 from web.urls import public_url
 
@@ -44,6 +45,7 @@ class SiteServices:
     cold_limiter: RateLimiter  # counts new generation per client (see web.generation)
     waiters: threading.BoundedSemaphore  # requests of this process waiting for a file being made
     views: ArticleViews  # counting a view, writing the buffer, the count a reader sees
+    events: ArticleEvents  # the statistics' per-day counts (views, plays, sentences heard, downloads), buffered
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
     redis: Redis | None = None  # the site's one Redis client (REDIS_URL): short timeouts, a circuit breaker
 
@@ -87,6 +89,7 @@ def init_site_services(app) -> None:
         cold_limiter=_cold_generation_limiter(app, redis),
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_article_views(app, redis),
+        events=_article_events(app, redis),
         redis=redis,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
@@ -113,19 +116,33 @@ def _article_views(app, redis) -> ArticleViews:
     return views
 
 
+def _article_events(app, redis) -> ArticleEvents:
+    def write(counts, batch_id=None) -> None:
+        with app.app_context():
+            add_tallies(counts, batch_id)
+
+    events = ArticleEvents(write, app.config["VIEW_FLUSH_SECONDS"], redis)
+    atexit.register(_flush_at_exit, weakref.ref(events))  # as the views' buffer (see _article_views)
+    return events
+
+
 def _flush_at_exit(reference: weakref.ref) -> None:
-    views = reference()
-    if views is None:
+    counter = reference()
+    if counter is None:
         return
     try:
-        views.flush()
+        counter.flush()
     except Exception:
-        logging.getLogger(__name__).exception("View counts not written at exit")
+        logging.getLogger(__name__).exception("Counts not written at exit")
 
 
 def flush_views(app) -> int:
-    """Write the app's pending views to the database now (a graceful stop, a test)."""
-    return app.extensions["docbai"].views.flush()
+    """Write the app's pending views, and the statistics' counts, to the database now (a graceful stop, a
+    test); how many views were written."""
+    services = app.extensions["docbai"]
+    written = services.views.flush()
+    services.events.flush()
+    return written
 
 
 def _cold_generation_limiter(app, redis) -> RateLimiter:

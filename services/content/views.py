@@ -17,7 +17,7 @@ import math
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Protocol
 
 from redis.exceptions import LockNotOwnedError, RedisError, ResponseError
@@ -121,6 +121,12 @@ class BufferedViews:
             self._counts[article_id] += 1
         self._periodic.ensure_started()
 
+    def add_many(self, keys: Iterable[Hashable]) -> None:
+        """Count one of each key in memory."""
+        with self._guard:
+            self._counts.update(keys)
+        self._periodic.ensure_started()
+
     def pending(self, article_id: int) -> int:
         """Views of the article in this process's buffer."""
         with self._guard:
@@ -163,10 +169,12 @@ class RedisViews:
 
     def __init__(
         self, redis, write: Writer, interval: float = 1.0, prefix: str = "",
-        after_flush: Callable[[bool], None] | None = None,
+        after_flush: Callable[[bool], None] | None = None, key_of: Callable[[bytes], Hashable] = int,
     ):
+        """key_of reads a key back from its Redis field: an article id for views; other counters keep text."""
         self.redis = redis
         self._write = write
+        self._key_of = key_of
         self.pending_key = prefix + self.PENDING
         self.taken_key = prefix + self.TAKEN
         self.token_key = prefix + self.TOKEN
@@ -176,6 +184,14 @@ class RedisViews:
     def add(self, article_id: int) -> None:
         """Count one view in Redis."""
         self.redis.hincrby(self.pending_key, str(article_id), 1)
+        self._periodic.ensure_started()
+
+    def add_many(self, keys: Iterable[Hashable]) -> None:
+        """Count one of each key in Redis, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.hincrby(self.pending_key, str(key), 1)
+        pipe.execute()
         self._periodic.ensure_started()
 
     def pending(self, article_id: int) -> int:
@@ -212,7 +228,7 @@ class RedisViews:
             if token is None:  # a batch taken before tokens existed: it gets one now
                 token = secrets.token_hex(16).encode("ascii")
                 self.redis.set(self.token_key, token)
-            batch = {int(key): int(value) for key, value in self.redis.hgetall(self.taken_key).items()}
+            batch = {self._key_of(key): int(value) for key, value in self.redis.hgetall(self.taken_key).items()}
             if batch:
                 self._write(batch, token.decode("ascii"))
             self.redis.delete(self.taken_key, self.token_key)

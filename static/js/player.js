@@ -7,12 +7,14 @@
 //                  the device's own voice;
 //   bar.js         the player's controls, status line and messages, and the system's media controls;
 //   highlight.js   the sentence being read, shown in the article, and the sentence under a click;
+//   report.js      what a play tells the server for the newsroom's statistics (started, sentences reached, ended);
 //   manifest.js, locator.js, choices.js, text.js: pure logic (the segment list, where a sentence is, the player's
 //                  own choices, its text), unit-tested with node --test in tests/js/.
 import { claimMediaSession, createBar } from "./player/bar.js";
 import { restoredSpeed } from "./player/choices.js";
 import { createController } from "./player/controller.js";
 import { createHighlighter } from "./player/highlight.js";
+import { createPlayReport } from "./player/report.js";
 import {
   createDeviceVoice, createSavedAudio, createServerAudio, findDeviceVoice, savedAudioKept,
 } from "./player/sources.js";
@@ -64,6 +66,17 @@ function loadStylesheet(href, ready) {
   document.head.appendChild(link);
 }
 
+// The statistics' beacon: a form POST without credentials' need (no cookie is read), sent even as the page goes away.
+function sendReport(url, fields) {
+  const body = new URLSearchParams(fields);
+  try {
+    if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
+  } catch (error) {
+    // a refused beacon: try fetch
+  }
+  fetch(url, { method: "POST", body, keepalive: true, credentials: "omit" }).catch(() => {});
+}
+
 function start(root) {
   const audio = root.querySelector("audio");
   const article = root.closest("article") || document;
@@ -76,6 +89,10 @@ function start(root) {
   function segmentText(segment) {
     return segment.spoken || segment.text || highlighter.blockText(segment.block);
   }
+
+  // The newsroom's preview passes no report URL: staff listening is not counted.
+  const reportUrl = root.dataset.report;
+  const report = reportUrl ? createPlayReport((fields) => sendReport(reportUrl, fields)) : undefined;
 
   const player = createController({
     view: {
@@ -104,6 +121,7 @@ function start(root) {
     savedKept: savedAudioKept,
     findVoice: findDeviceVoice,
     clock,
+    report,
   });
 
   function readFromClickedSentence(event) {
@@ -139,6 +157,11 @@ function start(root) {
   });
   article.addEventListener("click", readFromClickedSentence);
   window.addEventListener("pagehide", () => player.leave());
+  if (report) {
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") report.flush();
+    });
+  }
 }
 
 const root = document.querySelector(".player[data-manifest]");

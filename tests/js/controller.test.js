@@ -48,7 +48,9 @@ function fakeSource(kind, readingMessage, sentences) {
 }
 
 // A player with stand-ins; `page` records what the view was asked to show.
-function makePlayer({ manifest = Promise.resolve(DATA), kept = false, voice = { lang: "vi-VN" }, stored = {} } = {}) {
+function makePlayer({
+  manifest = Promise.resolve(DATA), kept = false, voice = { lang: "vi-VN" }, stored = {}, report = undefined,
+} = {}) {
   const page = { phases: [], status: "", sentence: "", problem: false, offered: undefined, highlighted: [], mediaSession: 0 };
   const storage = new Map(Object.entries(stored));
   const made = { events: null };
@@ -93,6 +95,7 @@ function makePlayer({ manifest = Promise.resolve(DATA), kept = false, voice = { 
       later: (callback, ms) => timers.push({ callback, ms }),
       cancel: (id) => { if (id) timers[id - 1] = null; },
     },
+    report,
   });
   return { player, page, made, storage, timers, phase: () => page.phases[page.phases.length - 1] };
 }
@@ -259,4 +262,39 @@ test("a blocked autoplay pauses and says why", async () => {
   made.events.interrupted(made.server, "Blocked");
   assert.equal(phase(), "paused");
   assert.equal(page.status, MESSAGES.Blocked);
+});
+
+test("the statistics hear of each sentence the server's audio sounds, of a pause and of the end", async () => {
+  const told = [];
+  const report = {
+    begin: () => told.push("begin"), heard: (index) => told.push(index), ended: () => told.push("ended"),
+    flush: () => told.push("flush"),
+  };
+  const { player, made } = makePlayer({ report });
+  player.toggleListening();
+  await settle();
+  made.events.playing(made.server);
+  made.events.ended(made.server);
+  made.events.playing(made.server);
+  player.playOrPause();
+  made.events.paused(made.server);
+  player.playOrPause();
+  made.events.playing(made.server);
+  made.events.ended(made.server);
+  made.events.playing(made.server);
+  made.events.ended(made.server);
+  made.events.playing(made.server);
+  made.events.ended(made.server);
+  assert.deepEqual(told, ["begin", 0, 1, "flush", 1, 2, 3, "ended"]);
+});
+
+test("the device's voice reads blocks, not the server's sentences: nothing is told of them", async () => {
+  const told = [];
+  const report = { begin() {}, heard: (index) => told.push(index), ended() {}, flush() {} };
+  const { player, made } = makePlayer({ manifest: Promise.reject(new Error("offline")), report });
+  player.toggleListening();
+  await settle();
+  player.useDeviceVoice();
+  made.events.playing(made.device);
+  assert.deepEqual(told, []);
 });

@@ -18,8 +18,13 @@ export const RESUME_SAVE_INTERVAL = 3000; // ms between two saves of the place w
 // store: get(key), set(key, value), remove(key), which may lose what they are given;
 // sources: server(events), saved(url, segments, events), device(voice, events) (see sources.js);
 // fetchManifest() → a promise of nghe.json's data; savedKept(url) → a promise of whether the browser keeps it;
-// findVoice(callback); clock: now(), later(callback, ms) → id, cancel(id).
-export function createController({ view, store, resumeKey, sources, fetchManifest, savedKept, findVoice, clock }) {
+// findVoice(callback); clock: now(), later(callback, ms) → id, cancel(id);
+// report: begin(), heard(index), ended(), flush() (report.js), told what the listener hears for the statistics.
+const NO_REPORT = { begin() {}, heard() {}, ended() {}, flush() {} };
+
+export function createController({
+  view, store, resumeKey, sources, fetchManifest, savedKept, findVoice, clock, report = NO_REPORT,
+}) {
   const state = {
     phase: "idle",
     manifest: null, // parseManifest's numbered list, or deviceManifest's when the server's never came
@@ -90,7 +95,13 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
     saveResume(true);
   }
 
+  // The server's sentence at this position is sounding (the device's voice reads blocks, not the server's sentences).
+  function reportHeard(source, position) {
+    if (source.kind !== "device") report.heard(state.manifest.segments[position].index);
+  }
+
   function startListening() {
+    report.begin();
     setPhase("loading");
     view.showProblem(false);
     setStatus(view.message("Loading"));
@@ -114,6 +125,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
   function stopListening() {
     state.source.pause();
     saveResume(true);
+    report.flush();
     setPhase("idle");
     setStatus("");
     view.showProblem(false);
@@ -123,6 +135,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
   function pause() {
     state.source.pause();
     saveResume(true);
+    report.flush();
   }
 
   function play() {
@@ -142,6 +155,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
   }
 
   function finish() {
+    report.ended();
     setPhase("ended");
     setStatus(view.message("Ended"));
     store.remove(resumeKey);
@@ -193,6 +207,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
     playing(source) {
       if (source !== state.source || state.phase === "idle") return;
       setPhase("playing");
+      reportHeard(source, state.position);
       if (state.note) setStatus(state.note);
       else setStatus(view.message(source.readingMessage, where()), source.sentences ? where().sentence : "");
     },
@@ -216,6 +231,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
       state.position = position;
       state.note = "";
       source.follow(position);
+      if (state.phase === "playing") reportHeard(source, position);
       if (state.manifest.segments[position].paragraph === paragraph) return;
       highlight(position);
       if (state.phase === "playing") setStatus(view.message(source.readingMessage, where()));
@@ -270,6 +286,7 @@ export function createController({ view, store, resumeKey, sources, fetchManifes
     // The page is going away: the place is kept now, not at the next save.
     leave() {
       if (state.phase !== "idle") saveResume(true);
+      report.flush();
     },
   };
 }
