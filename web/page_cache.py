@@ -12,8 +12,9 @@ request) and anything outside the page body (headers, ETag, compression). Pages 
 other than the page number are rendered each time, so made-up URLs cannot fill the cache.
 
 Articles scheduled for later appear when their time comes within PAGE_CACHE_SECONDS (a minute by
-default): entries expire after that long even when no content changes (plus the few seconds a process
-keeps its own copy of an entry).
+default): entries expire after that long even when no content changes, and every process's copy of an
+entry, or of a body made from it, expires with it. Parts every page shares (PageCache.shared) are made
+once per content version in each process, and again when a scheduled article's time comes.
 """
 from __future__ import annotations
 
