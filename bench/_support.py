@@ -74,9 +74,11 @@ def gunicorn_served(environment: dict, code_root: Path = ROOT, app_spec: str | N
 
 def _start_gunicorn(port: int, environment: dict, code_root: Path, app_spec: str | None,
                     workers: int | None) -> subprocess.Popen:
-    # Every app gets the same server: the repo's configuration, given explicitly, whichever checkout is served.
-    # Its messages go to a file, not an unread pipe that would block the workers once full.
-    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}",
+    # Each checkout is served with its own gunicorn.conf.py, given explicitly (the configuration imports the
+    # checkout's modules: another checkout's would be imported before --chdir takes effect); the hello app with
+    # the repo's. Its messages go to a file, not an unread pipe that would block the workers once full.
+    config = code_root / "gunicorn.conf.py" if (code_root / "gunicorn.conf.py").exists() else GUNICORN_CONFIG
+    command = [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "--chdir", str(code_root)]
     if workers is not None:
         command += ["--workers", str(workers)]

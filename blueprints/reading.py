@@ -2,11 +2,9 @@
 from flask import Blueprint, abort, current_app, make_response, request, send_from_directory
 from markupsafe import Markup
 
-from extensions import db
 from services.content.article_body import body_for_display
 from services.content.articles import (
     articles_in_category,
-    get_category,
     get_published_article,
     newest_published,
     published_total,
@@ -17,7 +15,7 @@ from services.content.articles import (
     video_library,
     with_thumbnails,
 )
-from services.content.pagination import KnownPagination, paginate_clamped, parse_page
+from services.content.pagination import KnownPagination, clamped_page, paginate_clamped, paginate_counted, parse_page
 from services.media.store import MEDIA_URL_PATH
 from services.statistics.counting import VIEW
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
@@ -25,6 +23,7 @@ from web.counting import is_counted_request, today
 from web.htmx import render_page_or_fragment
 from web.page_cache import VIEWS_SENTINEL, cached_page, cached_value, shared_part
 from web.site_services import site_services
+from web.templating import site_navigation
 
 bp = Blueprint("reading", __name__)
 
@@ -36,14 +35,19 @@ def _page() -> int:
     return parse_page(request.args.get("trang"))
 
 
-def _render_list(query, per_page_setting, page_template, fragment_template, list_args=None):
+def _render_list(query, per_page_setting, page_template, fragment_template, list_args=None, total=None):
     """One paginated list: the page for a reader, the list alone for htmx; kept until the content changes.
 
-    query() gives the select of the items and what else the templates show."""
+    query() gives the select of the items and what else the templates show; total(context), if given, the number
+    of items as every page of the list shares it (web.page_cache.shared_part), instead of a count per page."""
 
     def render():
         statement, context = query()
-        pagination = paginate_clamped(statement, _page(), current_app.config[per_page_setting])
+        per_page = current_app.config[per_page_setting]
+        if total is None:
+            pagination = paginate_clamped(statement, _page(), per_page)
+        else:
+            pagination = paginate_counted(statement, _page(), per_page, total(context))
         return render_page_or_fragment(
             page_template, fragment_template,
             pagination=pagination, list_endpoint=request.endpoint, list_args=list_args or {}, **context,
@@ -57,7 +61,7 @@ def index():
     """The latest published articles, paginated."""
     return _render_list(
         lambda: (with_thumbnails(published_articles()), {}), "ARTICLES_PER_PAGE", "reading/index.html",
-        "reading/_article_list.html",
+        "reading/_article_list.html", total=lambda context: shared_part("published-total", published_total),
     )
 
 
@@ -66,11 +70,18 @@ def category(slug):
     """One category's published articles, paginated."""
 
     def query():
-        category = get_category(slug)
+        category = next((shown for shown in site_navigation().categories if shown.slug == slug), None)
+        if category is None:
+            abort(404)
         return with_thumbnails(articles_in_category(category)), {"category": category}
 
+    def total(context):
+        category_id = context["category"].id
+        return shared_part(f"published-total:{category_id}", lambda: published_total(category_id))
+
     return _render_list(
-        query, "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html", list_args={"slug": slug}
+        query, "ARTICLES_PER_PAGE", "reading/category.html", "reading/_article_list.html", list_args={"slug": slug},
+        total=total,
     )
 
 
@@ -95,14 +106,10 @@ def _other_articles_page(article, page: int, per_page: int) -> KnownPagination:
     """The "Các tin khác" box's page: its total, and on the first page (every article's) its items, taken from
     what all articles share (web.page_cache.shared_part), so an article's page costs only its own queries."""
     total = shared_part("published-total", published_total) - 1  # this article is among them
-    page = min(page, max(1, -(-total // per_page)))
-    if page == 1:
-        newest = shared_part(f"newest:{per_page + 1}", lambda: newest_published(per_page + 1))
-        items = [item for item in newest if item.id != article.id][:per_page]
-    else:
-        statement = other_articles(article).offset((page - 1) * per_page).limit(per_page)
-        items = list(db.session.execute(statement).scalars())
-    return KnownPagination(page, per_page, items, total)
+    if clamped_page(page, total, per_page) != 1:
+        return paginate_counted(other_articles(article), page, per_page, total)
+    newest = shared_part(f"newest:{per_page + 1}", lambda: newest_published(per_page + 1))
+    return KnownPagination(1, per_page, [item for item in newest if item.id != article.id][:per_page], total)
 
 
 @bp.get("/bai-viet/<slug>/xem.gif")

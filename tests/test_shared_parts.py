@@ -96,3 +96,30 @@ def test_the_sidebars_follow_the_data_saver(uncached, make_article):
     assert "<img" in sidebar(plain)
     assert "<img" not in sidebar(saving)
     assert "<img" in sidebar(client.get(f"/bai-viet/{article.slug}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/", "/?trang=2", "/chuyen-muc/tin-tuc", "/chuyen-muc/tin-tuc?trang=2"])
+def test_an_uncached_list_counts_its_articles_once_per_content_version(uncached, make_article, path):
+    for _ in range(25):
+        make_article()
+    client = uncached.test_client()
+    client.get(path)
+    statements, html = _statements(uncached, client, path)
+    assert not any("count(" in statement for statement in statements), statements
+    assert len(statements) <= 2, statements  # the page's articles and their figures
+    assert "/ 25" in html
+
+
+def test_a_scheduled_article_joins_the_lists_when_its_time_comes(uncached, make_article, monkeypatch):
+    for _ in range(3):
+        make_article()
+    now = dt.datetime.now(dt.timezone.utc)
+    scheduled = make_article(title="Bài hẹn giờ đăng", published_at=now + dt.timedelta(hours=2))
+    client = uncached.test_client()
+    for path in ("/", "/chuyen-muc/tin-tuc"):
+        html = client.get(path).get_data(as_text=True)
+        assert scheduled.title not in html and "/ 3" in html
+    monkeypatch.setattr("services.content.articles.utc_now", lambda: now + dt.timedelta(hours=3))
+    for path in ("/", "/chuyen-muc/tin-tuc"):
+        html = client.get(path).get_data(as_text=True)
+        assert scheduled.title in html and "/ 4" in html

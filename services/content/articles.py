@@ -46,10 +46,13 @@ def other_articles(article: Article):
     return published_articles().where(Article.id != article.id)
 
 
-def published_total() -> tuple[int, float | None]:
-    """How many articles readers may see, and until when that holds (the wall time the next scheduled article's
-    publication comes, None when none is waiting): the count changes then without any edit."""
+def published_total(category_id: int | None = None) -> tuple[int, float | None]:
+    """How many articles readers may see (of one category if given), and until when that holds (the wall time
+    the next scheduled article's publication comes, None when none is waiting): the count changes then
+    without any edit."""
     visible = published_articles().order_by(None)
+    if category_id is not None:
+        visible = visible.where(Article.category_id == category_id)
     total = db.session.execute(select(func.count()).select_from(visible.with_only_columns(Article.id).subquery())).scalar()
     return total, _next_publication()
 

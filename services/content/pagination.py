@@ -57,3 +57,16 @@ class KnownPagination(Pagination):
 
     def _query_count(self) -> int:
         return self._query_args["total"]
+
+
+def paginate_counted(select, page: int, per_page: int, total: int) -> KnownPagination:
+    """Paginate a select whose number of rows is already known (kept from an earlier count), moving a page past
+    the end back to the last page: one query for the page's items, none for the count."""
+    page = clamped_page(page, total, per_page)
+    items = db.session.execute(select.offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    return KnownPagination(page, per_page, items, total)
+
+
+def clamped_page(page: int, total: int, per_page: int) -> int:
+    """The page asked for, or the last page (1 for an empty list) when it is past the end."""
+    return min(page, max(1, -(-total // per_page)))
