@@ -4,7 +4,8 @@ from commands.backup import backup_command, restore_command
 from commands.bulletin import bulletin_group
 from commands.config import config_command
 from commands.content import import_articles_command, seed_demo_command
-from commands.database import init_db_command
+from commands.database import init_db_command, migration_group
+from commands.lexicon import lexicon_group
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
@@ -14,6 +15,7 @@ from commands.worker import worker_command
 COMMANDS = (
     config_command,
     init_db_command,
+    migration_group,
     backup_command,
     restore_command,
     seed_demo_command,
@@ -25,6 +27,7 @@ COMMANDS = (
     worker_command,
     users_group,
     bulletin_group,
+    lexicon_group,
 )
 
 

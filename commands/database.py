@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from flask.cli import with_appcontext
 
 from extensions import db
@@ -58,3 +58,30 @@ def init_db_command():
     one is upgraded as `flask db upgrade` would. Never drops anything."""
     ready_database()
     click.echo("Cơ sở dữ liệu đã sẵn sàng.")
+
+
+class _MigrationCommands(click.Group):
+    """`flask db …`: Flask-Migrate's commands, imported only when one is run. Binding Flask-Migrate lazily (see
+    extensions.DeferredMigrate) left `flask` without them: Flask-Migrate adds its group in its own init_app."""
+
+    @staticmethod
+    def _group() -> click.Group:
+        from flask_migrate.cli import db as migrate_group
+
+        return migrate_group
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
+@click.group("db", cls=_MigrationCommands)
+@click.option("-d", "--directory", default=None, help='Migration script directory (default is "migrations")')
+@click.option("-x", "--x-arg", multiple=True, help="Additional arguments consumed by custom env.py scripts")
+@with_appcontext
+def migration_group(directory, x_arg):
+    """Perform database migrations (Flask-Migrate's `db` group, with its options)."""
+    g.directory = directory  # what Flask-Migrate's own group callback sets, read by Migrate.get_config()
+    g.x_arg = x_arg
