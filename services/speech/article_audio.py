@@ -87,6 +87,10 @@ class ArticleSpeech:
         """The version of the article's sentences under the lexicon in force now (what a re-make makes)."""
         return self._newest(article).version
 
+    def spoken_sentences_under(self, article: Article, table: Lexicon) -> tuple[SpokenSentence, ...]:
+        """The article's sentences as the given lexicon speaks them."""
+        return _spoken(article.content_hash, article.title or "", article.body_html or "", table).sentences
+
     def spoken_under(self, article: Article, table: Lexicon) -> tuple[str, ...]:
         """The article's segments as the given lexicon would speak them."""
         return _spoken(article.content_hash, article.title or "", article.body_html or "", table).segments

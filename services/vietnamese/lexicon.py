@@ -274,7 +274,8 @@ def read_entries(text: str, source: str = "<text>") -> list[Entry]:
 
 def write_entries(entries: Iterable[Entry]) -> str:
     """Entries as TSV text that read_entries() reads back the same, with a header comment."""
-    lines = ["# KEY\tspoken[\tkind[\tcontext]]: kind is empty (abbreviation), sign or word; see lexicon.py"]
+    lines = ["# cách viết<TAB>cách đọc[<TAB>loại[<TAB>ngữ cảnh]]; loại: trống (chữ viết tắt), word (từ nguyên), "
+             "sign (trong số hiệu văn bản); ngữ cảnh: next=từ sau|từ khác;prev=từ trước"]
     lines += [entry.as_tsv() for entry in entries]
     return "\n".join(lines) + "\n"
 
