@@ -214,7 +214,7 @@ def _sample_text() -> str:
     try:
         entry = check_entry(*(values.get(name, "") for name in ("viet", "doc", "loai", "sau", "truoc")))
     except ValueError:
-        return _sample_refused()
+        abort(_sample_refused())
     editors = [line for line in editor_entries(db.session.connection())
                if (line.key, line.kind, line.context) != (entry.key, entry.kind, entry.context)]
     return spoken_form(sample_sentence(entry)[:SAMPLE_MAX_CHARACTERS], lexicon_with([*editors, entry]))
