@@ -280,7 +280,8 @@ def test_another_process_on_the_same_database_hears_the_change_within_its_rechec
 
 # TSV in and out
 
-def test_tsv_import_and_export_go_round_unchanged(app, tmp_path):
+def test_tsv_import_and_export_go_round_unchanged(db_app, tmp_path):
+    app = db_app
     source = tmp_path / "tu-dien.tsv"
     source.write_text("# nhận xét\n" + TSV + "dòng hỏng không có tab\n", encoding="utf-8")
     runner = app.test_cli_runner()
@@ -313,8 +314,9 @@ def test_the_page_imports_a_file_and_exports_the_same_format(app, editor, queue)
 
 # The old file, once
 
-def test_the_old_lexicon_file_is_imported_once_on_upgrade(build_app, tmp_path, monkeypatch):
-    builder = build_app(tmp_path, monkeypatch, "sqlite", create_tables=False)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_old_lexicon_file_is_imported_once_on_upgrade(build_app, tmp_path, monkeypatch, backend):
+    builder = build_app(tmp_path, monkeypatch, backend, create_tables=False)
     site = next(builder)
     try:
         runner = site.test_cli_runner()
