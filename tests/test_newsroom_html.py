@@ -1,6 +1,7 @@
 """Every newsroom page passes the W3C Nu Html Checker, like the reader's pages (tests/test_html_validity.py):
 the login form, the list and its htmx fragment, the editor (new, saved, in conflict), revisions and a
-comparison, the previews, accounts, categories, the audit log and the 403 page."""
+comparison, the previews, accounts, categories, the audit log, the lexicon (page, fragment, an entry), the
+pronunciation check and the 403 page."""
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from services.newsroom.accounts import ADMINISTRATOR, EDITOR
 from test_html_validity import _run_checker, _wrapped_fragment
 
 BODY = ('<p>Đoạn một.</p><h2>Mục</h2><ul><li>Một</li></ul><blockquote>Trích dẫn.</blockquote>'
-        '<p><a href="https://example.vn/">Liên kết</a></p>')
+        '<p><a href="https://example.vn/">Liên kết</a></p><p>Hội nghị PTNNX của BCH Biên phòng có 1/16 suất.</p>')
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def documents(app):
     editor = logged_in(app, "bientap", EDITOR)
     conflict = post(editor, f"/bien-tap/bai-viet/{article_id}", article_form(body_html="<p>Khác.</p>", edit_version="1"))
     assert conflict.status_code == 409
+    post(admin, "/bien-tap/tu-dien", {"viet": "BCH", "doc": "Ban Chỉ huy", "loai": "", "sau": "Biên phòng|BP"})
     pages = {
         "login": app.test_client().get("/bien-tap/dang-nhap"),
         "login-failed": login(app.test_client(), "khongco", "sai mật khẩu"),
@@ -38,10 +40,16 @@ def documents(app):
         "audit": admin.get("/bien-tap/nhat-ky"),
         "password": admin.get("/bien-tap/mat-khau"),
         "forbidden": editor.get("/bien-tap/tai-khoan"),
+        "lexicon": admin.get("/bien-tap/tu-dien?viet=PTNNX&loai="),
+        "lexicon-entry": admin.get("/bien-tap/tu-dien/1"),
+        "pronunciation": admin.get(f"/bien-tap/bai-viet/{article_id}/cach-doc"),
     }
     rendered = {name: response.get_data(as_text=True) for name, response in pages.items()}
     assert pages["forbidden"].status_code == 403
     rendered["list-fragment"] = _wrapped_fragment(admin.get("/bien-tap/", headers={"HX-Request": "true"}).get_data(as_text=True))
+    rendered["lexicon-fragment"] = _wrapped_fragment(
+        admin.get("/bien-tap/tu-dien?q=bch", headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert "Ban Chỉ huy" in rendered["lexicon-fragment"] and "PTNNX" in rendered["pronunciation"]
     rendered["audit-fragment"] = _wrapped_fragment(
         admin.get("/bien-tap/nhat-ky", headers={"HX-Request": "true"}).get_data(as_text=True))
     return rendered
