@@ -385,3 +385,21 @@ def test_nghe_thu_speaks_an_entry_in_a_short_sentence_through_the_sites_narrator
     assert sentence.status_code == 200 and voice.said[-1] == f"Hội nghị {UNKNOWN}."
     refused = editor.get("/bien-tap/tu-dien/nghe-thu.mp3?viet=&doc=")
     assert refused.status_code == 400 and "Cần cả cách viết và cách đọc" in refused.get_data(as_text=True)
+
+
+def test_the_articles_an_entry_may_change_and_the_search_work_on_each_engine(db_app):
+    from services.newsroom.lexicon import candidate_articles, find_entries, import_tsv
+
+    holding = _article(db_app, "co-tu", f"<p>Hội nghị {UNKNOWN.lower()} họp.</p>")
+    titled = _article(db_app, "tieu-de", "<p>Không có.</p>")
+    _article(db_app, "khong-co", "<p>Hội nghị nông dân họp.</p>")
+    with db_app.app_context():
+        db.session.get(Article, titled).title = f"Tin {UNKNOWN}"
+        db.session.commit()
+        found = db.session.execute(candidate_articles([UNKNOWN, "ĐTĐL"])).scalars().all()
+        assert sorted(article.id for article in found) == sorted([holding, titled])  # any case, title or body
+        import_tsv(TSV, "test")
+        db.session.commit()
+        written = lambda words: [row.written for row in db.session.execute(find_entries(words)).scalars()]  # noqa: E731
+        assert written("dong lam") == ["ĐTĐL"]  # without diacritics, in the spoken form
+        assert written("wi") == ["Wifi"] and written("") == ["BCH", "CT", "ĐTĐL", "Wifi"]

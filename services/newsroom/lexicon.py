@@ -39,7 +39,9 @@ def editor_entries(connection: sa.Connection) -> list[Entry]:
 
 def find_entries(words: str = ""):
     """A select of the entries whose written or spoken form holds the words (any case, any diacritics), A to Z."""
-    statement = select(LexiconEntry).order_by(func.lower(LexiconEntry.written), LexiconEntry.id)
+    # A to Z as Vietnamese readers look it up: Đ with D, not after Z.
+    statement = select(LexiconEntry).order_by(func.docbai_search_fold(LexiconEntry.written), LexiconEntry.written,
+                                              LexiconEntry.id)
     for word in fold(words).split():
         statement = statement.where(or_(
             func.docbai_search_fold(LexiconEntry.written).contains(word, autoescape=True),
