@@ -1,7 +1,8 @@
 """The pronunciation lexicon as editable data: abbreviations, whole words and context rules, read from TSV.
 
-The package ships abbreviations.tsv and lexicon.tsv; a site adds or overrides entries with a file of its own in
-the same format. One line is KEY<TAB>spoken[<TAB>kind[<TAB>context]]:
+The package ships abbreviations.tsv and lexicon.tsv; a site adds or overrides entries with its editors' own (Entry,
+lexicon_with(); the site keeps them in its database and moves them in and out in the same format, read_entries()
+and write_entries()). One line is KEY<TAB>spoken[<TAB>kind[<TAB>context]]:
 - kind "" (an abbreviation): case-sensitive whole token ("UBND", "QĐ-UBND", "TP.");
 - kind "sign": only inside a document sign ("CT" in "12/CT-TTg" is Chỉ thị);
 - kind "word": a whole word or name in any case ("Covid", "COVID", "online", "Đắk Lắk");
