@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
@@ -22,6 +23,7 @@ PASSWORD = "biên tập viên sửa cách đọc"
 UNKNOWN = "PTNNX"
 SPOKEN = "phòng trồng nấm Nà Xé"
 SLUG = "nam-na-xe"
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
 
 @pytest.fixture(scope="module")
@@ -126,4 +128,10 @@ def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_ma
     new_audio = page.request.get(f"{server}/bai-viet/{SLUG}/nghe.mp3")
     assert new_audio.status == 200 and new_audio.headers["content-type"] == "audio/mpeg"
     assert new_audio.headers["etag"] != old_audio.headers["etag"]
+
+    # Both pages pass axe (the newsroom's editor page is checked in test_newsroom_browser.py, panel included).
+    for path in ("/bien-tap/tu-dien", "/bien-tap/bai-viet/1/cach-doc"):
+        page.goto(server + path)
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        assert [(v["id"], [node["target"] for node in v["nodes"][:3]]) for v in violations] == [], path
     context.close()
