@@ -326,6 +326,27 @@ class SentenceDayCount(db.Model):
     listeners: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class LexiconEntry(db.Model):
+    """An editor's entry of the pronunciation lexicon, shared by every host: a written form, how it is spoken, its
+    kind ("" an abbreviation, "sign" only inside a document number, "word" a whole word in any case) and an
+    optional context (next=…;prev=…, see services/vietnamese/lexicon.py). It overrides the built-in entry."""
+
+    __tablename__ = "lexicon_entries"
+    __table_args__ = (UniqueConstraint("written", "kind", "context", name="uq_lexicon_entries_written_kind_context"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    written: Mapped[str] = mapped_column(String(200), index=True)
+    spoken: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(10), default="")
+    context: Mapped[str] = mapped_column(String(300), default="")
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # The name as it was (an import from a file names none; a renamed account keeps its past).
+    changed_by: Mapped[str] = mapped_column(String(60), default="")
+
+    user: Mapped[Optional[User]] = relationship()
+
+
 _TEXT_COLUMNS = {
     Category: ("name", "slug"),
     Article: ("title", "slug", "summary", "body_html", "author", "external_id"),
@@ -337,6 +358,7 @@ _TEXT_COLUMNS = {
     User: ("username", "display_name"),
     ArticleRevision: ("title", "summary", "body_html", "author"),
     AuditEvent: ("username", "target", "detail"),
+    LexiconEntry: ("written", "spoken", "context", "changed_by"),
 }
 
 

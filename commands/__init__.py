@@ -5,6 +5,7 @@ from commands.bulletin import bulletin_group
 from commands.config import config_command
 from commands.content import import_articles_command, seed_demo_command
 from commands.database import init_db_command
+from commands.lexicon import lexicon_group
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
@@ -25,6 +26,7 @@ COMMANDS = (
     worker_command,
     users_group,
     bulletin_group,
+    lexicon_group,
 )
 
 

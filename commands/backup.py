@@ -1,4 +1,5 @@
-"""`flask backup` and `flask restore`: the whole site — database, the editors' lexicon, media — in one archive."""
+"""`flask backup` and `flask restore`: the whole site — database (the editors' lexicon included), media — in one
+archive."""
 import os
 import tempfile
 
@@ -10,7 +11,6 @@ from flask.cli import with_appcontext
 from commands.database import database_revision, head_revision, migration_scripts
 from extensions import db
 from services.infra.backup import (
-    LEXICON,
     MEDIA,
     BackupError,
     restore_database,
@@ -22,11 +22,15 @@ from services.media.images import VARIANTS_FOLDER
 from web.site_services import site_services
 
 
-def _article_count() -> int:
+def _count(table: str) -> int:
     with db.engine.connect() as connection:
-        if "articles" not in sa.inspect(connection).get_table_names():
+        if table not in sa.inspect(connection).get_table_names():
             return 0
-        return connection.execute(sa.text("SELECT count(*) FROM articles")).scalar_one()
+        return connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def _article_count() -> int:
+    return _count("articles")
 
 
 def _size(size: int) -> str:
@@ -37,7 +41,7 @@ def _size(size: int) -> str:
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup_command(path):
-    """Write the database, the editors' lexicon and the media into one archive (tar.gz) with a manifest of
+    """Write the database (the editors' lexicon is a table of it) and the media into one archive (tar.gz) with a manifest of
     SHA-256 hashes; safe while the site runs. Audio, PDFs and resized images are made again, not kept."""
     config = current_app.config
     media_root = config["MEDIA_ROOT"]
@@ -46,7 +50,6 @@ def backup_command(path):
             path,
             db.engine,
             database_revision(),
-            config["ABBREVIATIONS_FILE"],
             media_root,
             leave_out=[os.path.join(media_root, VARIANTS_FOLDER), config["AUDIO_CACHE_DIR"], config["PDF_CACHE_DIR"]],
             work_dir=current_app.instance_path,
@@ -55,10 +58,10 @@ def backup_command(path):
         click.echo(f"Không sao lưu được: {error}", err=True)
         raise SystemExit(1)
     media = sum(1 for entry in manifest.files if entry.path.startswith(MEDIA + "/"))
-    lexicon = "có" if any(entry.path == LEXICON for entry in manifest.files) else "không có"
     click.echo(
         f"Đã sao lưu vào {path} ({_size(os.path.getsize(path))}): cơ sở dữ liệu {manifest.dialect} ở phiên bản "
-        f"{manifest.revision or '(chưa có migration)'}, {media} tệp media, {lexicon} từ điển của biên tập viên."
+        f"{manifest.revision or '(chưa có migration)'} (có {_count('lexicon_entries')} mục từ điển của biên tập "
+        f"viên), {media} tệp media."
     )
 
 
@@ -90,6 +93,7 @@ def restore_command(path, force):
         raise SystemExit(1)
     # Pages another process cached from the data that was there before are never shown again.
     site_services().content_version.bump()
+    site_services().speech.lexicon.changed()
     revision = database_revision()
     click.echo(f"Đã khôi phục từ {path}: {_article_count()} bài viết, {media} tệp media "
                f"(bản sao lưu tạo lúc {manifest.created_at}).")

@@ -58,3 +58,4 @@ def init_db_command():
     one is upgraded as `flask db upgrade` would. Never drops anything."""
     ready_database()
     click.echo("Cơ sở dữ liệu đã sẵn sàng.")
+

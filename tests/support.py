@@ -46,3 +46,19 @@ def note_run(path: str, seconds: float = 2.0) -> None:
     with open(path, "a", encoding="ascii") as file:
         file.write(f"{os.getpid()}\n")
     time.sleep(seconds)
+
+
+def add_lexicon_entries(app, tsv: str) -> None:
+    """Add the editors' lexicon entries of TSV text to the app's database, in force in the app at once."""
+    from contextlib import nullcontext
+
+    from flask import has_app_context
+
+    from extensions import db
+    from services.newsroom.lexicon import import_tsv
+
+    # Inside the test's own app context, its session: another one would wait on the first's write lock (SQLite).
+    with nullcontext() if has_app_context() else app.app_context():
+        import_tsv(tsv, "test")
+        db.session.commit()
+        app.extensions["docbai"].speech.lexicon.changed()

@@ -18,8 +18,10 @@ from commands.database import database_revision, head_revision
 from extensions import db
 from models import Article, Category, Figure, Link, PhotoItem, Video
 from services.infra import backup
+from services.newsroom.lexicon import export_tsv
 from services.search.index import search_articles
 from services.search.text import parse_query
+from support import add_lexicon_entries
 
 POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")  # db_app's PostgreSQL run skips itself without it
 TERRACES = "ruong-bac-thang-mu-cang-chai"
@@ -78,7 +80,7 @@ def _fill(app):
     (media_root / "_sizes/480/images/ruong-bac-thang.jpg.webp").write_bytes(b"variant")
     (media_root / "images/.tmp-1234-abc.tmp").write_bytes(b"half")
     Path(app.config["AUDIO_CACHE_DIR"], "bai.mp3").write_bytes(b"audio")
-    Path(app.config["ABBREVIATIONS_FILE"]).write_text(LEXICON, encoding="utf-8")
+    add_lexicon_entries(app, LEXICON)
     _ok(app, "db", "stamp", "head")
 
 
@@ -142,7 +144,7 @@ def test_a_backup_restores_into_an_empty_site_row_for_row_and_byte_for_byte(db_a
     _fill(db_app)
     archive = tmp_path / "sao-luu.tar.gz"
     output = _ok(db_app, "backup", archive)
-    assert "Đã sao lưu vào" in output and "4 tệp media" in output and "có từ điển" in output
+    assert "Đã sao lưu vào" in output and "4 tệp media" in output and "có 2 mục từ điển" in output
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".tmp-")]
     with tarfile.open(archive) as opened:
         names = opened.getnames()
@@ -157,14 +159,17 @@ def test_a_backup_restores_into_an_empty_site_row_for_row_and_byte_for_byte(db_a
     assert {entry["path"]: (entry["size"], entry["sha256"]) for entry in manifest["files"]} == {
         name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in stored.items()}
     database_file = "database.sqlite3" if manifest["dialect"] == "sqlite" else "database.pgdump"
-    assert sorted(stored) == sorted([database_file, "abbreviations.tsv"] + [f"media/{name}" for name in MEDIA])
+    # The editors' lexicon is a table of the database: the archive holds no file of it.
+    assert sorted(stored) == sorted([database_file] + [f"media/{name}" for name in MEDIA])
 
     output = _ok(empty_site, "restore", archive)
     assert "Đã khôi phục" in output and "2 bài viết" in output and "4 tệp media" in output
     assert "phiên bản mới nhất" in output
     assert _tables(empty_site) == _tables(db_app)
     assert _media(empty_site) == {name: data for name, data in MEDIA.items()}
-    assert Path(empty_site.config["ABBREVIATIONS_FILE"]).read_text(encoding="utf-8") == LEXICON
+    assert not Path(empty_site.config["ABBREVIATIONS_FILE"]).exists()
+    with empty_site.app_context():
+        assert export_tsv().splitlines()[1:] == LEXICON.splitlines()
     assert not any(name.startswith(".restore-") for name in os.listdir(empty_site.instance_path))
     with empty_site.app_context():
         assert database_revision() == head_revision()
@@ -236,7 +241,7 @@ def _cut_in_half(archive, folder):
 
 @pytest.mark.parametrize(("damage", "message"), [
     (_flip_a_media_byte, "tệp media/videos/hoa-ban.mp4 không khớp bảng kê"),
-    (_without("abbreviations.tsv"), "thiếu tệp abbreviations.tsv"),
+    (_without("media/videos/hoa-ban.mp4"), "thiếu tệp media/videos/hoa-ban.mp4"),
     (_without("manifest.json"), "thiếu bảng kê manifest.json"),
     (_escaping, "mục không hợp lệ: 'media/../../thoat.txt'"),
     (_cut_in_half, "hỏng hoặc không đầy đủ"),

@@ -11,6 +11,7 @@ import pytest
 import redis as redis_library
 
 from extensions import db
+from support import add_lexicon_entries
 from models import Article, Bulletin, BulletinItem
 from services.bulletin.composition import EDITOR, PUBLISHED, RULE, BulletinError
 from services.bulletin.schedule import latest_due_day, run_schedule, schedule_lock
@@ -389,15 +390,12 @@ def test_the_notice_fits_one_a4_page_up_to_the_most_items(app, make_article, cou
 
 
 def test_an_editors_lexicon_entry_reaches_the_next_bulletin(app, articles):
-    from pathlib import Path
-
     with app.app_context():
         desk = bulletin_desk()
         bulletin = desk.compose_by_rule(DAY)
         before = desk.audio.key(desk.script(bulletin))
         assert not any("Nà Lừa xanh" in text for text in desk.script(bulletin).all_segments())
-        Path(app.config["ABBREVIATIONS_FILE"]).write_text("Nà Lừa\tNà Lừa xanh\tword\n", encoding="utf-8")
-        desk.speech.lexicon.recheck.seconds = 0  # look at the file now rather than within two seconds
+        add_lexicon_entries(app, "Nà Lừa\tNà Lừa xanh\tword\n")
         script = desk.script(bulletin)
         assert any("Nà Lừa xanh" in text for text in script.all_segments())
         assert desk.audio.key(script) != before  # a new version is made, with the editor's word

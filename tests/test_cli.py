@@ -1,7 +1,8 @@
 """The command line as an operator meets it: one registry of commands, and `flask speak --explain`."""
-from pathlib import Path
 
 import pytest
+
+from support import add_lexicon_entries
 
 
 def test_the_command_line_is_exactly_the_commands_of_the_registry(app):
@@ -9,8 +10,9 @@ def test_the_command_line_is_exactly_the_commands_of_the_registry(app):
 
     ours = {command.name for command in COMMANDS}
     assert ours == {"config", "init-db", "backup", "restore", "seed-demo", "import-articles", "search", "speak", "tts",
-                    "pdf", "worker", "users", "bulletin"}
-    # Flask-Migrate's `db` besides; a command added to the app outside the registry would show here.
+                    "pdf", "worker", "users", "bulletin", "lexicon"}
+    # Flask-Migrate's `db` besides (extensions.DeferredMigrate); a command added to the app outside the
+    # registry would show here.
     assert set(app.cli.list_commands(None)) == ours | {"db"}
 
 
@@ -29,9 +31,7 @@ def test_speak_explain_names_the_rule_behind_each_change(runner):
 
 
 def test_speak_explain_follows_the_editors_lexicon(app, runner):
-    Path(app.instance_path, "abbreviations.tsv").write_text(
-        "ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8"
-    )
+    add_lexicon_entries(app, "ĐTĐL\tĐoàn thanh niên Đồng Lâm\n")
     result = runner.invoke(args=["speak", "--explain", "ĐTĐL họp."])
     assert "ĐTĐL → Đoàn thanh niên Đồng Lâm  [abbreviation ĐTĐL]" in result.output.splitlines()
 

@@ -13,7 +13,7 @@ from extensions import db
 from models import Article
 from services.infra.static_files import csp_hash_source
 from services.speech import CircuitBreaker, EspeakEngine, GTTSEngine, Narrator, SpeechError, audio_cache
-from support import use_voice
+from support import add_lexicon_entries, use_voice
 from test_speech import GOOGLE_TTS_URL, google_reply, tone_mp3
 
 LONG_BODY = (
@@ -342,11 +342,10 @@ def test_tts_prewarm_then_prune(runner, app, make_article):
 
 
 
-def test_an_editors_abbreviation_file_changes_what_is_spoken(app, client, make_article):
+def test_an_editors_lexicon_entry_changes_what_is_spoken(app, client, make_article):
     article = make_article(title="Tin từ ĐTĐL", body_html="<p>Hội nghị của ĐTĐL.</p>")
     before = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
-    (Path(app.instance_path) / "abbreviations.tsv").write_text("ĐTĐL\tĐoàn thanh niên Đồng Lâm\n", encoding="utf-8")
-    _speech(app).lexicon.recheck.seconds = 0  # a running site looks again within two seconds
+    add_lexicon_entries(app, "ĐTĐL\tĐoàn thanh niên Đồng Lâm\n")
     after = client.get(f"/bai-viet/{article.slug}/nghe.json").get_json()
     assert before["version"] != after["version"]  # new words, new audio
     with app.app_context():

@@ -1,6 +1,7 @@
 """Every newsroom page passes the W3C Nu Html Checker, like the reader's pages (tests/test_html_validity.py):
 the login form, the list and its htmx fragment, the editor (new, saved, in conflict), revisions and a
-comparison, the previews, accounts, categories, the audit log, the statistics and the 403 page."""
+comparison, the previews, accounts, categories, the audit log, the statistics, the lexicon (page, fragment,
+an entry), the pronunciation check and the 403 page."""
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from web.counting import today
 from test_html_validity import _run_checker, _wrapped_fragment
 
 BODY = ('<p>Đoạn một.</p><h2>Mục</h2><ul><li>Một</li></ul><blockquote>Trích dẫn.</blockquote>'
-        '<p><a href="https://example.vn/">Liên kết</a></p>')
+        '<p><a href="https://example.vn/">Liên kết</a></p><p>Hội nghị PTNNX của BCH Biên phòng có 1/16 suất.</p>')
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def documents(app):
         day = today()
         add_tallies({Tally(article_id, day, "view").key(): 9, Tally(article_id, day, "play").key(): 5,
                      Tally(article_id, day, "heard", 0).key(): 5, Tally(article_id, day, "heard", 1).key(): 1})
+    post(admin, "/bien-tap/tu-dien", {"viet": "BCH", "doc": "Ban Chỉ huy", "loai": "", "sau": "Biên phòng|BP"})
     pages = {
         "login": app.test_client().get("/bien-tap/dang-nhap"),
         "login-failed": login(app.test_client(), "khongco", "sai mật khẩu"),
@@ -47,10 +49,16 @@ def documents(app):
         "statistics": admin.get("/bien-tap/thong-ke"),
         "statistics-bad-period": admin.get("/bien-tap/thong-ke?tu=hom-qua"),
         "statistics-article": admin.get(f"/bien-tap/thong-ke/bai-viet/{article_id}"),
+        "lexicon": admin.get("/bien-tap/tu-dien?viet=PTNNX&loai="),
+        "lexicon-entry": admin.get("/bien-tap/tu-dien/1"),
+        "pronunciation": admin.get(f"/bien-tap/bai-viet/{article_id}/cach-doc"),
     }
     rendered = {name: response.get_data(as_text=True) for name, response in pages.items()}
     assert pages["forbidden"].status_code == 403
     rendered["list-fragment"] = _wrapped_fragment(admin.get("/bien-tap/", headers={"HX-Request": "true"}).get_data(as_text=True))
+    rendered["lexicon-fragment"] = _wrapped_fragment(
+        admin.get("/bien-tap/tu-dien?q=bch", headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert "Ban Chỉ huy" in rendered["lexicon-fragment"] and "PTNNX" in rendered["pronunciation"]
     rendered["audit-fragment"] = _wrapped_fragment(
         admin.get("/bien-tap/nhat-ky", headers={"HX-Request": "true"}).get_data(as_text=True))
     return rendered

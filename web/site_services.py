@@ -15,8 +15,9 @@ from redis import Redis
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
-from extensions import cache
+from extensions import cache, db
 from services.content.articles import add_views, stored_views
+from services.newsroom.lexicon import editor_entries
 from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
 from services.infra.breaker import CircuitBreaker
 from services.infra.files import FileCache, RedisLocks
@@ -72,7 +73,13 @@ def init_site_services(app) -> None:
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
             shared_locks, metrics.engine_passed_over, metrics.breaker_state,
         ),
-        EditorLexicon(config["ABBREVIATIONS_FILE"]),
+        EditorLexicon(
+            _editor_entries_of(app),
+            RedisContentVersion(redis, "docbai:lexicon-version", config["CONTENT_VERSION_RECHECK_SECONDS"])
+            if redis is not None
+            else FileContentVersion(os.path.join(app.instance_path, "lexicon-version"),
+                                    config["CONTENT_VERSION_RECHECK_SECONDS"]),
+        ),
     )
 
     def run_in_app_context(job: Job) -> object:
@@ -98,6 +105,16 @@ def init_site_services(app) -> None:
             )
         ),
     )
+
+
+def _editor_entries_of(app):
+    def load():
+        # A connection of its own, not the request's session: reading the lexicon never joins the request's
+        # transaction (nor flushes what a view has not committed yet).
+        with app.app_context(), db.engine.connect() as connection:
+            return editor_entries(connection)
+
+    return load
 
 
 def _article_views(app, redis) -> ArticleViews:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.newsroom.base import bp, forbidden, now, record, requires
+from blueprints.newsroom.checking import pronunciation_check
 from blueprints.newsroom.forms import ActionForm, ArticleForm, SelectChoice
 from extensions import db
 from models import Article, Category
@@ -140,6 +141,7 @@ def _render_editor(form: ArticleForm, article: Article | None, status: int = 200
         "missing_alt": images_without_alt(article.body_html) if article is not None else [],
         "action_form": ActionForm(), "may_edit": article is None or workflow.may_edit(current_user, article, now()),
         "may_delete": article is not None and workflow.may_delete(current_user, article),
+        "check": pronunciation_check(article) if article is not None else None,
     }
     return render_template("newsroom/editor.html", **context), status
 

@@ -40,6 +40,7 @@ LARGE_BODIES = {
     "newsroom.new_article": ("EDITOR_FORM_MAX_BYTES", "UPLOAD_MAX_BYTES"),
     "newsroom.edit_article": ("EDITOR_FORM_MAX_BYTES", "UPLOAD_MAX_BYTES"),
     "newsroom.clean_html": ("EDITOR_FORM_MAX_BYTES",),
+    "newsroom.import_lexicon": ("EDITOR_FORM_MAX_BYTES",),
 }
 FORM_OVERHEAD = 64 * 1024  # the other fields and the multipart boundaries around a picture
 
@@ -110,7 +111,7 @@ def init_newsroom(app) -> None:
         PasswordHashing(config["PASSWORD_HASH_MEMORY_KIB"], config["PASSWORD_HASH_TIME_COST"]),
         MovingWindowRateLimiter(storage),
     )
-    from blueprints.newsroom import admin, articles, auth, previews, statistics, uploads  # noqa: F401  (views register on bp)
+    from blueprints.newsroom import admin, articles, auth, lexicon, previews, statistics, uploads  # noqa: F401  (views register on bp)
 
     app.register_blueprint(bp)
     app.before_request(_anonymous_away_from_the_newsroom)

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from services.newsroom.accounts import ROLES
+from services.newsroom.lexicon import KIND_NAMES as LEXICON_KINDS
 
 REQUIRED = "Xin nhập mục này."
 
@@ -90,3 +91,27 @@ class CategoryForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state (publish, unpublish, delete, …): only its CSRF token."""
+
+
+class LexiconForm(FlaskForm):
+    """One entry of the editors' lexicon: how a word is written, how it is said, where it applies. The fields are
+    named as the check panel's "Thêm vào từ điển" links and Nghe thử's query name them."""
+
+    viet = StringField("Cách viết", validators=[DataRequired(REQUIRED), Length(max=200)],
+                          description="Như trong bài, ví dụ PTDTBT, Wifi, QĐ.",
+                          render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    doc = StringField("Cách đọc", validators=[DataRequired(REQUIRED), Length(max=500)],
+                         description="Viết như khi đọc to, ví dụ “phổ thông dân tộc bán trú”, “Oai-phai”.")
+    loai = SelectField("Loại", choices=[SelectChoice(value, label) for value, label in LEXICON_KINDS.items()],
+                       validate_choice=True)
+    sau = StringField("Chỉ khi đứng trước (từ đứng sau)", validators=[Optional(), Length(max=140)],
+                             description="Để trống nếu luôn đọc như vậy. Nhiều từ: ngăn bằng dấu |, ví dụ Quân sự|QS.")
+    truoc = StringField("Chỉ khi đứng sau (từ đứng trước)", validators=[Optional(), Length(max=140)],
+                                 description="Để trống nếu luôn đọc như vậy.")
+
+
+class LexiconImportForm(FlaskForm):
+    """A TSV file of entries to add or change."""
+
+    file = FileField("Tệp TSV (cách viết, tab, cách đọc[, tab, loại[, tab, ngữ cảnh]])",
+                     render_kw={"accept": ".tsv,.txt,text/tab-separated-values,text/plain"})

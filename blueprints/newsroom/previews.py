@@ -11,6 +11,7 @@ from werkzeug.wsgi import wrap_file
 
 from blueprints.newsroom.articles import staff_article
 from blueprints.newsroom.base import bp
+from blueprints.newsroom.checking import pronunciation_check
 from services.content.article_body import body_for_display
 from services.content.articles import other_articles
 from services.content.pagination import paginate_clamped
@@ -48,7 +49,7 @@ def preview(article_id):
         "newsroom/preview.html",
         article=article, others=others, views=article.views, fragment=False,
         body=Markup(body_for_display(article.content_hash, article.body_html)),
-        preview=preview_links(article),
+        preview=preview_links(article), check=pronunciation_check(article),
     ))
     # The phone-width view shows this page in a frame of the site's own (app.py's CSP follows this header).
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0006_listening_stats"
-down_revision = "0004_view_batches"
+down_revision = "0005_lexicon"
 branch_labels = None
 depends_on = None
 

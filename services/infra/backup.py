@@ -1,14 +1,16 @@
-"""A site in one archive: the database, the editors' lexicon and the media, with a manifest of hashes.
+"""A site in one archive: the database (the editors' lexicon is one of its tables) and the media, with a manifest
+of hashes.
 
 The archive is a gzip-compressed tar (any `tar` reads it): `database.sqlite3` (a copy made with SQLite's
 online backup API, safe while the site writes) or `database.pgdump` (pg_dump's custom format, of the one
-schema the site uses), `abbreviations.tsv` when there is one, `media/…`, and last `manifest.json`: the format
+schema the site uses), `media/…`, and last `manifest.json`: the format
 version, the migration revision the database was at, its dialect, when the archive was made, and every file's
 size and SHA-256. The archive is written under a temporary name and renamed into place, so a half-written one
 never looks whole. Audio, PDFs and resized image variants are left out: the site makes them again.
 
 Restoring unpacks into a folder of its own, checks every file against the manifest, and only then replaces
-the database and writes the lexicon and the media.
+the database and writes the media. An archive made before the lexicon moved into the database (revision 0004 or
+older) holds `abbreviations.tsv`: it is put back where the site kept it, and `flask db upgrade` imports it.
 """
 from __future__ import annotations
 
@@ -115,7 +117,6 @@ def write_backup(
     target: str | os.PathLike[str],
     engine: sa.Engine,
     revision: str | None,
-    lexicon_file: str | None,
     media_root: str,
     leave_out: Iterable[str] = (),
     work_dir: str | None = None,
@@ -134,8 +135,6 @@ def write_backup(
             schema, extensions = _postgresql_schema(engine)
             _pg_dump(engine.url, schema, database_copy)
         entries = [(database_copy.name, str(database_copy))]
-        if lexicon_file and os.path.isfile(lexicon_file):
-            entries.append((LEXICON, lexicon_file))
         entries += _media_files(media_root, leave_out)
         files = []
         with atomic_file(target) as raw, tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive:
@@ -214,7 +213,8 @@ def restore_database(staging: str | os.PathLike[str], manifest: Manifest, engine
 
 
 def restore_files(staging: str | os.PathLike[str], manifest: Manifest, lexicon_file: str, media_root: str) -> int:
-    """Put the unpacked lexicon and media files in place; returns how many media files there were."""
+    """Put the unpacked media files in place, and an older archive's lexicon file where the migration that imports
+    it looks; returns how many media files there were."""
     staging = Path(staging)
     media = 0
     for entry in manifest.files:

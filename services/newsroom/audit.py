@@ -30,6 +30,10 @@ ACTIONS = {
     "article_undeleted": "Khôi phục bài đã xóa",
     "image_uploaded": "Tải ảnh lên",
     "category_saved": "Lưu chuyên mục",
+    "lexicon_added": "Thêm mục từ điển đọc",
+    "lexicon_edited": "Sửa mục từ điển đọc",
+    "lexicon_deleted": "Xóa mục từ điển đọc",
+    "lexicon_imported": "Nhập từ điển đọc (TSV)",
 }
 
 

@@ -90,7 +90,37 @@ class ArticleSpeech:
         self.lexicon = lexicon
 
     def _spoken(self, article: Article) -> _SpokenArticle:
+        # Just after an editor changed the lexicon, an article whose spoken text changed keeps being served as it
+        # was (its audio is whole in the cache) until its new audio is whole too: a listener never waits for the
+        # change, and every file and sentence list names one text, never a mix of both.
+        newest = self._newest(article)
+        previous = self.lexicon.previous()
+        if previous is None:
+            return newest
+        older = _spoken(article.content_hash, article.title or "", article.body_html or "", previous)
+        if older.segments == newest.segments or self.narrator.cached_article(newest.segments) is not None:
+            return newest
+        return older if self.narrator.cached_article(older.segments) is not None else newest
+
+    def _newest(self, article: Article) -> _SpokenArticle:
         return _spoken(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+
+    def newest_version(self, article: Article) -> str:
+        """The version of the article's sentences under the lexicon in force now (what a re-make makes)."""
+        return self._newest(article).version
+
+    def spoken_sentences_under(self, article: Article, table: Lexicon) -> tuple[SpokenSentence, ...]:
+        """The article's sentences as the given lexicon speaks them."""
+        return _spoken(article.content_hash, article.title or "", article.body_html or "", table).sentences
+
+    def spoken_under(self, article: Article, table: Lexicon) -> tuple[str, ...]:
+        """The article's segments as the given lexicon would speak them."""
+        return _spoken(article.content_hash, article.title or "", article.body_html or "", table).segments
+
+    def make_newest_audio(self, article: Article) -> ArticleAudio:
+        """The article's whole MP3 under the lexicon in force now, made where missing (a re-make after a change of
+        the lexicon: the old audio is served meanwhile, see _spoken)."""
+        return self.narrator.article_audio(self._newest(article).segments)
 
     def sentences(self, article: Article) -> tuple[SpokenSentence, ...]:
         """The article's sentences in order, each with its block (data-seg; 0 is the title) and spoken form."""

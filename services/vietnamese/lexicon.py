@@ -1,7 +1,8 @@
 """The pronunciation lexicon as editable data: abbreviations, whole words and context rules, read from TSV.
 
-The package ships abbreviations.tsv and lexicon.tsv; a site adds or overrides entries with a file of its own in
-the same format. One line is KEY<TAB>spoken[<TAB>kind[<TAB>context]]:
+The package ships abbreviations.tsv and lexicon.tsv; a site adds or overrides entries with its editors' own (Entry,
+lexicon_with(); the site keeps them in its database and moves them in and out in the same format, read_entries()
+and write_entries()). One line is KEY<TAB>spoken[<TAB>kind[<TAB>context]]:
 - kind "" (an abbreviation): case-sensitive whole token ("UBND", "QĐ-UBND", "TP.");
 - kind "sign": only inside a document sign ("CT" in "12/CT-TTg" is Chỉ thị);
 - kind "word": a whole word or name in any case ("Covid", "COVID", "online", "Đắk Lắk");
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -223,35 +224,86 @@ class _Entries:
         self.rules.update(other.rules)
 
 
-def parse_lexicon(text: str, source: str = "<text>") -> _Entries:
-    """Entries from TSV text; a malformed line is logged and skipped, never fatal."""
-    entries = _Entries()
+@dataclass(frozen=True)
+class Entry:
+    """One line of a lexicon as written: the key, its spoken form, its kind ("" abbreviation, "sign", "word")
+    and its context (conditions on the words around it, or "")."""
+
+    key: str
+    spoken: str
+    kind: str = ""
+    context: str = ""
+
+    def as_tsv(self) -> str:
+        """The entry as one TSV line (without its line break), trailing empty columns left out."""
+        columns = [self.key, self.spoken, self.kind, self.context]
+        while not columns[-1]:
+            columns.pop()
+        return "\t".join(columns)
+
+
+def checked_entry(key: str, spoken: str, kind: str = "", context: str = "") -> Entry:
+    """An entry with its parts cleaned (NFC, spaces collapsed); ValueError saying what is wrong with it."""
+    key, spoken, context = (" ".join(unicodedata.normalize("NFC", part or "").split()) for part in (key, spoken, context))
+    kind = (kind or "").strip().lower()
+    if not key or not spoken:
+        raise ValueError("an entry needs its written and its spoken form")
+    if "\t" in key + spoken + context or kind not in _KINDS:
+        raise ValueError(f"unknown kind {kind!r}" if kind not in _KINDS else "a tab inside an entry")
+    if context:
+        ContextRule(key, spoken, context)._conditions  # ValueError for an unknown condition
+    return Entry(key, spoken, kind, context)
+
+
+def read_entries(text: str, source: str = "<text>") -> list[Entry]:
+    """The entries of TSV text in file order; a malformed line is logged and skipped, never fatal."""
+    entries = []
     for number, raw_line in enumerate(unicodedata.normalize("NFC", text).splitlines(), start=1):
         line = raw_line.strip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         columns = [column.strip() for column in line.split("\t")]
-        kind = columns[2].lower() if len(columns) > 2 else ""
-        context = columns[3] if len(columns) > 3 else ""
-        if len(columns) < 2 or not columns[0] or not columns[1] or kind not in _KINDS:
+        if len(columns) < 2 or not columns[0] or not columns[1]:
             logger.warning("%s:%d: skipped, expected KEY<TAB>spoken[<TAB>kind[<TAB>context]]", source, number)
             continue
-        key, spoken = columns[0], columns[1]
-        if context:
-            rule = ContextRule(key, spoken, context)
+        try:
+            entries.append(checked_entry(*columns[:4]))
+        except ValueError as error:
+            logger.warning("%s:%d: skipped, %s", source, number, error)
+    return entries
+
+
+def write_entries(entries: Iterable[Entry]) -> str:
+    """Entries as TSV text that read_entries() reads back the same, with a header comment."""
+    lines = ["# cách viết<TAB>cách đọc[<TAB>loại[<TAB>ngữ cảnh]]; loại: trống (chữ viết tắt), word (từ nguyên), "
+             "sign (trong số hiệu văn bản); ngữ cảnh: next=từ sau|từ khác;prev=từ trước"]
+    lines += [entry.as_tsv() for entry in entries]
+    return "\n".join(lines) + "\n"
+
+
+def _entries_of(lines: Iterable[Entry]) -> _Entries:
+    entries = _Entries()
+    for line in lines:
+        if line.context:
+            rule = ContextRule(line.key, line.spoken, line.context)
             try:
                 rule._conditions
-            except ValueError as error:
-                logger.warning("%s:%d: skipped, %s", source, number, error)
+            except ValueError as error:  # an entry stored before its context was checked: skipped, never fatal
+                logger.warning("lexicon entry %s skipped: %s", line.key, error)
                 continue
-            entries.rules[(key.rstrip("."), context)] = rule
-        elif kind == SIGN_KIND:
-            entries.sign[key] = spoken
-        elif kind == WORD_KIND:
-            entries.words[key.casefold()] = spoken
+            entries.rules[(line.key.rstrip("."), line.context)] = rule
+        elif line.kind == SIGN_KIND:
+            entries.sign[line.key] = line.spoken
+        elif line.kind == WORD_KIND:
+            entries.words[line.key.casefold()] = line.spoken
         else:
-            entries.general[key] = spoken
+            entries.general[line.key] = line.spoken
     return entries
+
+
+def parse_lexicon(text: str, source: str = "<text>") -> _Entries:
+    """Entries from TSV text; a malformed line is logged and skipped, never fatal."""
+    return _entries_of(read_entries(text, source))
 
 
 def parse_abbreviations(text: str, source: str = "<text>") -> tuple[dict[str, str], dict[str, str]]:
@@ -268,10 +320,23 @@ def _builtin_entries() -> _Entries:
     return entries
 
 
-@lru_cache(maxsize=8)
-def _merged(extra_path: str | None, stamp: tuple[int, int] | None) -> Lexicon:
+def _with_builtin(extra: _Entries) -> Lexicon:
     entries = _Entries()
     entries.update(_builtin_entries())
+    entries.update(extra)
+    # The editor's rules are tried first, so a site can narrow a built-in reading.
+    rules = list(extra.rules.values()) + [rule for key, rule in entries.rules.items() if key not in extra.rules]
+    return Lexicon(MappingProxyType(entries.general), MappingProxyType(entries.sign),
+                   MappingProxyType(entries.words), tuple(rules))
+
+
+def lexicon_with(extra: Iterable[Entry]) -> Lexicon:
+    """The built-in lexicon, overridden and extended by these entries (the editors', in order)."""
+    return _with_builtin(_entries_of(extra))
+
+
+@lru_cache(maxsize=8)
+def _merged(extra_path: str | None, stamp: tuple[int, int] | None) -> Lexicon:
     extra = _Entries()
     if extra_path and stamp is not None:
         try:
@@ -279,11 +344,7 @@ def _merged(extra_path: str | None, stamp: tuple[int, int] | None) -> Lexicon:
                 extra = parse_lexicon(extra_file.read(), extra_path)
         except (OSError, UnicodeDecodeError) as error:
             logger.warning("lexicon file %s not read: %s", extra_path, error)
-        entries.update(extra)
-    # The editor's rules are tried first, so a site can narrow a built-in reading.
-    rules = list(extra.rules.values()) + [rule for key, rule in entries.rules.items() if key not in extra.rules]
-    return Lexicon(MappingProxyType(entries.general), MappingProxyType(entries.sign),
-                   MappingProxyType(entries.words), tuple(rules))
+    return _with_builtin(extra)
 
 
 def load_lexicon(extra_path: str | os.PathLike | None = None) -> Lexicon:
