@@ -337,6 +337,9 @@ def test_the_article_page_shows_its_days_and_links_a_sharp_drop_to_the_check_of_
     rows = re.findall(r'<tr id="cau-(\d+)"( class="sharp-drop")?>.*?data-listeners>(\d+)<', html, re.S)
     assert [(int(index), bool(sharp), int(listeners)) for index, sharp, listeners in rows] == [
         (0, False, 10), (1, True, 10), (2, False, 4), (3, False, 4)]
-    assert f'href="/bien-tap/bai-viet/{article.id}#cach-doc-1"' in html
-    assert "#cach-doc-0" not in html and "#cach-doc-2" not in html
+    assert f'href="/bien-tap/bai-viet/{article.id}#cau-1"' in html
+    assert "#cau-0" not in html and "#cau-2" not in html
+    # The link lands on that sentence in the editor's Kiểm tra cách đọc panel.
+    editor_page = _statistics_page(app, f"/bien-tap/bai-viet/{article.id}").get_data(as_text=True)
+    assert 'id="cau-1"' in editor_page and "Kiểm tra cách đọc" in editor_page
     assert "Lịch tiếp dân vào thứ Năm hằng tuần." in html  # the sentence itself, beside its count

@@ -132,6 +132,8 @@ class ArticleSpeech:
 
     def version(self, article: Article) -> str:
         """The version of the article's sentences, for its audio and segment-list URLs."""
+        if self.lexicon.previous() is not None:  # just after a change of the lexicon: see _spoken
+            return self._spoken(article).version
         return _version(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
 
     def failure_key(self, article: Article) -> str:
