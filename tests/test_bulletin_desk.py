@@ -100,7 +100,7 @@ def test_the_desk_shows_items_readings_lengths_and_the_days_other_articles(app, 
     page = editor.get(DESK).get_data(as_text=True)
     for text in ("Tin số 0 của huyện", "Độ dài ước tính", "mục tiêu 10 phút 00 giây", "Cách đọc", "Cả bài (khoảng",
                  "Tóm tắt (khoảng", "Lên<span", "Xuống<span", "Ghim<span", "Nghe thử", "Lời mở đầu",
-                 "Bài trong ngày chưa có trong bản tin", "Thêm vào bản tin<span class=\"visually-hidden\">: Tin số 3"):
+                 "Bài trong ngày chưa có trong bản tin", "Thêm vào bản tin<span class=\"visually-hidden\"> bài “Tin số 3"):
         assert text in page, text
     assert "Tin số 9" not in page  # published the day before: another day's bulletin
     assert "Xuất bản" not in page.split("Làm lại theo quy tắc")[0].split("Tình trạng")[1]  # an editor's screen
@@ -229,7 +229,7 @@ def test_an_editor_cannot_publish_nor_change_a_published_bulletin(app, articles)
         assert response.status_code == 403 and "Không có quyền" in response.get_data(as_text=True), path
     assert _bulletin(app) == before
     page = editor.get(DESK).get_data(as_text=True)
-    assert "chỉ người duyệt bài hoặc quản trị mới sửa được" in page and "Bỏ khỏi bản tin" not in page
+    assert "chỉ người duyệt bài hoặc quản trị mới sửa được" in page and "Bỏ tin<span" not in page
 
 
 def test_publishing_puts_the_bulletin_on_the_public_page_and_taking_it_down_removes_it(app, articles):
