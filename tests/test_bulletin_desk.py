@@ -328,3 +328,29 @@ def test_an_administrator_may_do_what_a_publisher_may(app, articles):
     admin = _started(app, ADMINISTRATOR, "quantri")
     assert post(admin, f"{DESK}/xuat-ban").status_code == 303 and _bulletin(app)["status"] == PUBLISHED
     assert {reading for _, reading, _ in _bulletin(app)["items"]} <= {SUMMARY, LEAD, WHOLE}
+
+
+def test_the_desks_pages_are_valid_html(app, articles, tmp_path):
+    from test_html_validity import _run_checker, _wrapped_fragment
+
+    editor = logged_in(app, "bientap", EDITOR)
+    documents = {"empty": editor.get(DESK).get_data(as_text=True)}
+    post(editor, f"{DESK}/soan", {"cach": "quy-tac"})
+    post(editor, f"{DESK}/tin/{_bulletin(app)['ids'][0]}/ghim", {"ghim": "1"})
+    documents["list"] = editor.get("/bien-tap/ban-tin/").get_data(as_text=True)
+    documents["desk"] = editor.get(DESK).get_data(as_text=True)
+    post(editor, f"{DESK}/mo-dau", {"mo_dau": "Xin chào {place}."})
+    fragment = editor.get(DESK, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-hx-swap-oob="innerHTML">Đã lưu lời mở đầu.' in fragment
+    documents["fragment"] = _wrapped_fragment(fragment)
+    publisher = logged_in(app, "duyetbai", PUBLISHER)
+    post(publisher, f"{DESK}/xuat-ban")
+    documents["published"] = publisher.get(DESK).get_data(as_text=True)
+    paths = []
+    for name, html in documents.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    problems = [f'{message.get("url", "").rsplit("/", 1)[-1]} {message.get("lastLine", "?")}: {message["message"]}'
+                for message in _run_checker(paths)]
+    assert problems == []
