@@ -7,6 +7,7 @@ import re
 import threading
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
@@ -22,6 +23,8 @@ PASSWORD = "biên tập bản tin mỗi chiều"
 DESKTOP = {"width": 1280, "height": 900}
 DAY = "2026-12-07"
 TITLES = [f"Tin số {number} của huyện Đồng Lâm" for number in range(4)]
+AXE = Axe()
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +70,11 @@ def _login(page, server, username):
     expect(page.get_by_role("navigation", name="Tòa soạn")).to_be_visible()
 
 
+def _violations(page) -> list[str]:
+    results = AXE.run(page, options=AXE_OPTIONS)
+    return [f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}" for v in results.response["violations"]]
+
+
 def _item_titles(page):
     return page.locator(".bulletin-items > li h3")
 
@@ -77,6 +85,7 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     _login(page, server, "bientap")
     page.get_by_role("navigation", name="Tòa soạn").get_by_role("link", name="Bản tin", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bản tin truyền thanh")
+    assert _violations(page) == []
     page.get_by_label("Ngày của bản tin").fill(DAY)
     page.get_by_role("button", name="Mở bản tin").click()
     expect(page.get_by_role("heading", name="Chưa có bản tin ngày này")).to_be_visible()
@@ -105,6 +114,7 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     assert answer.status == 200 and answer.headers["content-type"] == "audio/mpeg"
     assert "no-store" in answer.headers["cache-control"]
     expect(page.get_by_role("button", name="Xuất bản", exact=True)).to_have_count(0)
+    assert _violations(page) == []
     context.close()
 
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
