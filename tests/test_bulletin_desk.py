@@ -300,6 +300,32 @@ def test_nghe_thu_answers_mp3_that_no_cache_keeps(app, articles):
     assert response.headers["ETag"].strip('"') == preview.key
 
 
+def test_a_change_makes_nghe_thu_ahead_so_the_player_starts_at_once(app, articles):
+    editor = _started(app)
+    post(editor, f"{DESK}/tin/{_bulletin(app)['ids'][1]}/chuyen", {"huong": "len"})
+    with app.app_context():
+        assert app.extensions["docbai"].jobs.drain(120)
+        desk = bulletin_desk()
+        made = desk.audio.cached(desk.script(desk.bulletin(DAY)).first_items(1))
+        assert made is not None and [chapter.title for chapter in made.chapters] == ["Tin số 1 của huyện"]
+
+
+def test_nghe_thu_says_so_when_the_engines_fail(app, articles, monkeypatch):
+    from services.speech import SpeechError
+
+    editor = _started(app)
+    with app.app_context():
+        audio = bulletin_desk().audio
+
+    def failing(script):
+        raise SpeechError("không máy đọc nào trả lời")
+
+    monkeypatch.setattr(audio, "make", failing)
+    response = editor.get(f"{DESK}/nghe-thu.mp3")
+    assert response.status_code == 503 and "Chưa nghe thử được" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] and "no-store" in response.headers["Cache-Control"]
+
+
 def test_nghe_thu_of_a_day_without_a_bulletin_is_a_404(app, articles):
     editor = logged_in(app, "bientap", EDITOR)
     assert editor.get(f"{DESK}/nghe-thu.mp3").status_code == 404

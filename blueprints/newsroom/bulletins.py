@@ -26,10 +26,12 @@ from services.bulletin.composition import EDITOR as COMPOSED_BY_EDITOR
 from services.bulletin.composition import MAX_ITEMS, PUBLISHED, BulletinError
 from services.bulletin.schedule import latest_due_day
 from services.bulletin.script import LEAD, READING_LABELS, READINGS, bulletin_title
+from services.content.slugs import ascii_filename
+from services.infra.files import RememberedFailure
 from services.infra.jobs import QueueFull, QueueUnavailable
 from services.newsroom.accounts import PUBLISH, WRITE, may
-from services.speech import SpeechError
-from web.bulletins import bulletin_desk, queue_making
+from web import generation
+from web.bulletins import bulletin_desk, prepare_preview, preview_job, preview_key, queue_making
 from web.cached_files import send_cached_file
 from web.errors import service_unavailable
 from web.htmx import render_page_or_fragment
@@ -114,8 +116,7 @@ def bulletin_desk_day(day):
             opening_template=bulletin.opening or desk.settings.opening,
             opening_spoken=desk.opening_text(bulletin),
             own_opening=bulletin.opening is not None,
-            preview_url=url_for("newsroom.bulletin_preview", day=day,
-                                v=desk.audio.key(desk.script(bulletin).first_items(PREVIEW_ITEMS))[:16])
+            preview_url=url_for("newsroom.bulletin_preview", day=day, v=preview_key(the_day, PREVIEW_ITEMS)[:16])
             if bulletin.items else None,
         )
     return render_page_or_fragment("newsroom/bulletin.html", "newsroom/_bulletin_desk.html", **context)
@@ -133,7 +134,8 @@ def _back(day: dt.date):
 
 def _change(day_text: str, change: Callable[[Bulletin], str], create: bool = False):
     """One button of the desk: the day's bulletin (made first when create, else it must exist), the change, its
-    audit line, the commit, the audio queued again if the bulletin is public; then back to the day's page."""
+    audit line, the commit, the audio queued again if the bulletin is public and its Nghe thử made ahead; then
+    back to the day's page."""
     day = _day(day_text)
     desk = bulletin_desk()
     bulletin = desk.bulletin(day)
@@ -153,6 +155,7 @@ def _change(day_text: str, change: Callable[[Bulletin], str], create: bool = Fal
     bulletin = desk.bulletin(day)
     if bulletin is not None and bulletin.status == PUBLISHED and bulletin.items and not desk.is_current(bulletin):
         message += " " + _queue(day)
+    prepare_preview(day, PREVIEW_ITEMS)
     flash(message, "info")
     return _back(day)
 
@@ -337,16 +340,43 @@ def bulletin_unpublish(day):
 
 @bp.get("/ban-tin/<day>/nghe-thu.mp3")
 def bulletin_preview(day):
-    """Nghe thử: the opening and the first item as they are composed now, made while the editor waits (the
-    article's sentences are mostly voiced already), never stored by a cache."""
+    """Nghe thử: the opening and the first item as they are composed now, never stored by a cache. The job queue
+    makes it (mostly from the articles' sentences already voiced) while the request waits a little; past that,
+    "đang chuẩn bị", a page that checks again by itself."""
     the_day = _day(day)
-    desk = bulletin_desk()
-    bulletin = desk.bulletin(the_day)
-    if bulletin is None or not bulletin.items:
+    key = preview_key(the_day, PREVIEW_ITEMS)
+    if key is None:
         abort(404)
-    try:
-        made = desk.preview(bulletin, PREVIEW_ITEMS)
-    except SpeechError as error:
-        current_app.logger.warning("No preview of bulletin %s: %s", day, error)
-        return service_unavailable(30, "Chưa nghe thử được", "Máy chủ chưa đọc được bản tin. Xin thử lại sau ít phút.")
-    return send_cached_file(made.path, mimetype="audio/mpeg", conditional=True, etag=made.key)
+    cache = bulletin_desk().audio.cache
+    if (path := cache.get(key)) is None:
+        if request.method == "HEAD":
+            return _preview_preparing(the_day, head=True)
+        if cache.failure(key) is not None:
+            return _preview_failed()
+        if (refused := generation.refusal_to_start(preview_job(the_day, PREVIEW_ITEMS, key))) is not None:
+            return refused
+        if (release := generation.take_waiting_slot()) is None:
+            return _preview_preparing(the_day)
+        try:
+            found = cache.wait_for([key], current_app.config["SEGMENT_WAIT_SECONDS"], failure_key=key)
+        except RememberedFailure:
+            return _preview_failed()
+        finally:
+            release()
+        if found is None:
+            return _preview_preparing(the_day)
+        path = found[1]
+    return send_cached_file(path, mimetype="audio/mpeg", conditional=True, etag=key,
+                            download_name=ascii_filename(f"nghe-thu-ban-tin-{the_day.isoformat()}", "mp3"))
+
+
+def _preview_preparing(day: dt.date, head: bool = False):
+    url = url_for("newsroom.bulletin_preview", day=day.isoformat())
+    return generation.preparing_response(
+        title="Đang chuẩn bị bản nghe thử", message=f"Máy chủ đang đọc thử {bulletin_title(day).lower()}. "
+        "Xin chờ vài giây.", file_url=url, status_url=url, head=head,
+    )
+
+
+def _preview_failed():
+    return service_unavailable(30, "Chưa nghe thử được", "Máy chủ chưa đọc được bản tin. Xin thử lại sau ít phút.")
