@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Article, AuditEvent, Bulletin
-from newsroom_support import app, logged_in, post, token  # noqa: F401
+from newsroom_support import app, db_app, logged_in, post, token  # noqa: F401
 from services.bulletin.composition import EDITOR as COMPOSED_BY_EDITOR
 from services.bulletin.composition import PUBLISHED, RULE
 from services.bulletin.script import LEAD, SUMMARY, WHOLE
@@ -138,7 +138,8 @@ ACTIONS = [
 
 
 @pytest.mark.parametrize("name, request_of, changed, action", ACTIONS, ids=[a[0] for a in ACTIONS])
-def test_each_button_changes_the_draft_and_writes_an_audit_line(app, articles, name, request_of, changed, action):
+def test_each_button_changes_the_draft_and_writes_an_audit_line(db_app, articles, name, request_of, changed, action):
+    app = db_app  # on each database engine
     editor = _started(app)
     before = _bulletin(app)
     assert [slug for slug, _, _ in before["items"]] == ["tin-0", "tin-1", "tin-2", "tin-3"]
@@ -215,7 +216,8 @@ def test_htmx_gets_the_desk_as_a_fragment_and_a_browser_the_whole_page(app, arti
     assert [slug for slug, _, _ in _bulletin(app)["items"]][:2] == ["tin-1", "tin-0"]
 
 
-def test_an_editor_cannot_publish_nor_change_a_published_bulletin(app, articles):
+def test_an_editor_cannot_publish_nor_change_a_published_bulletin(db_app, articles):
+    app = db_app  # on each database engine
     editor = _started(app)
     assert post(editor, f"{DESK}/xuat-ban").status_code == 403
     assert _bulletin(app)["status"] == "draft"
@@ -232,7 +234,8 @@ def test_an_editor_cannot_publish_nor_change_a_published_bulletin(app, articles)
     assert "chỉ người duyệt bài hoặc quản trị mới sửa được" in page and "Bỏ tin<span" not in page
 
 
-def test_publishing_puts_the_bulletin_on_the_public_page_and_taking_it_down_removes_it(app, articles):
+def test_publishing_puts_the_bulletin_on_the_public_page_and_taking_it_down_removes_it(db_app, articles):
+    app = db_app  # on each database engine
     _started(app)
     publisher = logged_in(app, "duyetbai", PUBLISHER)
     response = post(publisher, f"{DESK}/xuat-ban")
@@ -268,7 +271,8 @@ def test_a_change_to_a_published_bulletin_queues_its_audio_again(app, articles):
         assert len(bulletin.items) == 3 and bulletin_desk().is_current(bulletin)
 
 
-def test_handing_back_to_the_rule_recomposes_it_without_publishing(app, articles):
+def test_handing_back_to_the_rule_recomposes_it_without_publishing(db_app, articles):
+    app = db_app  # on each database engine
     editor = _started(app)
     ids = _bulletin(app)["ids"]
     post(editor, f"{DESK}/tin/{ids[0]}/bo")
