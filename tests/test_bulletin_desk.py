@@ -336,7 +336,8 @@ def test_nghe_thu_of_a_day_without_a_bulletin_is_a_404(app, articles):
 
 
 @pytest.mark.parametrize("path", ["/bien-tap/ban-tin/2026-13-40", "/bien-tap/ban-tin/hom-nay",
-                                  "/bien-tap/ban-tin/20261207", "/bien-tap/ban-tin/2026-02-30/nghe-thu.mp3"])
+                                  "/bien-tap/ban-tin/20261207", "/bien-tap/ban-tin/2026-02-30/nghe-thu.mp3",
+                                  "/bien-tap/ban-tin/0001-01-01", "/bien-tap/ban-tin/9999-12-31"])
 def test_a_day_that_does_not_exist_is_a_vietnamese_404(app, path):
     editor = logged_in(app, "bientap", EDITOR)
     response = editor.get(path)
@@ -345,13 +346,14 @@ def test_a_day_that_does_not_exist_is_a_vietnamese_404(app, path):
 
 
 @pytest.mark.parametrize("wanted, location", [("2026-12-07", DESK), ("2026-02-30", "/bien-tap/ban-tin/"),
-                                              ("<script>", "/bien-tap/ban-tin/"), ("", "/bien-tap/ban-tin/")])
+                                              ("<script>", "/bien-tap/ban-tin/"), ("", "/bien-tap/ban-tin/"),
+                                              ("0001-01-01", "/bien-tap/ban-tin/")])
 def test_the_day_form_opens_a_day_or_says_what_is_wrong(app, wanted, location):
     editor = logged_in(app, "bientap", EDITOR)
     response = editor.get("/bien-tap/ban-tin/", query_string={"ngay": wanted})
     assert response.status_code == 302 and response.headers["Location"] == location
     if location != DESK:
-        assert "Ngày" in editor.get(location).get_data(as_text=True)
+        assert "Ngày phải có dạng năm-tháng-ngày" in editor.get(location).get_data(as_text=True)
 
 
 def test_an_administrator_may_do_what_a_publisher_may(app, articles):

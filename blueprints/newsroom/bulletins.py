@@ -37,18 +37,30 @@ from web.errors import service_unavailable
 from web.htmx import render_page_or_fragment
 
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+YEARS_AWAY = 10  # the days the desk opens: a bulletin further from today is a typing mistake
 RECENT_DAYS = 14  # the list shows tomorrow, today and the days before it, this many in all
 PREVIEW_ITEMS = 1  # what Nghe thử reads: the opening and this many items, made while the editor waits
 
 
-def _day(text: str) -> dt.date:
-    """A day of the URL (YYYY-MM-DD); anything else is the newsroom's Vietnamese 404."""
+def _parsed_day(text: str | None) -> dt.date | None:
+    """A day written YYYY-MM-DD within YEARS_AWAY years of today, or None (a day of year 1 has no 24 hours
+    before it to read articles from)."""
     if not DAY_PATTERN.fullmatch(text or ""):
-        abort(404)
+        return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
+        return None
+    today = dt.datetime.now(bulletin_desk().settings.zone).date()
+    return day if abs((day - today).days) <= YEARS_AWAY * 366 else None
+
+
+def _day(text: str) -> dt.date:
+    """The day of the URL; anything else is the newsroom's Vietnamese 404."""
+    day = _parsed_day(text)
+    if day is None:
         abort(404)
+    return day
 
 
 def duration_words(seconds: float | None) -> str:
@@ -63,13 +75,9 @@ def bulletins():
     """The recent days (tomorrow back two weeks), each with its bulletin's state; ?ngay= opens any day."""
     if "ngay" in request.args:
         wanted = request.args.get("ngay", "").strip()
-        if not DAY_PATTERN.fullmatch(wanted):
-            flash("Ngày phải có dạng năm-tháng-ngày, ví dụ 2026-12-07.", "warning")
-            return redirect(url_for("newsroom.bulletins"))
-        try:
-            dt.date.fromisoformat(wanted)
-        except ValueError:
-            flash(f"Không có ngày {wanted}. Xin chọn lại.", "warning")
+        if _parsed_day(wanted) is None:
+            flash(f"Ngày phải có dạng năm-tháng-ngày (ví dụ 2026-12-07), là một ngày có thật, cách hôm nay không "
+                  f"quá {YEARS_AWAY} năm.", "warning")
             return redirect(url_for("newsroom.bulletins"))
         return redirect(url_for("newsroom.bulletin_desk_day", day=wanted))
     settings = bulletin_desk().settings
