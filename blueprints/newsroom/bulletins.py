@@ -25,7 +25,7 @@ from models import Article, Bulletin
 from services.bulletin.composition import EDITOR as COMPOSED_BY_EDITOR
 from services.bulletin.composition import MAX_ITEMS, PUBLISHED, BulletinError
 from services.bulletin.schedule import latest_due_day
-from services.bulletin.script import LEAD, READING_LABELS, READINGS, bulletin_title
+from services.bulletin.script import LEAD, READING_LABELS, READINGS, WEEKDAYS, bulletin_title
 from services.content.slugs import ascii_filename
 from services.infra.files import RememberedFailure
 from services.infra.jobs import QueueFull, QueueUnavailable
@@ -107,7 +107,8 @@ def bulletin_desk_day(day):
     in_bulletin = {item.article_id for item in bulletin.items} if bulletin is not None else set()
     candidates = [article for article in desk.candidates(the_day) if article.id not in in_bulletin]
     items = []
-    context = {"bulletin": bulletin, "day": the_day, "title": bulletin_title(the_day), "max_items": MAX_ITEMS,
+    title = f"Bản tin {WEEKDAYS[the_day.weekday()]}, {the_day:%d/%m/%Y}"
+    context = {"bulletin": bulletin, "day": the_day, "title": title, "max_items": MAX_ITEMS,
                "target_seconds": desk.settings.target_seconds, "readings": READINGS,
                "reading_labels": READING_LABELS, "duration_words": duration_words, "PUBLISHED": PUBLISHED,
                "COMPOSED_BY_EDITOR": COMPOSED_BY_EDITOR, "may_publish": may(current_user, PUBLISH),
