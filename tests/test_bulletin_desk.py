@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import Article, AuditEvent, Bulletin
+from models import Article, AuditEvent
 from newsroom_support import app, db_app, logged_in, post, token  # noqa: F401
 from services.bulletin.composition import EDITOR as COMPOSED_BY_EDITOR
 from services.bulletin.composition import PUBLISHED, RULE
