@@ -1,5 +1,5 @@
-"""The site's bulletin desk (made once per app from its settings), the jobs that make a bulletin's audio and its
-notice-board print off the request path, and queueing them."""
+"""The site's bulletin desk (made once per app from its settings), the jobs that make a bulletin's audio, an
+editor's Nghe thử of its start and its notice-board print off the request path, and queueing them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,8 @@ from services.bulletin.composition import BulletinDesk, BulletinSettings
 from services.bulletin.notice import NOTICE_TEMPLATE, NoticePdfs
 from services.feeds.cover import cover_png
 from services.infra.files import RedisLocks
-from services.infra.jobs import BACKGROUND, Job
+from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull, QueueUnavailable
+from services.infra.logs import current_request_id
 from services.infra.static_files import StaticFiles
 from services.printing.render import PdfRenderError
 from services.speech import SpeechError
@@ -22,6 +23,7 @@ from web.site_services import site_services
 from web.urls import public_url
 
 MAKE_TASK = "web.bulletins:make_bulletin"
+PREVIEW_TASK = "web.bulletins:make_bulletin_preview"
 NOTICE_TASK = "web.bulletins:make_bulletin_notice"
 NOTICE_STYLESHEET = "css/notice.css"
 COVER_TAG_PIXELS = 600
@@ -104,6 +106,49 @@ def make_bulletin(day_iso: str, by_rule: bool = False) -> None:
         db.session.rollback()
         return
     db.session.commit()
+
+
+def preview_key(day: dt.date, items: int) -> str | None:
+    """The file key of the day's Nghe thử (its opening and first items as composed now), or None without items."""
+    desk = bulletin_desk()
+    bulletin = desk.bulletin(day)
+    if bulletin is None or not bulletin.items:
+        return None
+    return desk.audio.key(desk.script(bulletin).first_items(items))
+
+
+def preview_job(day: dt.date, items: int, key: str) -> Job:
+    """The job that makes the day's Nghe thử whose file is key, for an editor waiting for it."""
+    return Job(f"bulletin-preview-{day.isoformat()}-{items}-{key[:16]}", PREVIEW_TASK, (day.isoformat(), items),
+               URGENT, current_request_id())
+
+
+def prepare_preview(day: dt.date, items: int) -> None:
+    """Queue the day's Nghe thử as it reads now unless it is made (or failed just now): after an editor's change,
+    so the player starts at once when pressed. A full queue only means the press waits for it."""
+    key = preview_key(day, items)
+    cache = bulletin_desk().audio.cache
+    if key is None or cache.get(key) is not None or cache.failure(key) is not None:
+        return
+    try:
+        site_services().jobs.enqueue(preview_job(day, items, key))
+    except (QueueFull, QueueUnavailable) as error:
+        current_app.logger.info("Preview of bulletin %s not queued ahead: %s", day, error)
+
+
+def make_bulletin_preview(day_iso: str, items: int) -> None:
+    """Job: make the day's Nghe thử as the bulletin reads now (off the web worker: decoding and encoding need
+    numpy and lameenc); a failure of the engines is remembered, so the waiting editor hears of it at once."""
+    desk = bulletin_desk()
+    bulletin = desk.bulletin(dt.date.fromisoformat(day_iso))
+    if bulletin is None or not bulletin.items:
+        return
+    script = desk.script(bulletin).first_items(items)
+    try:
+        desk.audio.make(script)
+    except SpeechError as error:
+        current_app.logger.warning("Preview of bulletin %s not made: %s", day_iso, error)
+        desk.audio.cache.remember_failure(desk.audio.key(script), str(error))
 
 
 def notice_job(day: dt.date) -> Job:

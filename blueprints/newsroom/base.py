@@ -111,7 +111,7 @@ def init_newsroom(app) -> None:
         PasswordHashing(config["PASSWORD_HASH_MEMORY_KIB"], config["PASSWORD_HASH_TIME_COST"]),
         MovingWindowRateLimiter(storage),
     )
-    from blueprints.newsroom import admin, articles, auth, lexicon, previews, statistics, uploads  # noqa: F401  (views register on bp)
+    from blueprints.newsroom import admin, articles, auth, bulletins, lexicon, previews, statistics, uploads  # noqa: F401  (views register on bp)
 
     app.register_blueprint(bp)
     app.before_request(_anonymous_away_from_the_newsroom)

@@ -185,9 +185,10 @@ class BulletinDesk:
 
     # The daily rule
 
-    def compose_by_rule(self, day: dt.date) -> Bulletin | None:
+    def compose_by_rule(self, day: dt.date, publish: bool = True) -> Bulletin | None:
         """The day's bulletin with the items the rule picks (a bulletin an editor composed keeps its own), created
-        if missing; None when there is nothing to read. Published when made by the rule if the site says so."""
+        if missing; None when there is nothing to read. Published when made by the rule if the site says so and
+        publish allows it (an editor handing a bulletin back sees the rule's pick without publishing it)."""
         bulletin = self.bulletin(day)
         new = bulletin is None
         if new:
@@ -205,7 +206,7 @@ class BulletinDesk:
             self._set_items(bulletin, chosen, pinned=len(pinned))
         if not bulletin.items:
             return None
-        if bulletin.composed_by == RULE and self.settings.auto_publish and bulletin.status == DRAFT:
+        if publish and bulletin.composed_by == RULE and self.settings.auto_publish and bulletin.status == DRAFT:
             self.publish(bulletin)
         db.session.flush()
         return bulletin

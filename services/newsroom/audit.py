@@ -1,5 +1,5 @@
-"""The audit log: who logged in (or failed to), wrote, published, unpublished, deleted or changed an account,
-when and from which address. Kept in the database; administrators read it in the newsroom."""
+"""The audit log: who logged in (or failed to), wrote, published, unpublished, deleted, changed an account or
+composed a bulletin, when and from which address. Kept in the database; administrators read it in the newsroom."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -34,6 +34,17 @@ ACTIONS = {
     "lexicon_edited": "Sửa mục từ điển đọc",
     "lexicon_deleted": "Xóa mục từ điển đọc",
     "lexicon_imported": "Nhập từ điển đọc (TSV)",
+    "bulletin_drafted": "Soạn bản tin",
+    "bulletin_item_added": "Thêm tin vào bản tin",
+    "bulletin_item_removed": "Bỏ tin khỏi bản tin",
+    "bulletin_item_moved": "Đổi thứ tự tin trong bản tin",
+    "bulletin_reading_changed": "Đổi cách đọc tin",
+    "bulletin_item_pinned": "Ghim tin trong bản tin",
+    "bulletin_item_unpinned": "Bỏ ghim tin trong bản tin",
+    "bulletin_opening_changed": "Sửa lời mở đầu bản tin",
+    "bulletin_handed_to_rule": "Trả bản tin cho quy tắc hằng ngày",
+    "bulletin_published": "Xuất bản bản tin",
+    "bulletin_unpublished": "Gỡ bản tin",
 }
 
 
