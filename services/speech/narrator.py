@@ -1,7 +1,9 @@
 """The narrator: picks an engine, falls back when Google is away, and keeps every piece of audio in the cache.
 
 An article's audio is stored once, as its segment files: the whole MP3 is those files read in order (MP3 is a
-sequence of self-contained frames), streamed while they are made and served with byte ranges once all are."""
+sequence of self-contained frames), streamed while they are made and served with byte ranges once all are.
+Beside each MP3 segment an article's audio has its Ogg Opus (services.speech.opus), the data saver's lighter
+file, in a cache of its own with the same layout, locks and kind of budget."""
 from __future__ import annotations
 
 import os
@@ -17,11 +19,13 @@ from .engines import (
     EspeakEngine,
     GTTSEngine,
     NothingToSpeak,
+    PcmEngine,
     SpeechEngine,
     SpeechError,
     is_speakable,
     require_speakable,
 )
+from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus
 from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
@@ -69,10 +73,13 @@ class Narrator:
         breakers: dict[str, CircuitBreaker] | None = None,
         on_passed_over: Callable[[str], None] | None = None,
         on_breaker: Callable[[str, float], None] | None = None,
+        opus_cache: FileCache | None = None,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
         self.cache = cache
+        # The Opus files: by default beside the MP3s in the same folder (another suffix), without a budget.
+        self.opus_cache = opus_cache or opus_audio_cache(cache.directory, shared_locks=cache.shared_locks)
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
@@ -91,9 +98,23 @@ class Narrator:
         """The ETag of a whole article (all its segments, in order) spoken by engine; no file has this key."""
         return cache_key("article", engine.name, engine.voice, *(text.strip() for text in segments))
 
+    @staticmethod
+    def opus_keys(engine: SpeechEngine, text: str) -> tuple[str, str]:
+        """Cache keys of one segment's Opus by engine: made from the engine's own samples, then from its MP3. Two
+        keys, because the two are not the same bytes, and an ETag must name bytes (a Range of one is not part of
+        the other)."""
+        segment = Narrator.segment_key(engine, text)
+        return cache_key("opus", segment, "samples", OPUS_VOICE), cache_key("opus", segment, "mp3", OPUS_VOICE)
+
     def keys_for(self, segments: Sequence[str]) -> set[str]:
-        """Every cache key an article's audio can have, whichever engine spoke it (what prune keeps)."""
-        return {self.segment_key(engine, text) for engine in self.engines for text in segments if is_speakable(text)}
+        """Every cache key an article's audio can have, MP3 and Opus, whichever engine spoke it (what a prune of
+        either cache keeps)."""
+        keys: set[str] = set()
+        for engine in self.engines:
+            for text in _speakable(segments):
+                keys.add(self.segment_key(engine, text))
+                keys.update(self.opus_keys(engine, text))
+        return keys
 
     def synthesize(self, text: str) -> SpokenAudio:
         """MP3 bytes of text from the first engine that works, without the cache (for the speak command)."""
@@ -115,6 +136,15 @@ class Narrator:
                 return CachedAudio(path, key, engine.name)
         return None
 
+    def cached_opus_segment(self, text: str) -> CachedAudio | None:
+        """The cached Opus of one segment by the first engine (in the order of preference) that has one; never
+        makes anything."""
+        for engine in self.engines:
+            for key in self.opus_keys(engine, text):
+                if (path := self.opus_cache.get(key)) is not None:
+                    return CachedAudio(path, key, engine.name)
+        return None
+
     def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
         """The whole article if every segment is cached by one engine (in the order of preference); never
         synthesizes."""
@@ -130,11 +160,16 @@ class Narrator:
                     return ArticleAudio(tuple(paths), self.article_key(engine, segments), engine.name)
         return None
 
-    def article_audio(self, segments: Sequence[str]) -> ArticleAudio:
-        """The whole article, every segment spoken by the same engine, made now (in order) where missing."""
+    def article_audio(self, segments: Sequence[str], with_opus: bool = False) -> ArticleAudio:
+        """The whole article, every segment spoken by the same engine, made now (in order) where missing; with_opus,
+        each segment's Opus too, made right after its MP3 so the first sentence of either comes first."""
         if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
         if (cached := self.cached_article(segments)) is not None:
+            if with_opus:
+                engine = next(engine for engine in self.engines if engine.name == cached.engine)
+                for text, path in zip(_speakable(segments), cached.paths):
+                    self._make_opus(engine, text, path)
             return cached
         # An engine that already spoke the title goes on, so the file a listener is streaming stays one voice.
         title = _speakable(segments)[0]
@@ -145,15 +180,19 @@ class Narrator:
                 self._on_passed_over(engine.name)
                 continue
             try:
-                paths = tuple(
-                    self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
-                    for text in _speakable(segments)
-                )
+                paths = []
+                for text in _speakable(segments):
+                    path = self.cache.get_or_create(
+                        self.segment_key(engine, text), self._segment_writer(engine, text, with_opus)
+                    )
+                    if with_opus:
+                        self._make_opus(engine, text, path)
+                    paths.append(path)
             except SpeechError as error:
                 # MP3 segments of two engines differ in sample rate: the next engine speaks the whole article.
                 last_error = error
                 continue
-            return ArticleAudio(paths, self.article_key(engine, segments), engine.name)
+            return ArticleAudio(tuple(paths), self.article_key(engine, segments), engine.name)
         raise self._no_engine_error(last_error)
 
     def segments_as_made(
@@ -172,15 +211,33 @@ class Narrator:
             chosen = [keys[key]]
             yield path
 
-    def _segment_writer(self, engine: SpeechEngine, text: str) -> Callable[[BinaryIO], object]:
-        return lambda file: file.write(self._synthesize(engine, text))
+    def _segment_writer(self, engine: SpeechEngine, text: str, with_opus: bool = False) -> Callable[[BinaryIO], object]:
+        if not (with_opus and isinstance(engine, PcmEngine)):
+            return lambda file: file.write(self._synthesize(engine, text))
 
-    def _synthesize(self, engine: SpeechEngine, text: str) -> bytes:
+        def write(file: BinaryIO) -> None:
+            # The engine's samples make both files; the Opus is stored first, under its own lock, so it is there
+            # by the time the MP3 that announces the segment appears.
+            mp3, opus = self._synthesize(engine, text, with_opus=True)
+            self.opus_cache.get_or_create(self.opus_keys(engine, text)[0], lambda opus_file: opus_file.write(opus))
+            file.write(mp3)
+
+        return write
+
+    def _make_opus(self, engine: SpeechEngine, text: str, mp3_path: Path) -> Path:
+        """The segment's Opus: the one made from the engine's samples if there is one, else made now from its MP3
+        (a voice that gives only MP3, like Google's, or an Opus evicted alone)."""
+        from_samples, from_mp3 = self.opus_keys(engine, text)
+        if (path := self.opus_cache.get(from_samples)) is not None:
+            return path
+        return self.opus_cache.get_or_create(from_mp3, lambda file: file.write(audio_file_to_opus(mp3_path)))
+
+    def _synthesize(self, engine: SpeechEngine, text: str, with_opus: bool = False):
         # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
-        # the one trial a half-open breaker lets through.
+        # the one trial a half-open breaker lets through. with_opus (a PcmEngine): (MP3, Opus) of one synthesis.
         breaker = self.breakers.get(engine.name)
         try:
-            audio = engine.synthesize(text)
+            audio = engine.synthesize_with_opus(text) if with_opus else engine.synthesize(text)
         except SpeechError:
             self._on_passed_over(engine.name)
             if breaker is not None:
@@ -238,6 +295,14 @@ def audio_cache(
     return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
 
 
+def opus_audio_cache(
+    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None
+) -> FileCache:
+    """The Opus files of Đọc bài, beside the MP3s in the same folder (each cache sees only its own suffix), kept
+    within a budget of their own if given."""
+    return FileCache(cache_dir, OPUS_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
+
+
 def narrator_for(
     setting: str,
     cache_dir: str | os.PathLike[str],
@@ -246,13 +311,18 @@ def narrator_for(
     shared_locks: RedisLocks | None = None,
     on_passed_over: Callable[[str], None] | None = None,
     on_breaker: Callable[[str, float], None] | None = None,
+    opus_max_bytes: int | None = None,
 ) -> Narrator:
-    """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes, locking through
-    shared_locks when hosts share it), a Piper voice looked for in voices_dir; the callbacks as Narrator's."""
+    """The narrator for a TTS_ENGINE setting, caching under cache_dir (the MP3s within max_bytes, the Opus files
+    within opus_max_bytes, locking through shared_locks when hosts share it), a Piper voice looked for in
+    voices_dir; the callbacks as Narrator's."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker)
+    return Narrator(
+        audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker,
+        opus_audio_cache(cache_dir, opus_max_bytes, shared_locks),
+    )
 
 
 def _speakable(segments: Sequence[str]) -> list[str]:
