@@ -7,7 +7,8 @@ for briefly. HEAD never makes anything.
 
 Under the data saver (the reader's switch, else the browser's Save-Data) the player's segment list also names each
 sentence's Ogg Opus, about half the bytes of its MP3 (services.speech.opus); the player takes it when the browser
-says it can play it. The MP3s stay for everyone else, the podcast and downloads.
+says it can play it. The page's own <audio> (JavaScript off) then lists the whole article's Opus before its MP3, and
+the browser takes the first it plays. The MP3s stay for everyone else, the podcast and downloads.
 """
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wsgi import wrap_file
@@ -117,10 +118,13 @@ def playback_speeds() -> list[dict]:
 
 @bp.app_template_global()
 def listening_links(article) -> dict:
-    """URLs of an article's audio for its page: the whole file, its download and the player's segment list."""
+    """URLs of an article's audio for its page: the whole file (MP3, and Opus for the data saver with its MIME type),
+    its download and the player's segment list."""
     version = site_services().speech.version(article)
     return {
         "audio": url_for("listening.article_audio", slug=article.slug, v=version),
+        "audio_opus": url_for("listening.article_opus", slug=article.slug, v=version),
+        "opus_type": OPUS_SOURCE_TYPE,
         "download": url_for("listening.article_audio", slug=article.slug, v=version, tai_ve=1),
         "manifest": url_for("listening.manifest", slug=article.slug, v=version),
     }
@@ -161,6 +165,32 @@ def article_audio(slug):
     finally:
         if not streaming:
             release()
+
+
+@bp.get("/bai-viet/<slug>/nghe.opus")
+def article_opus(slug):
+    """The whole article as one Ogg Opus file, the data saver's lighter one for the page's own player. Made after
+    every segment, by the same job: until then a short wait, then "đang chuẩn bị" (an <audio> then falls back to the
+    MP3 <source> after it, which streams while it is made)."""
+    article = get_published_article(slug)
+    speech = site_services().speech
+    if not any(is_speakable(text) for text in speech.segments(article)):
+        abort(404)
+    if (cached := speech.cached_whole_opus(article)) is None:
+        if (refused := _refusal_to_make(article)) is not None:
+            return refused
+        if (release := take_waiting_slot()) is None:
+            return _preparing(article)
+        try:
+            cached = speech.wait_for_whole_opus(article, current_app.config["AUDIO_WHOLE_GRACE_SECONDS"])
+        except SpeechError as error:
+            current_app.logger.warning("No audio for %s: %s", slug, error)
+            return _speech_unavailable()
+        finally:
+            release()
+        if cached is None:
+            return _preparing(article)
+    return _audio_response(cached, ascii_filename(slug, "opus"), speech.version(article), mimetype=OPUS_MIMETYPE)
 
 
 @bp.get("/bai-viet/<slug>/nghe/trang-thai")

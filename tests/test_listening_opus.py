@@ -126,3 +126,41 @@ def test_a_head_request_never_makes_opus(client, app, article):
 @pytest.mark.parametrize("path", ["nghe/99.opus", "nghe/-1.opus", "nghe/x.opus"])
 def test_bad_opus_segment_numbers_are_404(client, article, path):
     assert client.get(f"/bai-viet/{article.slug}/{path}").status_code == 404
+
+
+def _player_audio(client, slug, headers=None):
+    html = client.get(f"/bai-viet/{slug}", headers=headers or {}).get_data(as_text=True)
+    return re.search(r'<audio class="player-audio"[^>]*>.*?</audio>', html, re.S).group(0)
+
+
+def test_the_page_without_javascript_names_the_whole_opus_first_under_the_data_saver(client, article):
+    audio = _player_audio(client, article.slug, SAVING)
+    sources = re.findall(r'<source src="([^"]+)" type="([^"]+)">', audio)
+    assert [source_type for _, source_type in sources] == ["audio/ogg; codecs=opus", "audio/mpeg"]
+    opus_url, mp3_url = (url.replace("&amp;", "&") for url, _ in sources)
+    assert re.fullmatch(rf"/bai-viet/{article.slug}/nghe\.opus\?v=[0-9a-f]+", opus_url)
+    assert re.fullmatch(rf"/bai-viet/{article.slug}/nghe\.mp3\?v=[0-9a-f]+", mp3_url)
+    assert "src=" not in re.search(r"<audio[^>]*>", audio).group(0), "a src on <audio> would hide its <source>s"
+
+
+def test_the_page_without_the_data_saver_names_only_the_mp3(client, article):
+    audio = _player_audio(client, article.slug)
+    assert "<source" not in audio and ".opus" not in audio
+    assert re.search(rf'<audio [^>]*src="/bai-viet/{article.slug}/nghe\.mp3\?v=', audio)
+
+
+def test_whole_opus_decodes_as_long_as_the_whole_mp3_with_range_and_304(app, client, article):
+    mp3 = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
+    # The whole Opus is made last, after every segment, by the job the MP3 started.
+    assert app.extensions["docbai"].jobs.drain(60)
+    opus = client.get(f"/bai-viet/{article.slug}/nghe.opus")
+    assert opus.status_code == 200 and opus.mimetype == "audio/ogg"
+    assert opus.headers["Content-Disposition"] == f"inline; filename={article.slug}.opus"
+    seconds = _opus_duration(opus.data)
+    assert seconds == pytest.approx(MP3(io.BytesIO(mp3.data)).info.length, rel=0.03)
+    assert len(opus.data) / seconds * 60 <= MOST_BYTES_PER_MINUTE
+    assert len(opus.data) < len(mp3.data) * 0.6
+    part = client.get(f"/bai-viet/{article.slug}/nghe.opus", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == opus.data[10:20]
+    again = client.get(f"/bai-viet/{article.slug}/nghe.opus", headers={"If-None-Match": opus.headers["ETag"]})
+    assert again.status_code == 304

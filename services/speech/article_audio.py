@@ -134,6 +134,21 @@ class ArticleSpeech:
             raise SpeechError(str(error)) from error
         return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
 
+    def cached_whole_opus(self, article: Article) -> CachedAudio | None:
+        """The whole article's Opus if it has been made; never makes anything."""
+        return self.narrator.cached_article_opus(self.segments(article))
+
+    def wait_for_whole_opus(self, article: Article, seconds: float) -> CachedAudio | None:
+        """The whole article's Opus once some thread or process has made it (after every segment), or None after
+        seconds; SpeechError if its article's making failed meanwhile."""
+        segments = self.segments(article)
+        keys = {self.narrator.article_opus_key(engine, segments): engine for engine in self.narrator.engines}
+        try:
+            found = self.narrator.opus_cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
+        except RememberedFailure as error:
+            raise SpeechError(str(error)) from error
+        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
+
     def wait_for_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
         """The segment once some thread or process has made it, or None after seconds; SpeechError if its
         article's making failed meanwhile."""

@@ -25,7 +25,7 @@ from .engines import (
     is_speakable,
     require_speakable,
 )
-from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus
+from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus, audio_files_to_opus
 from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
@@ -106,10 +106,16 @@ class Narrator:
         segment = Narrator.segment_key(engine, text)
         return cache_key("opus", segment, "samples", OPUS_VOICE), cache_key("opus", segment, "mp3", OPUS_VOICE)
 
+    @staticmethod
+    def article_opus_key(engine: SpeechEngine, segments: Sequence[str]) -> str:
+        """Cache key of a whole article's Opus spoken by engine: one file, unlike the whole MP3 (Ogg streams are not
+        joined by putting one after another, as MP3 frames are)."""
+        return cache_key("article-opus", Narrator.article_key(engine, segments), OPUS_VOICE)
+
     def keys_for(self, segments: Sequence[str]) -> set[str]:
         """Every cache key an article's audio can have, MP3 and Opus, whichever engine spoke it (what a prune of
         either cache keeps)."""
-        keys: set[str] = set()
+        keys: set[str] = {self.article_opus_key(engine, segments) for engine in self.engines}
         for engine in self.engines:
             for text in _speakable(segments):
                 keys.add(self.segment_key(engine, text))
@@ -145,6 +151,14 @@ class Narrator:
                     return CachedAudio(path, key, engine.name)
         return None
 
+    def cached_article_opus(self, segments: Sequence[str]) -> CachedAudio | None:
+        """The whole article's Opus by the first engine (in the order of preference) that has one; never makes it."""
+        for engine in self.engines:
+            key = self.article_opus_key(engine, segments)
+            if (path := self.opus_cache.get(key)) is not None:
+                return CachedAudio(path, key, engine.name)
+        return None
+
     def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
         """The whole article if every segment is cached by one engine (in the order of preference); never
         synthesizes."""
@@ -162,7 +176,8 @@ class Narrator:
 
     def article_audio(self, segments: Sequence[str], with_opus: bool = False) -> ArticleAudio:
         """The whole article, every segment spoken by the same engine, made now (in order) where missing; with_opus,
-        each segment's Opus too, made right after its MP3 so the first sentence of either comes first."""
+        each segment's Opus too, made right after its MP3 so the first sentence of either comes first, then the
+        whole article's Opus."""
         if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
         if (cached := self.cached_article(segments)) is not None:
@@ -170,6 +185,7 @@ class Narrator:
                 engine = next(engine for engine in self.engines if engine.name == cached.engine)
                 for text, path in zip(_speakable(segments), cached.paths):
                     self._make_opus(engine, text, path)
+                self._make_article_opus(engine, segments, cached.paths)
             return cached
         # An engine that already spoke the title goes on, so the file a listener is streaming stays one voice.
         title = _speakable(segments)[0]
@@ -188,6 +204,8 @@ class Narrator:
                     if with_opus:
                         self._make_opus(engine, text, path)
                     paths.append(path)
+                if with_opus:
+                    self._make_article_opus(engine, segments, paths)
             except SpeechError as error:
                 # MP3 segments of two engines differ in sample rate: the next engine speaks the whole article.
                 last_error = error
@@ -231,6 +249,14 @@ class Narrator:
         if (path := self.opus_cache.get(from_samples)) is not None:
             return path
         return self.opus_cache.get_or_create(from_mp3, lambda file: file.write(audio_file_to_opus(mp3_path)))
+
+    def _make_article_opus(self, engine: SpeechEngine, segments: Sequence[str], mp3_paths: Sequence[Path]) -> Path:
+        """The whole article's Opus, made from its MP3 segments decoded one after another, as a browser decodes the
+        whole MP3, so the two last as long; the segments' own Opus files, coded at half the MP3's rate, would lose
+        more by being coded again."""
+        return self.opus_cache.get_or_create(
+            self.article_opus_key(engine, segments), lambda file: file.write(audio_files_to_opus(mp3_paths))
+        )
 
     def _synthesize(self, engine: SpeechEngine, text: str, with_opus: bool = False):
         # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,10 +69,25 @@ def samples_to_opus(samples: np.ndarray, sample_rate: int) -> bytes:
 
 def audio_file_to_opus(path: str | os.PathLike[str]) -> bytes:
     """Ogg Opus bytes of an audio file libsndfile reads (an engine's MP3), its channels averaged."""
-    import soundfile
+    return audio_files_to_opus([path])
 
-    try:
-        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
-        raise OpusError(f"cannot decode {path}: {error}") from error
-    return samples_to_opus(data.mean(axis=1) if data.shape[1] > 1 else data[:, 0], rate)
+
+def audio_files_to_opus(paths: Sequence[str | os.PathLike[str]]) -> bytes:
+    """Ogg Opus bytes of audio files libsndfile reads (an article's MP3 segments), one after another, in one
+    stream; each file's channels are averaged and its rate converted to the first one's."""
+    import numpy as np
+    import soundfile
+    import soxr
+
+    pieces, first_rate = [], None
+    for path in paths:
+        try:
+            data, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+            raise OpusError(f"cannot decode {path}: {error}") from error
+        mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+        first_rate = first_rate or rate
+        pieces.append(mono if rate == first_rate else soxr.resample(mono, rate, first_rate, quality="HQ"))
+    if not pieces:
+        raise OpusError("no audio files to encode")
+    return samples_to_opus(np.concatenate(pieces), first_rate)
