@@ -206,10 +206,12 @@ class ArticleSpeech:
         return report
 
     def keys_in_use(self, articles: Iterable[Article]) -> set[str]:
-        """Cache keys of these articles' audio by any configured engine (what a prune keeps)."""
+        """Cache keys of these articles' audio, MP3 and Opus, by any configured engine (what a prune of either cache
+        keeps; the keys of one never name a file of the other)."""
         keys: set[str] = set()
         for article in articles:
-            keys |= self.narrator.keys_for(self.segments(article))
+            segments = self.segments(article)
+            keys |= self.narrator.keys_for(segments) | self.narrator.opus_keys_for(segments)
         return keys
 
 

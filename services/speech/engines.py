@@ -167,14 +167,12 @@ class PcmEngine:
         samples, sample_rate = self.speech_samples(text)
         return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
 
-    def synthesize_with_opus(self, text: str) -> tuple[bytes, bytes]:
-        """The MP3 bytes of synthesize() and Ogg Opus bytes (services.speech.opus) of the same levelled samples,
-        so the data saver's lighter file is not a copy of a copy; raises SpeechError on failure."""
-        from .opus import samples_to_opus
-
+    def synthesize_keeping_samples(self, text: str) -> tuple[bytes, np.ndarray, int]:
+        """The MP3 bytes of synthesize() with the levelled samples they were made of and their rate, so the data
+        saver's Opus can be made from the same samples rather than from the MP3; raises SpeechError on failure."""
         samples, sample_rate = self.speech_samples(text)
         levelled = level_speech(samples, sample_rate)
-        return levelled_to_mp3(levelled, sample_rate, self.bitrate_kbps), samples_to_opus(levelled, sample_rate)
+        return levelled_to_mp3(levelled, sample_rate, self.bitrate_kbps), levelled, sample_rate
 
 
 class GTTSEngine:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -25,7 +26,7 @@ from .engines import (
     is_speakable,
     require_speakable,
 )
-from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus, audio_files_to_opus
+from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus, audio_files_to_opus, samples_to_opus
 from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
@@ -113,12 +114,14 @@ class Narrator:
         return cache_key("article-opus", Narrator.article_key(engine, segments), OPUS_VOICE)
 
     def keys_for(self, segments: Sequence[str]) -> set[str]:
-        """Every cache key an article's audio can have, MP3 and Opus, whichever engine spoke it (what a prune of
-        either cache keeps)."""
-        keys: set[str] = {self.article_opus_key(engine, segments) for engine in self.engines}
+        """Every cache key an article's MP3 can have, whichever engine spoke it (what a prune keeps)."""
+        return {self.segment_key(engine, text) for engine in self.engines for text in segments if is_speakable(text)}
+
+    def opus_keys_for(self, segments: Sequence[str]) -> set[str]:
+        """Every cache key an article's Opus files can have, whichever engine spoke it (what a prune keeps)."""
+        keys = {self.article_opus_key(engine, segments) for engine in self.engines}
         for engine in self.engines:
             for text in _speakable(segments):
-                keys.add(self.segment_key(engine, text))
                 keys.update(self.opus_keys(engine, text))
         return keys
 
@@ -176,8 +179,9 @@ class Narrator:
 
     def article_audio(self, segments: Sequence[str], with_opus: bool = False) -> ArticleAudio:
         """The whole article, every segment spoken by the same engine, made now (in order) where missing; with_opus,
-        each segment's Opus too, made right after its MP3 so the first sentence of either comes first, then the
-        whole article's Opus."""
+        each segment's Opus too, then the whole article's Opus. The Opus files are made in a thread of their own,
+        each as soon as its MP3 is: the MP3s come exactly as fast as without them (encoding Opus costs more than
+        speaking with espeak-ng), and the first sentence of either is ready first."""
         if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
         if (cached := self.cached_article(segments)) is not None:
@@ -196,14 +200,16 @@ class Narrator:
                 self._on_passed_over(engine.name)
                 continue
             try:
-                paths = []
-                for text in _speakable(segments):
-                    path = self.cache.get_or_create(
-                        self.segment_key(engine, text), self._segment_writer(engine, text, with_opus)
-                    )
-                    if with_opus:
-                        self._make_opus(engine, text, path)
-                    paths.append(path)
+                # Leaving the block waits for the Opus files under way, also when an engine fails half-way.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opus") as opus_maker:
+                    paths, opus_made = [], []
+                    for text in _speakable(segments):
+                        path, samples = self._make_segment(engine, text, keep_samples=with_opus)
+                        paths.append(path)
+                        if with_opus:
+                            opus_made.append(opus_maker.submit(self._make_opus, engine, text, path, samples))
+                    for made in opus_made:
+                        made.result()  # raises what making it raised
                 if with_opus:
                     self._make_article_opus(engine, segments, paths)
             except SpeechError as error:
@@ -229,23 +235,29 @@ class Narrator:
             chosen = [keys[key]]
             yield path
 
-    def _segment_writer(self, engine: SpeechEngine, text: str, with_opus: bool = False) -> Callable[[BinaryIO], object]:
-        if not (with_opus and isinstance(engine, PcmEngine)):
-            return lambda file: file.write(self._synthesize(engine, text))
+    def _make_segment(self, engine: SpeechEngine, text: str, keep_samples: bool = False):
+        """One segment's MP3, made now if missing, and (keep_samples, an engine that gives them: PcmEngine) the
+        levelled samples it was made of with their rate, for its Opus; else None for them."""
+        kept = []
 
         def write(file: BinaryIO) -> None:
-            # The engine's samples make both files; the Opus is stored first, under its own lock, so it is there
-            # by the time the MP3 that announces the segment appears.
-            mp3, opus = self._synthesize(engine, text, with_opus=True)
-            self.opus_cache.get_or_create(self.opus_keys(engine, text)[0], lambda opus_file: opus_file.write(opus))
+            if keep_samples and isinstance(engine, PcmEngine):
+                mp3, samples, sample_rate = self._synthesize(engine, text, keep_samples=True)
+                kept.append((samples, sample_rate))
+            else:
+                mp3 = self._synthesize(engine, text)
             file.write(mp3)
 
-        return write
+        path = self.cache.get_or_create(self.segment_key(engine, text), write)
+        return path, (kept[0] if kept else None)
 
-    def _make_opus(self, engine: SpeechEngine, text: str, mp3_path: Path) -> Path:
-        """The segment's Opus: the one made from the engine's samples if there is one, else made now from its MP3
-        (a voice that gives only MP3, like Google's, or an Opus evicted alone)."""
+    def _make_opus(self, engine: SpeechEngine, text: str, mp3_path: Path, samples=None) -> Path:
+        """The segment's Opus: from samples (the MP3's own, just spoken) if given, else the one made from the
+        engine's samples earlier if there is one, else made now from its MP3 (a voice that gives only MP3, like
+        Google's, or an Opus evicted alone)."""
         from_samples, from_mp3 = self.opus_keys(engine, text)
+        if samples is not None:
+            return self.opus_cache.get_or_create(from_samples, lambda file: file.write(samples_to_opus(*samples)))
         if (path := self.opus_cache.get(from_samples)) is not None:
             return path
         return self.opus_cache.get_or_create(from_mp3, lambda file: file.write(audio_file_to_opus(mp3_path)))
@@ -258,12 +270,12 @@ class Narrator:
             self.article_opus_key(engine, segments), lambda file: file.write(audio_files_to_opus(mp3_paths))
         )
 
-    def _synthesize(self, engine: SpeechEngine, text: str, with_opus: bool = False):
+    def _synthesize(self, engine: SpeechEngine, text: str, keep_samples: bool = False):
         # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
-        # the one trial a half-open breaker lets through. with_opus (a PcmEngine): (MP3, Opus) of one synthesis.
+        # the one trial a half-open breaker lets through. keep_samples (a PcmEngine): (MP3, samples, rate).
         breaker = self.breakers.get(engine.name)
         try:
-            audio = engine.synthesize_with_opus(text) if with_opus else engine.synthesize(text)
+            audio = engine.synthesize_keeping_samples(text) if keep_samples else engine.synthesize(text)
         except SpeechError:
             self._on_passed_over(engine.name)
             if breaker is not None:

@@ -1,12 +1,15 @@
 """Opus: the lighter audio a listener on a slow link gets under the data saver, made from the same speech as the
-MP3s (the engine's own samples where it gives them, else the MP3 decoded) by libsndfile, inside soundfile's wheel.
+MP3s (the engine's own samples where it gives them, else the MP3 decoded).
 
 Why Ogg Opus and not WebM: Chrome (Android's too, for years) and Firefox play Ogg Opus in <audio>, and Safari
-from 17; Safari's WebM Opus is newer and partial on iPhones, and a browser that cannot play it says so through
-canPlayType, so it keeps the MP3. Why libsndfile: the site already ships it for the bulletin (soundfile), it
-writes Ogg Opus since 1.0.29 (the wheel has 1.2.2) and decodes MP3, so no ffmpeg or other encoder is needed.
-It offers no "VoIP" mode, only a target bitrate (as a compression level); at 16 kHz and 11 kbit/s Opus codes
-speech with its SILK layer anyway, the layer its VoIP mode favours."""
+from 17; Safari's WebM Opus came later to iPhones, and a browser that cannot play Ogg Opus says so through
+canPlayType, so it keeps the MP3.
+
+The libraries, and why: PyAV (FFmpeg's libopus and Ogg muxer, in its wheel) encodes, with libopus's VoIP mode,
+the one tuned for speech, and an exact bitrate; soundfile (already here for the bulletin) writes Ogg Opus too, but
+offers neither, and its libopus took four times the CPU for the same file (0.39 s against 0.10 s for 10 s of
+speech), which an article's job pays for every sentence and once more for the whole. soundfile decodes the MP3s
+and soxr converts the rate, as in the bulletin."""
 from __future__ import annotations
 
 import io
@@ -17,25 +20,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-# soundfile, soxr and numpy are imported where Opus is made (engines.py says why).
+# av, soundfile, soxr and numpy are imported where Opus is made (engines.py says why).
 
 OPUS_SUFFIX = ".opus"
 OPUS_MIMETYPE = "audio/ogg"
 # What the player and the page's <source type> ask the browser about: the container and the codec.
 OPUS_SOURCE_TYPE = "audio/ogg; codecs=opus"
-# Wideband (speech up to 8 kHz, all a voice needs to be clear) at a target of 11 kbit/s, which Opus's variable rate
-# and the Ogg pages bring to about 12: some 90 KB a minute of speech, against the MP3's 180 (bench/opus_bench.py
-# measures it; 13 kbit/s already went past 100 KB). libsndfile maps a compression level of 0 to 1 linearly onto
-# 256 kbit/s down to 6 kbit/s per channel (ogg_opus.c).
+# Wideband (speech up to 8 kHz, all a voice needs to be clear) at 11 kbit/s, which the Ogg pages bring to about
+# 11.5: under 90 KB a minute of speech, against the MP3's 180 (bench/opus_bench.py measures it; 13 kbit/s went
+# past 100 KB on short sentences, each file having its own headers).
 OPUS_SAMPLE_RATE = 16000
 OPUS_BITRATE_BPS = 11000
-_LIBSNDFILE_OPUS_MAX_BPS = 256000
-_LIBSNDFILE_OPUS_MIN_BPS = 6000
-OPUS_COMPRESSION_LEVEL = 1 - (OPUS_BITRATE_BPS - _LIBSNDFILE_OPUS_MIN_BPS) / (
-    _LIBSNDFILE_OPUS_MAX_BPS - _LIBSNDFILE_OPUS_MIN_BPS
-)
+OPUS_APPLICATION = "voip"
+OPUS_COMPLEXITY = 10  # libopus's best; still about 100 times faster than real time here
 # Part of every Opus file's cache key: Opus made another way is made again.
-OPUS_VOICE = f"opus {OPUS_SAMPLE_RATE}Hz {OPUS_BITRATE_BPS}bps"
+OPUS_VOICE = f"opus {OPUS_SAMPLE_RATE}Hz {OPUS_BITRATE_BPS}bps {OPUS_APPLICATION} c{OPUS_COMPLEXITY}"
 
 
 class OpusError(ValueError):
@@ -43,9 +42,9 @@ class OpusError(ValueError):
 
 
 def samples_to_opus(samples: np.ndarray, sample_rate: int) -> bytes:
-    """Ogg Opus bytes (mono, OPUS_SAMPLE_RATE, about OPUS_BITRATE_BPS) of 16-bit or float mono samples."""
+    """Ogg Opus bytes (mono, OPUS_SAMPLE_RATE, OPUS_BITRATE_BPS, VoIP mode) of 16-bit or float mono samples."""
+    import av
     import numpy as np
-    import soundfile
     import soxr
 
     audio = np.asarray(samples)
@@ -58,11 +57,20 @@ def samples_to_opus(samples: np.ndarray, sample_rate: int) -> bytes:
         raise OpusError("no samples to encode")
     buffer = io.BytesIO()
     try:
-        with soundfile.SoundFile(
-            buffer, "w", OPUS_SAMPLE_RATE, 1, format="OGG", subtype="OPUS", compression_level=OPUS_COMPRESSION_LEVEL
-        ) as file:
-            file.write(audio)
-    except (soundfile.LibsndfileError, RuntimeError) as error:
+        # bitexact: no FFmpeg version in the headers, so every host and release writes the same bytes for the
+        # same samples (an ETag names bytes).
+        with av.open(buffer, "w", format="ogg", options={"fflags": "+bitexact"}) as container:
+            stream = container.add_stream("libopus", rate=OPUS_SAMPLE_RATE, layout="mono")
+            stream.bit_rate = OPUS_BITRATE_BPS
+            stream.codec_context.options = {
+                "application": OPUS_APPLICATION, "compression_level": str(OPUS_COMPLEXITY),
+            }
+            stream.codec_context.flags |= av.codec.context.Flags.bitexact
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio.reshape(1, -1)), format="flt", layout="mono")
+            frame.sample_rate = OPUS_SAMPLE_RATE
+            for packet in (*stream.encode(frame), *stream.encode(None)):
+                container.mux(packet)
+    except (av.FFmpegError, ValueError) as error:
         raise OpusError(f"Opus encoding failed: {error}") from error
     return buffer.getvalue()
 
