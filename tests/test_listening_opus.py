@@ -164,3 +164,33 @@ def test_whole_opus_decodes_as_long_as_the_whole_mp3_with_range_and_304(app, cli
     assert part.status_code == 206 and part.data == opus.data[10:20]
     again = client.get(f"/bai-viet/{article.slug}/nghe.opus", headers={"If-None-Match": opus.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_an_engine_that_gives_samples_has_its_opus_made_from_them_not_from_its_mp3(app, client, article):
+    segment = _manifest(client, article.slug, SAVING).get_json()["segments"][1]
+    etag = client.get(segment["sources"][0]["url"]).headers["ETag"].strip('"')
+    narrator = app.extensions["docbai"].speech.narrator
+    from_samples, from_mp3 = narrator.opus_keys(narrator.engines[0], segment["spoken"])
+    assert etag == from_samples != from_mp3
+    assert narrator.opus_cache.get(from_mp3) is None
+
+
+def test_prune_keeps_the_opus_of_current_articles_and_removes_the_rest(app, client, runner, make_article):
+    first = make_article(body_html="<p>Bài thứ nhất.</p>")
+    second = make_article(body_html="<p>Bài thứ hai.</p>")
+    assert runner.invoke(args=["tts", "prewarm", "--latest", "5"]).exit_code == 0
+    opus_cache = app.extensions["docbai"].speech.narrator.opus_cache
+    made = opus_cache.keys()
+    assert len(made) == 2 * 3  # each article: its title, its sentence, the whole
+    with app.app_context():
+        from extensions import db
+        from models import Article
+
+        db.session.get(Article, first.id).body_html = "<p>Bài thứ nhất, đã sửa.</p>"
+        db.session.commit()
+        keep = app.extensions["docbai"].speech.keys_in_use([db.session.get(Article, second.id)])
+    result = runner.invoke(args=["tts", "prune"])
+    assert result.exit_code == 0, result.output
+    left = opus_cache.keys()
+    assert (made & keep) <= left and len(made & keep) == 3
+    assert len(left) == 3 + 1  # and the first article's title, which it still says
