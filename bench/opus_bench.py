@@ -3,7 +3,8 @@
     .venv/bin/python bench/opus_bench.py [--articles 12] [--repeat 3] [--kbps 400] [--rtt-ms 400]
 
 It builds a throw-away instance (SQLite, demo content, espeak-ng), makes the audio of a few demo articles the way
-their job does (every sentence as MP3 and Opus, then the whole article's Opus), and measures:
+their jobs do (every sentence as MP3 and Opus; the whole article's Opus, which the site makes when first asked for),
+and measures:
 
 - bytes per minute of speech, MP3 and Opus, over every sentence file (each with its own headers, as the player
   fetches them) and over the whole-article files (the page's <audio> without JavaScript);
@@ -92,7 +93,7 @@ def voice_demo_articles(app, count: int) -> tuple[list[str], float]:
         speech = app.extensions["docbai"].speech
         started = time.perf_counter()
         for article in articles:
-            speech.whole_audio(article)
+            speech.whole_opus(article)  # its audio (MP3, sentences' Opus), then the whole Opus, made on request
         return [article.slug for article in articles], time.perf_counter() - started
 
 

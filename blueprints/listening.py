@@ -18,7 +18,7 @@ from services.infra.files import ConcatenatedFiles
 from services.content.slugs import ascii_filename
 from services.speech import SpeechError, is_speakable
 from services.speech.opus import OPUS_MIMETYPE, OPUS_SOURCE_TYPE
-from web.background import audio_job
+from web.background import audio_job, whole_opus_job
 from web.cached_files import send_cached_file
 from web.errors import service_unavailable
 from web.generation import preparing_response, ready_fragment, refusal_to_start, take_waiting_slot
@@ -91,16 +91,16 @@ def _preparing(article, head: bool = False):
     )
 
 
-def _refusal_to_make(article):
-    """None once the article's audio job is queued or running and this request may wait for it, else the
-    answer: "đang chuẩn bị" for a HEAD (which never makes anything), the 503 of a remembered failure, or
+def _refusal_to_make(article, job=None):
+    """None once the article's audio job (or job) is queued or running and this request may wait for it, else
+    the answer: "đang chuẩn bị" for a HEAD (which never makes anything), the 503 of a remembered failure, or
     why the job cannot start."""
     if request.method == "HEAD":
         # Never made for a HEAD; the article's job makes the segments in order anyway.
         return _preparing(article, head=True)
     if site_services().speech.failure(article) is not None:
         return _speech_unavailable()
-    return refusal_to_start(audio_job(article))
+    return refusal_to_start(job or audio_job(article))
 
 
 def _speech_unavailable():
@@ -169,15 +169,16 @@ def article_audio(slug):
 
 @bp.get("/bai-viet/<slug>/nghe.opus")
 def article_opus(slug):
-    """The whole article as one Ogg Opus file, the data saver's lighter one for the page's own player. Made after
-    every segment, by the same job: until then a short wait, then "đang chuẩn bị" (an <audio> then falls back to the
-    MP3 <source> after it, which streams while it is made)."""
+    """The whole article as one Ogg Opus file, the data saver's lighter one for the page's own player. Made by a job
+    of its own the first time it is asked for (after the article's audio, where missing): until then a short wait,
+    then "đang chuẩn bị" (an <audio> then falls back to the MP3 <source> after it, which streams while it is
+    made)."""
     article = get_published_article(slug)
     speech = site_services().speech
     if not any(is_speakable(text) for text in speech.segments(article)):
         abort(404)
     if (cached := speech.cached_whole_opus(article)) is None:
-        if (refused := _refusal_to_make(article)) is not None:
+        if (refused := _refusal_to_make(article, whole_opus_job(article))) is not None:
             return refused
         if (release := take_waiting_slot()) is None:
             return _preparing(article)

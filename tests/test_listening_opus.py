@@ -151,8 +151,14 @@ def test_the_page_without_the_data_saver_names_only_the_mp3(client, article):
 
 def test_whole_opus_decodes_as_long_as_the_whole_mp3_with_range_and_304(app, client, article):
     mp3 = client.get(f"/bai-viet/{article.slug}/nghe.mp3")
-    # The whole Opus is made last, after every segment, by the job the MP3 started.
     assert app.extensions["docbai"].jobs.drain(60)
+    opus_cache = app.extensions["docbai"].speech.narrator.opus_cache
+    sentences = len(opus_cache.keys())
+    assert sentences == len(_manifest(client, article.slug, SAVING).get_json()["segments"])
+    # Made only when asked for, by a job of its own (the first <audio> to ask takes the MP3 after it meanwhile).
+    assert client.get(f"/bai-viet/{article.slug}/nghe.opus").status_code in (200, 202)
+    assert app.extensions["docbai"].jobs.drain(60)
+    assert len(opus_cache.keys()) == sentences + 1
     opus = client.get(f"/bai-viet/{article.slug}/nghe.opus")
     assert opus.status_code == 200 and opus.mimetype == "audio/ogg"
     assert opus.headers["Content-Disposition"] == f"inline; filename={article.slug}.opus"
@@ -181,7 +187,7 @@ def test_prune_keeps_the_opus_of_current_articles_and_removes_the_rest(app, clie
     assert runner.invoke(args=["tts", "prewarm", "--latest", "5"]).exit_code == 0
     opus_cache = app.extensions["docbai"].speech.narrator.opus_cache
     made = opus_cache.keys()
-    assert len(made) == 2 * 3  # each article: its title, its sentence, the whole
+    assert len(made) == 2 * 2  # each article: its title, its sentence (the whole only when asked for)
     with app.app_context():
         from extensions import db
         from models import Article
@@ -192,5 +198,5 @@ def test_prune_keeps_the_opus_of_current_articles_and_removes_the_rest(app, clie
     result = runner.invoke(args=["tts", "prune"])
     assert result.exit_code == 0, result.output
     left = opus_cache.keys()
-    assert (made & keep) <= left and len(made & keep) == 3
-    assert len(left) == 3 + 1  # and the first article's title, which it still says
+    assert (made & keep) <= left and len(made & keep) == 2
+    assert len(left) == 2 + 1  # and the first article's title, which it still says

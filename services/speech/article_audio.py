@@ -90,6 +90,13 @@ class ArticleSpeech:
         """Why voicing the article failed a short while ago, or None; it is not tried again meanwhile."""
         return self.narrator.cache.failure(self.failure_key(article))
 
+    def whole_opus(self, article: Article) -> CachedAudio:
+        """The whole article's Opus, made now (after its MP3 and its segments' Opus, made first where missing):
+        only for a listener who asks for it, the data saver's page without JavaScript, as it costs as much again as
+        the segments' Opus. Failures as whole_audio's."""
+        self.whole_audio(article)
+        return self.narrator.article_opus(self.segments(article))
+
     def whole_audio(self, article: Article) -> ArticleAudio:
         """The article's whole MP3 and every segment's Opus, made now where missing; a failure of the engines is
         remembered for a few minutes, and asking again meanwhile raises SpeechError at once. A lock held too long

@@ -179,9 +179,9 @@ class Narrator:
 
     def article_audio(self, segments: Sequence[str], with_opus: bool = False) -> ArticleAudio:
         """The whole article, every segment spoken by the same engine, made now (in order) where missing; with_opus,
-        each segment's Opus too, then the whole article's Opus. The Opus files are made in a thread of their own,
-        each as soon as its MP3 is: the MP3s come exactly as fast as without them (encoding Opus costs more than
-        speaking with espeak-ng), and the first sentence of either is ready first."""
+        each segment's Opus too. The Opus files are made in a thread of their own, each as soon as its MP3 is: the
+        MP3s come exactly as fast as without them (encoding Opus costs more than speaking with espeak-ng), and the
+        first sentence of either is ready first."""
         if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
         if (cached := self.cached_article(segments)) is not None:
@@ -189,7 +189,6 @@ class Narrator:
                 engine = next(engine for engine in self.engines if engine.name == cached.engine)
                 for text, path in zip(_speakable(segments), cached.paths):
                     self._make_opus(engine, text, path)
-                self._make_article_opus(engine, segments, cached.paths)
             return cached
         # An engine that already spoke the title goes on, so the file a listener is streaming stays one voice.
         title = _speakable(segments)[0]
@@ -210,8 +209,6 @@ class Narrator:
                             opus_made.append(opus_maker.submit(self._make_opus, engine, text, path, samples))
                     for made in opus_made:
                         made.result()  # raises what making it raised
-                if with_opus:
-                    self._make_article_opus(engine, segments, paths)
             except SpeechError as error:
                 # MP3 segments of two engines differ in sample rate: the next engine speaks the whole article.
                 last_error = error
@@ -262,13 +259,15 @@ class Narrator:
             return path
         return self.opus_cache.get_or_create(from_mp3, lambda file: file.write(audio_file_to_opus(mp3_path)))
 
-    def _make_article_opus(self, engine: SpeechEngine, segments: Sequence[str], mp3_paths: Sequence[Path]) -> Path:
-        """The whole article's Opus, made from its MP3 segments decoded one after another, as a browser decodes the
-        whole MP3, so the two last as long; the segments' own Opus files, coded at half the MP3's rate, would lose
-        more by being coded again."""
-        return self.opus_cache.get_or_create(
-            self.article_opus_key(engine, segments), lambda file: file.write(audio_files_to_opus(mp3_paths))
-        )
+    def article_opus(self, segments: Sequence[str]) -> CachedAudio:
+        """The whole article's Opus, made now if missing, from its whole MP3 (made first where missing): its segments
+        decoded one after another, as a browser decodes the whole MP3, so the two last as long; the segments' own
+        Opus files, coded at half the MP3's rate, would lose more by being coded again."""
+        audio = self.article_audio(segments)
+        engine = next(engine for engine in self.engines if engine.name == audio.engine)
+        key = self.article_opus_key(engine, segments)
+        path = self.opus_cache.get_or_create(key, lambda file: file.write(audio_files_to_opus(audio.paths)))
+        return CachedAudio(path, key, engine.name)
 
     def _synthesize(self, engine: SpeechEngine, text: str, keep_samples: bool = False):
         # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
