@@ -200,3 +200,8 @@ def test_prune_keeps_the_opus_of_current_articles_and_removes_the_rest(app, clie
     left = opus_cache.keys()
     assert (made & keep) <= left and len(made & keep) == 2
     assert len(left) == 2 + 1  # and the first article's title, which it still says
+
+
+def test_the_settings_page_says_the_data_saver_lightens_the_audio(client):
+    html = client.get("/tuy-chon").get_data(as_text=True)
+    assert "“Đọc bài” phát tệp âm thanh nhẹ hơn" in html
