@@ -280,6 +280,8 @@ SETTINGS: tuple[Setting, ...] = (
             "the editors' old lexicon file (TSV), imported into the database once by `flask db upgrade`"),
     Setting("AUDIO_CACHE_MAX_BYTES", 1024**3, byte_count,
             "the audio cache's budget in bytes (1 GiB: about 100 hours, some 2,500 articles)"),
+    Setting("AUDIO_OPUS_CACHE_MAX_BYTES", 512 * 1024**2, byte_count,
+            "the budget in bytes of the data saver's Opus audio, beside the MP3s (512 MiB: some 100 hours of sentences)"),
     Setting("PDF_CACHE_MAX_BYTES", 512 * 1024**2, byte_count, "the PDF cache's budget in bytes"),
     # Speech
     Setting("TTS_ENGINE", "auto", choice("auto", "piper", "gtts", "espeak"),

@@ -4,6 +4,11 @@ Audio is made by the job queue, never by the thread serving the request. A cache
 (never rate-limited). A first whole-article MP3 is streamed while its job makes the segments (espeak-ng
 speaks about 47 times faster than it is heard, so the stream never runs dry); a first segment is waited
 for briefly. HEAD never makes anything.
+
+Under the data saver (the reader's switch, else the browser's Save-Data) the player's segment list also names each
+sentence's Ogg Opus, about half the bytes of its MP3 (services.speech.opus); the player takes it when the browser
+says it can play it. The page's own <audio> (JavaScript off) then lists the whole article's Opus before its MP3, and
+the browser takes the first it plays. The MP3s stay for everyone else, the podcast and downloads.
 """
 from flask import Blueprint, Response, abort, current_app, jsonify, make_response, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -13,13 +18,15 @@ from services.content.articles import get_published_article
 from services.infra.files import ConcatenatedFiles
 from services.content.slugs import ascii_filename
 from services.speech import SpeechError, is_speakable
+from services.speech.opus import OPUS_MIMETYPE, OPUS_SOURCE_TYPE
 from services.statistics.counting import MP3
-from web.background import audio_job
+from web.background import audio_job, whole_opus_job
 from web.cached_files import send_cached_file
 from web.counting import count_download, is_counted_request, today
 from web.errors import service_unavailable
 from web.generation import preparing_response, ready_fragment, refusal_to_start, take_waiting_slot
 from web.page_cache import cached_value
+from web.preferences import saving_data
 from web.site_services import site_services
 
 bp = Blueprint("listening", __name__)
@@ -31,13 +38,14 @@ RETRY_AFTER_SECONDS = 60
 # The player's speeds, written into its <select> by the template; player.js reads them from there.
 PLAYBACK_SPEEDS = ("0.75", "1", "1.25", "1.5", "1.75", "2")
 DEFAULT_SPEED = "1"
+MP3_MIMETYPE = "audio/mpeg"
 
 
-def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False):
+def _audio_response(cached, download_name: str, version: str, as_attachment: bool = False, mimetype=MP3_MIMETYPE):
     versioned = request.args.get("v") == version
     response = send_cached_file(
         cached.path,
-        mimetype="audio/mpeg",
+        mimetype=mimetype,
         conditional=True,  # Range (206) so a phone can seek and resume, If-None-Match (304)
         etag=cached.key,
         download_name=download_name,
@@ -87,16 +95,16 @@ def _preparing(article, head: bool = False):
     )
 
 
-def _refusal_to_make(article):
-    """None once the article's audio job is queued or running and this request may wait for it, else the
-    answer: "đang chuẩn bị" for a HEAD (which never makes anything), the 503 of a remembered failure, or
+def _refusal_to_make(article, job=None):
+    """None once the article's audio job (or job) is queued or running and this request may wait for it, else
+    the answer: "đang chuẩn bị" for a HEAD (which never makes anything), the 503 of a remembered failure, or
     why the job cannot start."""
     if request.method == "HEAD":
         # Never made for a HEAD; the article's job makes the segments in order anyway.
         return _preparing(article, head=True)
     if site_services().speech.failure(article) is not None:
         return _speech_unavailable()
-    return refusal_to_start(audio_job(article))
+    return refusal_to_start(job or audio_job(article))
 
 
 def _speech_unavailable():
@@ -114,10 +122,13 @@ def playback_speeds() -> list[dict]:
 
 @bp.app_template_global()
 def listening_links(article) -> dict:
-    """URLs of an article's audio for its page: the whole file, its download and the player's segment list."""
+    """URLs of an article's audio for its page: the whole file (MP3, and Opus for the data saver with its MIME type),
+    its download and the player's segment list."""
     version = site_services().speech.version(article)
     return {
         "audio": url_for("listening.article_audio", slug=article.slug, v=version),
+        "audio_opus": url_for("listening.article_opus", slug=article.slug, v=version),
+        "opus_type": OPUS_SOURCE_TYPE,
         "download": url_for("listening.article_audio", slug=article.slug, v=version, tai_ve=1),
         "manifest": url_for("listening.manifest", slug=article.slug, v=version),
         "report": url_for("listening.listening_beacon", slug=article.slug),
@@ -161,6 +172,33 @@ def article_audio(slug):
             release()
 
 
+@bp.get("/bai-viet/<slug>/nghe.opus")
+def article_opus(slug):
+    """The whole article as one Ogg Opus file, the data saver's lighter one for the page's own player. Made by a job
+    of its own the first time it is asked for (after the article's audio, where missing): until then a short wait,
+    then "đang chuẩn bị" (an <audio> then falls back to the MP3 <source> after it, which streams while it is
+    made)."""
+    article = get_published_article(slug)
+    speech = site_services().speech
+    if not any(is_speakable(text) for text in speech.segments(article)):
+        abort(404)
+    if (cached := speech.cached_whole_opus(article)) is None:
+        if (refused := _refusal_to_make(article, whole_opus_job(article))) is not None:
+            return refused
+        if (release := take_waiting_slot()) is None:
+            return _preparing(article)
+        try:
+            cached = speech.wait_for_whole_opus(article, current_app.config["AUDIO_WHOLE_GRACE_SECONDS"])
+        except SpeechError as error:
+            current_app.logger.warning("No audio for %s: %s", slug, error)
+            return _speech_unavailable()
+        finally:
+            release()
+        if cached is None:
+            return _preparing(article)
+    return _audio_response(cached, ascii_filename(slug, "opus"), speech.version(article), mimetype=OPUS_MIMETYPE)
+
+
 @bp.get("/bai-viet/<slug>/nghe/trang-thai")
 def audio_status(slug):
     """Whether the article's whole MP3 is ready: the self-replacing status of the "đang chuẩn bị" page."""
@@ -183,18 +221,32 @@ def audio_status(slug):
 @bp.get("/bai-viet/<slug>/nghe/<int:index>.mp3")
 def segment_audio(slug, index):
     """One segment (a sentence; 0 is the title) as MP3, so playback starts before the rest is made."""
+    return _segment_response(slug, index, opus=False)
+
+
+@bp.get("/bai-viet/<slug>/nghe/<int:index>.opus")
+def segment_opus(slug, index):
+    """One segment as Ogg Opus, the data saver's lighter file; made by the same job as the MP3s."""
+    return _segment_response(slug, index, opus=True)
+
+
+def _segment_response(slug: str, index: int, opus: bool):
     article = get_published_article(slug)
     speech = site_services().speech
     segments = speech.segments(article)
     if index >= len(segments) or not is_speakable(segments[index]):
         abort(404)
-    if (cached := speech.cached_segment(article, index)) is None:
+    cached_now, wait_for = (
+        (speech.cached_opus_segment, speech.wait_for_opus_segment) if opus
+        else (speech.cached_segment, speech.wait_for_segment)
+    )
+    if (cached := cached_now(article, index)) is None:
         if (refused := _refusal_to_make(article)) is not None:
             return refused
         if (release := take_waiting_slot()) is None:
             return _preparing(article)
         try:
-            cached = speech.wait_for_segment(article, index, current_app.config["SEGMENT_WAIT_SECONDS"])
+            cached = wait_for(article, index, current_app.config["SEGMENT_WAIT_SECONDS"])
         except SpeechError as error:
             current_app.logger.warning("No audio for %s segment %d: %s", slug, index, error)
             return _speech_unavailable()
@@ -202,31 +254,50 @@ def segment_audio(slug, index):
             release()
         if cached is None:
             return _preparing(article)
+    if opus:
+        return _audio_response(cached, ascii_filename(slug, "opus", index), speech.version(article),
+                               mimetype=OPUS_MIMETYPE)
     return _audio_response(cached, ascii_filename(slug, "mp3", index), speech.version(article))
+
+
+def _segment_sources(slug: str, index: int, version: str) -> list[dict]:
+    """The files of one segment the player may choose from, the lighter first, each with the MIME type it asks
+    the browser about (canPlayType)."""
+    return [
+        {"url": url_for("listening.segment_opus", slug=slug, index=index, v=version), "type": OPUS_SOURCE_TYPE},
+        {"url": url_for("listening.segment_audio", slug=slug, index=index, v=version), "type": MP3_MIMETYPE},
+    ]
 
 
 @bp.get("/bai-viet/<slug>/nghe.json")
 def manifest(slug):
-    """The player's list of segments, one per sentence: its audio URL, its block on the page (data-seg), its text
-    as shown there (to highlight it) and as spoken (for the device's own voice); costs no synthesis."""
+    """The player's list of segments, one per sentence: its audio URL (MP3), its block on the page (data-seg), its
+    text as shown there (to highlight it) and as spoken (for the device's own voice); under the data saver also its
+    sources, the Opus file first, each with its MIME type. Costs no synthesis. Differs by the data saver, so it
+    varies by the cookie and Save-Data (web.preferences adds them)."""
     article = get_published_article(slug)
     speech = site_services().speech
     version = speech.version(article)
+    light = saving_data()
+    segments = []
+    for index, sentence in enumerate(speech.sentences(article)):
+        if not is_speakable(sentence.spoken):
+            continue
+        segment = {
+            "index": index,
+            "url": url_for("listening.segment_audio", slug=slug, index=index, v=version),
+            "block": sentence.block,
+            "text": sentence.text,
+            "spoken": sentence.spoken,
+        }
+        if light:
+            segment["sources"] = _segment_sources(slug, index, version)
+        segments.append(segment)
     response = jsonify(
         title=article.title,
         version=version,
         audio=url_for("listening.article_audio", slug=slug, v=version),
-        segments=[
-            {
-                "index": index,
-                "url": url_for("listening.segment_audio", slug=slug, index=index, v=version),
-                "block": sentence.block,
-                "text": sentence.text,
-                "spoken": sentence.spoken,
-            }
-            for index, sentence in enumerate(speech.sentences(article))
-            if is_speakable(sentence.spoken)
-        ],
+        segments=segments,
     )
     if request.args.get("v") == version:
         response.cache_control.public = True

@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from services.content.articles import every_article, latest_published
-from services.infra.files import write_atomically
+from services.infra.files import PruneReport, write_atomically
 from services.content.formatting import vietnamese_number
 from services.speech import NothingToSpeak, SpeechError
 from services.vietnamese import explain, spoken_form
@@ -58,7 +58,9 @@ def tts_group():
 def prune_command():
     """Delete cached audio that no current article uses (left behind by edits and deletions)."""
     speech = site_services().speech
-    result = speech.narrator.cache.prune(keep=speech.keys_in_use(every_article()))
+    keep = speech.keys_in_use(every_article())
+    mp3, opus = speech.narrator.cache.prune(keep=keep), speech.narrator.opus_cache.prune(keep=keep)
+    result = PruneReport(mp3.removed_files + opus.removed_files, mp3.freed_bytes + opus.freed_bytes)
     click.echo(f"Đã xóa {result.removed_files} tệp, giải phóng {result.freed_bytes / 1_000_000:.1f} MB.")
 
 

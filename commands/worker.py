@@ -50,7 +50,7 @@ def worker_command(burst):
     os.nice(GENERATION_NICENESS)
     # Each job runs in a forked process; it must open its own database connections, not share these.
     db.engine.dispose()
-    for cache in (services.speech.narrator.cache, services.pdfs.cache):
+    for cache in (services.speech.narrator.cache, services.speech.narrator.opus_cache, services.pdfs.cache):
         cache.sweep()
     # A plain client, not the site's guarded one: a worker may wait on Redis (RQ raises its socket timeout
     # for blocking pops and retries on its own), where a page must not.

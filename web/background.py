@@ -20,6 +20,7 @@ from services.speech import NothingToSpeak, SpeechError
 from services.vietnamese.lexicon import Entry, lexicon_with
 
 AUDIO_TASK = "web.background:make_article_audio"
+WHOLE_OPUS_TASK = "web.background:make_article_whole_opus"
 PDF_TASK = "web.background:make_article_pdf"
 # The newsroom's: the same work for an article in any state but deleted (a draft's preview, a scheduled
 # article made ahead of its time). Audio is content-addressed, so a draft's segments are the published article's.
@@ -39,6 +40,12 @@ def audio_job(article: Article, priority: int = URGENT) -> Job:
     """The job that voices an article as it reads now (an edit is a new job)."""
     version = _site_services().speech.version(article)
     return Job(f"audio-{article.id}-{version}", AUDIO_TASK, (article.id,), priority, current_request_id())
+
+
+def whole_opus_job(article: Article, priority: int = URGENT) -> Job:
+    """The job that makes an article's whole Opus (and its audio first, where missing), as it reads now."""
+    version = _site_services().speech.version(article)
+    return Job(f"opus-{article.id}-{version}", WHOLE_OPUS_TASK, (article.id,), priority, current_request_id())
 
 
 def pdf_job(article: Article, priority: int = URGENT) -> Job:
@@ -158,6 +165,11 @@ def make_article_audio(article_id: int) -> None:
     _timed("audio", _make_audio, article_id, _published)
 
 
+def make_article_whole_opus(article_id: int) -> None:
+    """Job: make the article's whole Opus, for the data saver's page without JavaScript (its audio first)."""
+    _timed("audio", _make_whole_opus, article_id, _published)
+
+
 def make_article_pdf(article_id: int) -> None:
     """Job: render the article's PDF into the PDF cache (a failure is remembered there)."""
     _timed("pdf", _make_pdf, article_id, _published)
@@ -184,10 +196,14 @@ def _timed(kind: str, make: Callable[[Article], str], article_id: int,
         current_app.extensions["docbai_metrics"].job_finished(kind, outcome, time.perf_counter() - started)
 
 
-def _make_audio(article: Article) -> str:
+def _make_whole_opus(article: Article) -> str:
+    return _make_audio(article, whole_opus=True)
+
+
+def _make_audio(article: Article, whole_opus: bool = False) -> str:
     speech = _site_services().speech
     try:
-        speech.whole_audio(article)
+        speech.whole_opus(article) if whole_opus else speech.whole_audio(article)
     except NothingToSpeak:
         return "skipped"
     except SpeechError as error:

@@ -114,7 +114,8 @@ def metrics_text() -> bytes:
     services = current_app.extensions["docbai"]
     shared = isinstance(services.jobs, RedisQueue)
     scrape_time = ScrapeTimeCollector(
-        caches=[("audio", services.speech.narrator.cache), ("pdf", services.pdfs.cache)],
+        caches=[("audio", services.speech.narrator.cache), ("audio_opus", services.speech.narrator.opus_cache),
+                ("pdf", services.pdfs.cache)],
         queue_limit=current_app.config["GENERATION_QUEUE_MAX"],
         jobs_pending=services.jobs.pending_count if shared else None,
         views_pending=services.views.pending_total if shared else None,

@@ -71,7 +71,7 @@ def init_site_services(app) -> None:
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
-            shared_locks, metrics.engine_passed_over, metrics.breaker_state,
+            shared_locks, metrics.engine_passed_over, metrics.breaker_state, config["AUDIO_OPUS_CACHE_MAX_BYTES"],
         ),
         EditorLexicon(
             _editor_entries_of(app),

@@ -1,6 +1,6 @@
 """An article's audio: its spoken segments (one per sentence) under the site's lexicon, their version, the cached MP3 (its
-segment files, stored once), making it (remembering a failure for a while), streaming it while it is made,
-and which cached files are still in use."""
+segment files, stored once) and each segment's Opus for the data saver, making them (remembering a failure for a
+while), streaming the MP3 while it is made, and which cached files are still in use."""
 from __future__ import annotations
 
 import os
@@ -144,17 +144,25 @@ class ArticleSpeech:
         """Why voicing the article failed a short while ago, or None; it is not tried again meanwhile."""
         return self.narrator.cache.failure(self.failure_key(article))
 
+    def whole_opus(self, article: Article) -> CachedAudio:
+        """The whole article's Opus, made now (after its MP3 and its segments' Opus, made first where missing):
+        only for a listener who asks for it, the data saver's page without JavaScript, as it costs as much again as
+        the segments' Opus. Failures as whole_audio's."""
+        self.whole_audio(article)
+        return self.narrator.article_opus(self.segments(article))
+
     def whole_audio(self, article: Article) -> ArticleAudio:
-        """The article's whole MP3, made now where missing; a failure of the engines is remembered for a few
-        minutes, and asking again meanwhile raises SpeechError at once. A lock held too long (TimeoutError) is
-        not remembered here: the caller decides (a job retried after its process died must try again)."""
+        """The article's whole MP3 and every segment's Opus, made now where missing; a failure of the engines is
+        remembered for a few minutes, and asking again meanwhile raises SpeechError at once. A lock held too long
+        (TimeoutError) is not remembered here: the caller decides (a job retried after its process died must try
+        again)."""
         segments = self.segments(article)
-        if (cached := self.narrator.cached_article(segments)) is not None:
-            return cached
+        if self.narrator.cached_article(segments) is not None:
+            return self.narrator.article_audio(segments, with_opus=True)  # only the Opus files it lacks are made
         if (reason := self.failure(article)) is not None:
             raise SpeechError(f"failed a short while ago: {reason}")
         try:
-            return self.narrator.article_audio(segments)
+            return self.narrator.article_audio(segments, with_opus=True)
         except SpeechError as error:
             # Every engine said no: remembered, so listeners get an honest answer instead of a new try each.
             self.remember_failure(article, str(error) or type(error).__name__)
@@ -171,6 +179,36 @@ class ArticleSpeech:
     def cached_segment(self, article: Article, index: int) -> CachedAudio | None:
         """One segment's MP3 if any engine has made it; never synthesizes."""
         return self.narrator.cached_segment(self.segments(article)[index])
+
+    def cached_opus_segment(self, article: Article, index: int) -> CachedAudio | None:
+        """One segment's Opus if it has been made; never makes anything."""
+        return self.narrator.cached_opus_segment(self.segments(article)[index])
+
+    def wait_for_opus_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
+        """The segment's Opus once some thread or process has made it, or None after seconds; SpeechError if its
+        article's making failed meanwhile."""
+        text = self.segments(article)[index]
+        keys = {key: engine for engine in self.narrator.engines for key in self.narrator.opus_keys(engine, text)}
+        try:
+            found = self.narrator.opus_cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
+        except RememberedFailure as error:
+            raise SpeechError(str(error)) from error
+        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
+
+    def cached_whole_opus(self, article: Article) -> CachedAudio | None:
+        """The whole article's Opus if it has been made; never makes anything."""
+        return self.narrator.cached_article_opus(self.segments(article))
+
+    def wait_for_whole_opus(self, article: Article, seconds: float) -> CachedAudio | None:
+        """The whole article's Opus once some thread or process has made it (after every segment), or None after
+        seconds; SpeechError if its article's making failed meanwhile."""
+        segments = self.segments(article)
+        keys = {self.narrator.article_opus_key(engine, segments): engine for engine in self.narrator.engines}
+        try:
+            found = self.narrator.opus_cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
+        except RememberedFailure as error:
+            raise SpeechError(str(error)) from error
+        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
 
     def wait_for_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
         """The segment once some thread or process has made it, or None after seconds; SpeechError if its
@@ -229,10 +267,12 @@ class ArticleSpeech:
         return report
 
     def keys_in_use(self, articles: Iterable[Article]) -> set[str]:
-        """Cache keys of these articles' audio by any configured engine (what a prune keeps)."""
+        """Cache keys of these articles' audio, MP3 and Opus, by any configured engine (what a prune of either cache
+        keeps; the keys of one never name a file of the other)."""
         keys: set[str] = set()
         for article in articles:
-            keys |= self.narrator.keys_for(self.segments(article))
+            segments = self.segments(article)
+            keys |= self.narrator.keys_for(segments) | self.narrator.opus_keys_for(segments)
         return keys
 
 

@@ -137,6 +137,11 @@ def level_speech(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def pcm_to_mp3(samples: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BITRATE_KBPS) -> bytes:
     """MP3 bytes (mono, CBR) of 16-bit mono samples, levelled to the common speech level first."""
+    return levelled_to_mp3(level_speech(samples, sample_rate), sample_rate, bitrate_kbps)
+
+
+def levelled_to_mp3(levelled: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BITRATE_KBPS) -> bytes:
+    """MP3 bytes (mono, CBR) of 16-bit mono samples already at the common speech level."""
     import lameenc
 
     encoder = lameenc.Encoder()
@@ -144,7 +149,7 @@ def pcm_to_mp3(samples: np.ndarray, sample_rate: int, bitrate_kbps: int = MP3_BI
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(1)
     encoder.set_quality(2)  # 2 = high quality; the encoder still runs about 300 times faster than real time
-    pcm = level_speech(samples, sample_rate).astype("<i2").tobytes()
+    pcm = levelled.astype("<i2").tobytes()
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
@@ -161,6 +166,13 @@ class PcmEngine:
         """MP3 bytes (mono, CBR at bitrate_kbps) of the engine's speech; raises SpeechError on failure."""
         samples, sample_rate = self.speech_samples(text)
         return pcm_to_mp3(samples, sample_rate, self.bitrate_kbps)
+
+    def synthesize_keeping_samples(self, text: str) -> tuple[bytes, np.ndarray, int]:
+        """The MP3 bytes of synthesize() with the levelled samples they were made of and their rate, so the data
+        saver's Opus can be made from the same samples rather than from the MP3; raises SpeechError on failure."""
+        samples, sample_rate = self.speech_samples(text)
+        levelled = level_speech(samples, sample_rate)
+        return levelled_to_mp3(levelled, sample_rate, self.bitrate_kbps), levelled, sample_rate
 
 
 class GTTSEngine:

@@ -1,11 +1,14 @@
 """The narrator: picks an engine, falls back when Google is away, and keeps every piece of audio in the cache.
 
 An article's audio is stored once, as its segment files: the whole MP3 is those files read in order (MP3 is a
-sequence of self-contained frames), streamed while they are made and served with byte ranges once all are."""
+sequence of self-contained frames), streamed while they are made and served with byte ranges once all are.
+Beside each MP3 segment an article's audio has its Ogg Opus (services.speech.opus), the data saver's lighter
+file, in a cache of its own with the same layout, locks and kind of budget."""
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -17,11 +20,13 @@ from .engines import (
     EspeakEngine,
     GTTSEngine,
     NothingToSpeak,
+    PcmEngine,
     SpeechEngine,
     SpeechError,
     is_speakable,
     require_speakable,
 )
+from .opus import OPUS_SUFFIX, OPUS_VOICE, audio_file_to_opus, audio_files_to_opus, samples_to_opus
 from .piper import PiperEngine, find_voice
 
 ENGINE_SETTINGS = ("auto", "piper", "gtts", "espeak")
@@ -69,10 +74,13 @@ class Narrator:
         breakers: dict[str, CircuitBreaker] | None = None,
         on_passed_over: Callable[[str], None] | None = None,
         on_breaker: Callable[[str, float], None] | None = None,
+        opus_cache: FileCache | None = None,
     ):
         if not engines:
             raise ValueError("a narrator needs at least one engine")
         self.cache = cache
+        # The Opus files: by default beside the MP3s in the same folder (another suffix), without a budget.
+        self.opus_cache = opus_cache or opus_audio_cache(cache.directory, shared_locks=cache.shared_locks)
         self.engines = list(engines)
         # Engine name -> breaker, for engines that can be unreachable; the others are always tried.
         self.breakers = dict(breakers or {})
@@ -91,9 +99,31 @@ class Narrator:
         """The ETag of a whole article (all its segments, in order) spoken by engine; no file has this key."""
         return cache_key("article", engine.name, engine.voice, *(text.strip() for text in segments))
 
+    @staticmethod
+    def opus_keys(engine: SpeechEngine, text: str) -> tuple[str, str]:
+        """Cache keys of one segment's Opus by engine: made from the engine's own samples, then from its MP3. Two
+        keys, because the two are not the same bytes, and an ETag must name bytes (a Range of one is not part of
+        the other)."""
+        segment = Narrator.segment_key(engine, text)
+        return cache_key("opus", segment, "samples", OPUS_VOICE), cache_key("opus", segment, "mp3", OPUS_VOICE)
+
+    @staticmethod
+    def article_opus_key(engine: SpeechEngine, segments: Sequence[str]) -> str:
+        """Cache key of a whole article's Opus spoken by engine: one file, unlike the whole MP3 (Ogg streams are not
+        joined by putting one after another, as MP3 frames are)."""
+        return cache_key("article-opus", Narrator.article_key(engine, segments), OPUS_VOICE)
+
     def keys_for(self, segments: Sequence[str]) -> set[str]:
-        """Every cache key an article's audio can have, whichever engine spoke it (what prune keeps)."""
+        """Every cache key an article's MP3 can have, whichever engine spoke it (what a prune keeps)."""
         return {self.segment_key(engine, text) for engine in self.engines for text in segments if is_speakable(text)}
+
+    def opus_keys_for(self, segments: Sequence[str]) -> set[str]:
+        """Every cache key an article's Opus files can have, whichever engine spoke it (what a prune keeps)."""
+        keys = {self.article_opus_key(engine, segments) for engine in self.engines}
+        for engine in self.engines:
+            for text in _speakable(segments):
+                keys.update(self.opus_keys(engine, text))
+        return keys
 
     def synthesize(self, text: str) -> SpokenAudio:
         """MP3 bytes of text from the first engine that works, without the cache (for the speak command)."""
@@ -115,6 +145,23 @@ class Narrator:
                 return CachedAudio(path, key, engine.name)
         return None
 
+    def cached_opus_segment(self, text: str) -> CachedAudio | None:
+        """The cached Opus of one segment by the first engine (in the order of preference) that has one; never
+        makes anything."""
+        for engine in self.engines:
+            for key in self.opus_keys(engine, text):
+                if (path := self.opus_cache.get(key)) is not None:
+                    return CachedAudio(path, key, engine.name)
+        return None
+
+    def cached_article_opus(self, segments: Sequence[str]) -> CachedAudio | None:
+        """The whole article's Opus by the first engine (in the order of preference) that has one; never makes it."""
+        for engine in self.engines:
+            key = self.article_opus_key(engine, segments)
+            if (path := self.opus_cache.get(key)) is not None:
+                return CachedAudio(path, key, engine.name)
+        return None
+
     def cached_article(self, segments: Sequence[str]) -> ArticleAudio | None:
         """The whole article if every segment is cached by one engine (in the order of preference); never
         synthesizes."""
@@ -130,11 +177,18 @@ class Narrator:
                     return ArticleAudio(tuple(paths), self.article_key(engine, segments), engine.name)
         return None
 
-    def article_audio(self, segments: Sequence[str]) -> ArticleAudio:
-        """The whole article, every segment spoken by the same engine, made now (in order) where missing."""
+    def article_audio(self, segments: Sequence[str], with_opus: bool = False) -> ArticleAudio:
+        """The whole article, every segment spoken by the same engine, made now (in order) where missing; with_opus,
+        each segment's Opus too. The Opus files are made in a thread of their own, each as soon as its MP3 is: the
+        MP3s come exactly as fast as without them (encoding Opus costs more than speaking with espeak-ng), and the
+        first sentence of either is ready first."""
         if not _speakable(segments):
             raise NothingToSpeak("the article has nothing to speak")
         if (cached := self.cached_article(segments)) is not None:
+            if with_opus:
+                engine = next(engine for engine in self.engines if engine.name == cached.engine)
+                for text, path in zip(_speakable(segments), cached.paths):
+                    self._make_opus(engine, text, path)
             return cached
         # An engine that already spoke the title goes on, so the file a listener is streaming stays one voice.
         title = _speakable(segments)[0]
@@ -145,15 +199,21 @@ class Narrator:
                 self._on_passed_over(engine.name)
                 continue
             try:
-                paths = tuple(
-                    self.cache.get_or_create(self.segment_key(engine, text), self._segment_writer(engine, text))
-                    for text in _speakable(segments)
-                )
+                # Leaving the block waits for the Opus files under way, also when an engine fails half-way.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opus") as opus_maker:
+                    paths, opus_made = [], []
+                    for text in _speakable(segments):
+                        path, samples = self._make_segment(engine, text, keep_samples=with_opus)
+                        paths.append(path)
+                        if with_opus:
+                            opus_made.append(opus_maker.submit(self._make_opus, engine, text, path, samples))
+                    for made in opus_made:
+                        made.result()  # raises what making it raised
             except SpeechError as error:
                 # MP3 segments of two engines differ in sample rate: the next engine speaks the whole article.
                 last_error = error
                 continue
-            return ArticleAudio(paths, self.article_key(engine, segments), engine.name)
+            return ArticleAudio(tuple(paths), self.article_key(engine, segments), engine.name)
         raise self._no_engine_error(last_error)
 
     def segments_as_made(
@@ -172,15 +232,49 @@ class Narrator:
             chosen = [keys[key]]
             yield path
 
-    def _segment_writer(self, engine: SpeechEngine, text: str) -> Callable[[BinaryIO], object]:
-        return lambda file: file.write(self._synthesize(engine, text))
+    def _make_segment(self, engine: SpeechEngine, text: str, keep_samples: bool = False):
+        """One segment's MP3, made now if missing, and (keep_samples, an engine that gives them: PcmEngine) the
+        levelled samples it was made of with their rate, for its Opus; else None for them."""
+        kept = []
 
-    def _synthesize(self, engine: SpeechEngine, text: str) -> bytes:
+        def write(file: BinaryIO) -> None:
+            if keep_samples and isinstance(engine, PcmEngine):
+                mp3, samples, sample_rate = self._synthesize(engine, text, keep_samples=True)
+                kept.append((samples, sample_rate))
+            else:
+                mp3 = self._synthesize(engine, text)
+            file.write(mp3)
+
+        path = self.cache.get_or_create(self.segment_key(engine, text), write)
+        return path, (kept[0] if kept else None)
+
+    def _make_opus(self, engine: SpeechEngine, text: str, mp3_path: Path, samples=None) -> Path:
+        """The segment's Opus: from samples (the MP3's own, just spoken) if given, else the one made from the
+        engine's samples earlier if there is one, else made now from its MP3 (a voice that gives only MP3, like
+        Google's, or an Opus evicted alone)."""
+        from_samples, from_mp3 = self.opus_keys(engine, text)
+        if samples is not None:
+            return self.opus_cache.get_or_create(from_samples, lambda file: file.write(samples_to_opus(*samples)))
+        if (path := self.opus_cache.get(from_samples)) is not None:
+            return path
+        return self.opus_cache.get_or_create(from_mp3, lambda file: file.write(audio_file_to_opus(mp3_path)))
+
+    def article_opus(self, segments: Sequence[str]) -> CachedAudio:
+        """The whole article's Opus, made now if missing, from its whole MP3 (made first where missing): its segments
+        decoded one after another, as a browser decodes the whole MP3, so the two last as long; the segments' own
+        Opus files, coded at half the MP3's rate, would lose more by being coded again."""
+        audio = self.article_audio(segments)
+        engine = next(engine for engine in self.engines if engine.name == audio.engine)
+        key = self.article_opus_key(engine, segments)
+        path = self.opus_cache.get_or_create(key, lambda file: file.write(audio_files_to_opus(audio.paths)))
+        return CachedAudio(path, key, engine.name)
+
+    def _synthesize(self, engine: SpeechEngine, text: str, keep_samples: bool = False):
         # The caller asked the breaker already (_available_engines, _allows): asking again here would refuse
-        # the one trial a half-open breaker lets through.
+        # the one trial a half-open breaker lets through. keep_samples (a PcmEngine): (MP3, samples, rate).
         breaker = self.breakers.get(engine.name)
         try:
-            audio = engine.synthesize(text)
+            audio = engine.synthesize_keeping_samples(text) if keep_samples else engine.synthesize(text)
         except SpeechError:
             self._on_passed_over(engine.name)
             if breaker is not None:
@@ -238,6 +332,14 @@ def audio_cache(
     return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
 
 
+def opus_audio_cache(
+    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None
+) -> FileCache:
+    """The Opus files of Đọc bài, beside the MP3s in the same folder (each cache sees only its own suffix), kept
+    within a budget of their own if given."""
+    return FileCache(cache_dir, OPUS_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
+
+
 def narrator_for(
     setting: str,
     cache_dir: str | os.PathLike[str],
@@ -246,13 +348,18 @@ def narrator_for(
     shared_locks: RedisLocks | None = None,
     on_passed_over: Callable[[str], None] | None = None,
     on_breaker: Callable[[str, float], None] | None = None,
+    opus_max_bytes: int | None = None,
 ) -> Narrator:
-    """The narrator for a TTS_ENGINE setting, caching under cache_dir (within max_bytes, locking through
-    shared_locks when hosts share it), a Piper voice looked for in voices_dir; the callbacks as Narrator's."""
+    """The narrator for a TTS_ENGINE setting, caching under cache_dir (the MP3s within max_bytes, the Opus files
+    within opus_max_bytes, locking through shared_locks when hosts share it), a Piper voice looked for in
+    voices_dir; the callbacks as Narrator's."""
     engines = engines_for_setting(setting, voices_dir)
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
-    return Narrator(audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker)
+    return Narrator(
+        audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker,
+        opus_audio_cache(cache_dir, opus_max_bytes, shared_locks),
+    )
 
 
 def _speakable(segments: Sequence[str]) -> list[str]:

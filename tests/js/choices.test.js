@@ -2,7 +2,37 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fallbackFor, pickVoice, rateOf, restoredSpeed } from "../../static/js/player/choices.js";
+import { fallbackFor, pickVoice, playableUrl, rateOf, restoredSpeed } from "../../static/js/player/choices.js";
+
+// What canPlayType answers in browsers of each kind for the types the server names.
+const chrome = (type) => (/^audio\/(mpeg|ogg; codecs=opus)$/.test(type) ? "probably" : "");
+const oldSafari = (type) => (type === "audio/mpeg" ? "maybe" : "");
+const lightSegment = {
+  url: "/bai-viet/a/nghe/3.mp3?v=1",
+  sources: [
+    { url: "/bai-viet/a/nghe/3.opus?v=1", type: "audio/ogg; codecs=opus" },
+    { url: "/bai-viet/a/nghe/3.mp3?v=1", type: "audio/mpeg" },
+  ],
+};
+
+test("under the data saver a browser that plays Opus fetches the Opus file", () => {
+  assert.equal(playableUrl(lightSegment, chrome), "/bai-viet/a/nghe/3.opus?v=1");
+  assert.equal(playableUrl(lightSegment, (type) => (type.indexOf("opus") !== -1 ? "maybe" : "")),
+    "/bai-viet/a/nghe/3.opus?v=1", "maybe is a yes");
+});
+
+test("a browser without Opus, or a list without sources, gets the MP3", () => {
+  assert.equal(playableUrl(lightSegment, oldSafari), "/bai-viet/a/nghe/3.mp3?v=1");
+  assert.equal(playableUrl(lightSegment, () => ""), "/bai-viet/a/nghe/3.mp3?v=1", "nothing playable: the MP3 all the same");
+  assert.equal(playableUrl({ url: "/bai-viet/a/nghe/3.mp3?v=1" }, chrome), "/bai-viet/a/nghe/3.mp3?v=1");
+  assert.equal(playableUrl({ url: "/x.mp3", sources: "junk" }, chrome), "/x.mp3");
+  assert.equal(playableUrl({ url: "/x.mp3", sources: [{ url: "/x.opus" }] }, chrome), "/x.mp3", "no type: not asked");
+});
+
+test("the server's order decides between sources the browser plays", () => {
+  const segment = { url: "/x.mp3", sources: [{ url: "/x.mp3", type: "audio/mpeg" }, { url: "/x.opus", type: "audio/ogg; codecs=opus" }] };
+  assert.equal(playableUrl(segment, chrome), "/x.mp3");
+});
 
 test("only a sentence of the server falls back to the saved whole file, and only where the list names it", () => {
   const manifest = { audio: "/bai-viet/a/nghe.mp3?v=1" };

@@ -1,5 +1,14 @@
-// What the player decides by itself, from plain facts: which source goes on when one fails, which of the
-// device's voices reads, and which speed a listener kept. Pure.
+// What the player decides by itself, from plain facts: which file of a sentence it fetches, which source goes on when
+// one fails, which of the device's voices reads, and which speed a listener kept. Pure.
+
+// The file of a segment this browser is to fetch: the first of its sources (the server lists them, the lighter Opus
+// first, only when the reader saves data) whose MIME type canPlay answers anything but "" for (canPlay is the
+// <audio>'s canPlayType: "probably", "maybe" or ""); else the segment's MP3, which every browser plays.
+export function playableUrl(segment, canPlay) {
+  const sources = Array.isArray(segment.sources) ? segment.sources : [];
+  const playable = sources.filter((source) => source && source.url && source.type && canPlay(source.type) !== "");
+  return playable.length ? playable[0].url : segment.url;
+}
 
 // The source to try after one of kind "server", "saved" or "device" could not play: "saved" (the whole file the
 // listener saved, if this browser keeps it) where it was a sentence of the server and the list names the whole

@@ -1,5 +1,6 @@
 // The three sources of the player's sound, behind one interface, so that the controller never asks which one plays:
-// - the server's sentences, one MP3 per segment, on the page's <audio>;
+// - the server's sentences, one file per segment (its Opus under the data saver where the browser plays Opus, else
+//   its MP3: choices.playableUrl), on the page's <audio>;
 // - the saved whole MP3 ("Lưu để nghe/đọc sau", kept by the service worker), on the same <audio>, where a sentence
 //   cannot be fetched (offline, on the road);
 // - the device's own voice (speechSynthesis), reading the text already on the page, once the listener chooses it.
@@ -9,7 +10,7 @@
 // `sentences` says whether it can follow single sentences (else only the paragraph is highlighted). A source
 // reports through `events` (playing, paused, waiting, progress, moved, ended, interrupted, failed), passing
 // itself, so that one that has been replaced goes unheard.
-import { pickVoice } from "./choices.js";
+import { pickVoice, playableUrl } from "./choices.js";
 import { estimateStarts, positionAt } from "./locator.js";
 import { utterancePieces } from "./text.js";
 
@@ -36,6 +37,7 @@ function seekAudioBy(audio, seconds) {
 export function createServerAudio(audio, events) {
   let current = null;
   const prefetched = {};
+  const urlOf = (segment) => playableUrl(segment, (type) => audio.canPlayType(type));
 
   const source = {
     kind: "server",
@@ -43,7 +45,7 @@ export function createServerAudio(audio, events) {
     sentences: true,
     play(segment, startAt, rate) {
       current = segment;
-      audio.src = segment.url;
+      audio.src = urlOf(segment);
       source.setRate(rate);
       if (startAt > 0) {
         audio.addEventListener("loadedmetadata", function seek() {
@@ -77,10 +79,12 @@ export function createServerAudio(audio, events) {
     prepare(segment) {
       // A HEAD request makes the server synthesize the next segment while this one plays, without spending the
       // listener's data on audio they may never hear. Only a hint: if it fails, play() will say so.
-      if (!segment || prefetched[segment.url] || !window.fetch) return;
-      prefetched[segment.url] = true;
-      fetch(segment.url, { method: "HEAD", credentials: "same-origin" }).catch(() => {
-        prefetched[segment.url] = false;
+      if (!segment || !window.fetch) return;
+      const url = urlOf(segment);
+      if (prefetched[url]) return;
+      prefetched[url] = true;
+      fetch(url, { method: "HEAD", credentials: "same-origin" }).catch(() => {
+        prefetched[url] = false;
       });
     },
   };
