@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from flask import abort
 from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from extensions import db
 from models import Article, Category, Link, PhotoItem, Video, ViewBatch, utc_now
@@ -32,8 +32,9 @@ def published_articles():
 
 
 def with_thumbnails(statement):
-    """The same select, loading each article's figures at once for list thumbnails."""
-    return statement.options(selectinload(Article.figures))
+    """The same select for a list of cards: each article's figures loaded at once for its thumbnail, and its body
+    (the bulk of each row, which a card never shows) left in the database."""
+    return statement.options(selectinload(Article.figures), defer(Article.body_html, raiseload=True))
 
 
 def articles_in_category(category: Category):
