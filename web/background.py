@@ -12,6 +12,7 @@ from models import Article
 from services.content.articles import published_articles
 from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull
 from services.infra.logs import current_request_id
+from services.infra.storage import StorageUnavailable
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 
@@ -101,6 +102,10 @@ def _make_audio(article: Article) -> str:
     except SpeechError as error:
         current_app.logger.warning("No audio for %s: %s", article.slug, error)
         return "failed"
+    except StorageUnavailable as error:
+        # Not remembered: the bucket coming back is all it takes, and the next listener's request queues it again.
+        current_app.logger.warning("No audio for %s, the storage is away: %s", article.slug, error)
+        return "failed"
     except Exception as error:
         # A real failure (a lock held too long by a stuck maker, the database): remembered, so its listeners
         # get an honest 503 instead of waiting; raised, so RQ retries it. A killed process raises nothing here.
@@ -114,6 +119,9 @@ def _make_pdf(article: Article) -> str:
         _site_services().pdfs.get_or_render(article)
     except PdfRenderError as error:
         current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+        return "failed"
+    except StorageUnavailable as error:
+        current_app.logger.warning("No PDF for %s, the storage is away: %s", article.slug, error)
         return "failed"
     return "made"
 

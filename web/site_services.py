@@ -20,8 +20,10 @@ from services.content.articles import add_views, stored_views
 from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
 from services.infra.breaker import CircuitBreaker
 from services.infra.files import FileCache, RedisLocks
+from services.infra.storage import BucketCopies, ObjectStore, cache_options, object_store_from_config
 from services.infra.redis_client import guarded_redis
 from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
+from services.media.store import MEDIA_FOLDER
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
@@ -46,6 +48,13 @@ class SiteServices:
     views: ArticleViews  # counting a view, writing the buffer, the count a reader sees
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
     redis: Redis | None = None  # the site's one Redis client (REDIS_URL): short timeouts, a circuit breaker
+    storage: ObjectStore | None = None  # the bucket of STORAGE_BACKEND=s3 (media/ and the caches' folders)
+    bucket: BucketCopies | None = None  # how the file caches keep their files in it
+    media: ObjectStore | None = None  # the media store's folder in it
+
+    def storage_away(self) -> bool:
+        """True while the bucket failed a moment ago: new audio and PDFs cannot be kept, so none is started."""
+        return self.storage is not None and not self.storage.available
 
 
 def site_services() -> SiteServices:
@@ -65,10 +74,12 @@ def init_site_services(app) -> None:
     metrics.shared_state = redis is not None  # the queue and the views then live in Redis, read by a scrape
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
+    storage = object_store_from_config(config)
+    bucket = BucketCopies(storage, config["LOCAL_COPY_MAX_BYTES"], redis) if storage is not None else None
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
-            shared_locks, metrics.engine_passed_over, metrics.breaker_state,
+            shared_locks, metrics.engine_passed_over, metrics.breaker_state, bucket,
         ),
         EditorLexicon(config["ABBREVIATIONS_FILE"]),
     )
@@ -79,7 +90,7 @@ def init_site_services(app) -> None:
 
     app.extensions["docbai"] = SiteServices(
         speech=speech,
-        pdfs=_article_pdfs(app, shared_locks),
+        pdfs=_article_pdfs(app, shared_locks, bucket),
         jobs=make_job_queue(
             redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
             metrics.jobs_pending_now,
@@ -88,6 +99,9 @@ def init_site_services(app) -> None:
         waiters=threading.BoundedSemaphore(config["GENERATION_WAITERS"]),
         views=_article_views(app, redis),
         redis=redis,
+        storage=storage,
+        bucket=bucket,
+        media=storage.child(MEDIA_FOLDER) if storage is not None else None,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
             else FileContentVersion(
@@ -138,7 +152,7 @@ def _cold_generation_limiter(app, redis) -> RateLimiter:
     return MovingWindowRateLimiter(storage_from_string(app.config["REDIS_URL"], connection_pool=redis.connection_pool))
 
 
-def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
+def _article_pdfs(app, shared_locks: RedisLocks | None, bucket: BucketCopies | None) -> ArticlePdfs:
     config = app.config
     render_timeout = config["PDF_RENDER_TIMEOUT"]
     site_path = urlsplit(config["SITE_URL"]).path.rstrip("/")
@@ -164,7 +178,7 @@ def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
     return ArticlePdfs(
         FileCache(
             config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout, max_bytes=config["PDF_CACHE_MAX_BYTES"],
-            shared_locks=shared_locks,
+            shared_locks=shared_locks, **cache_options(bucket, "pdf"),
         ),
         site,
         lambda **context: render_template(PRINT_TEMPLATE, **context),

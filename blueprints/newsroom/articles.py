@@ -17,6 +17,7 @@ from extensions import db
 from models import Article, Category
 from services.content.pagination import paginate_clamped, parse_page
 from services.infra.jobs import QueueFull, QueueUnavailable
+from web.site_services import site_services
 from services.media.store import NotAnImage, media_url
 from services.newsroom import workflow
 from services.newsroom.accounts import ADMINISTER, PUBLISH, WRITE, may
@@ -111,7 +112,7 @@ def _fields(form: ArticleForm) -> ArticleFields:
     body = form.body_html.data or ""
     upload = request.files.get(form.new_image.name)
     if upload is not None and upload.filename:
-        stored = store_upload(media_root, upload.read())  # NotAnImage: the caller says so
+        stored = store_upload(media_root, upload.read(), site_services().media)  # NotAnImage: the caller says so
         alt = html.escape(" ".join((form.new_image_alt.data or "").split()), quote=True)
         caption = html.escape(" ".join((form.new_image_caption.data or "").split()))
         body += (f'<figure><img src="{media_url(stored.path)}" alt="{alt}" width="{stored.width}" '

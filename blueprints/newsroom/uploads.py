@@ -7,6 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from blueprints.newsroom.base import bp, record, requires
 from extensions import db
+from web.site_services import site_services
 from services.media.store import NotAnImage, media_url
 from services.newsroom.accounts import WRITE
 from services.newsroom.uploads import store_upload
@@ -25,7 +26,7 @@ def upload_image():
     if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
         raise RequestEntityTooLarge()
     try:
-        stored = store_upload(current_app.config["MEDIA_ROOT"], data)
+        stored = store_upload(current_app.config["MEDIA_ROOT"], data, site_services().media)
     except NotAnImage as error:
         return jsonify(error=f"Không nhận tệp “{upload.filename}”: {error}"), 415
     record("image_uploaded", target=stored.path, detail=upload.filename[:200])
