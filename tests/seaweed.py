@@ -62,11 +62,14 @@ class SeaweedServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"weed exited with {self.process.returncode}: {self.processes.log_tail()}")
             try:
-                self.client().create_bucket(Bucket=BUCKET)
+                client = self.client()
+                if BUCKET not in {bucket["Name"] for bucket in client.list_buckets().get("Buckets", ())}:
+                    client.create_bucket(Bucket=BUCKET)
+                # Ready when an object can be written: the volume servers take a moment after the gateway.
+                client.put_object(Bucket=BUCKET, Key=".ready", Body=b"ready")
                 return
-            except Exception as error:  # noqa: BLE001 - not up yet (refused, or the filer not ready)
-                if "BucketAlreadyExists" in str(error) or "BucketAlreadyOwnedByYou" in str(error):
-                    return
+            except Exception:  # noqa: BLE001 - not up yet (refused, or the filer and volumes not ready)
+                pass
             time.sleep(0.3)
         raise RuntimeError(f"SeaweedFS did not answer on {self.endpoint_url} in {START_SECONDS} s: "
                            f"{self.processes.log_tail()}")

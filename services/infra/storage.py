@@ -132,6 +132,7 @@ class ObjectStore:
 
     # What each call goes through: the breaker, and the translation of the client's errors.
     def _call(self, action, *, missing_ok: bool = False):
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
 
         breaker = self.breaker
@@ -151,7 +152,8 @@ class ObjectStore:
                 raise StorageUnavailable(f"object store {self.describe()} refused: {code or status}") from error
             breaker.record_failure()
             raise StorageUnavailable(f"object store {self.describe()}: {code or status}") from error
-        except (BotoCoreError, OSError) as error:
+        except (BotoCoreError, Boto3Error, OSError) as error:
+            # Boto3Error: an upload that failed after its retries (S3UploadFailedError wraps the cause).
             breaker.record_failure()
             raise StorageUnavailable(f"object store {self.describe()} unreachable: {error}") from error
         breaker.record_success()
