@@ -8,6 +8,7 @@ from commands.database import init_db_command
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
+from commands.storage import storage_group
 from commands.users import users_group
 from commands.worker import worker_command
 
@@ -25,6 +26,7 @@ COMMANDS = (
     worker_command,
     users_group,
     bulletin_group,
+    storage_group,
 )
 
 

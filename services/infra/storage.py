@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from services.infra.breaker import CircuitBreaker
 
@@ -40,6 +40,12 @@ class StoredObject:
     name: str
     size: int
     modified: float  # seconds since the epoch
+
+
+class ObjectInfo(NamedTuple):
+    size: int
+    sha256: str | None
+    etag: str  # for an object written in one PUT, the MD5 of its bytes as the server received them
 
 
 def sha256_of_file(path: str | os.PathLike[str]) -> str:
@@ -164,12 +170,14 @@ class ObjectStore:
         head = self._call(lambda s3: s3.head_object(Bucket=self.bucket, Key=self.prefix + name), missing_ok=True)
         return None if head is None else head["ContentLength"]
 
-    def head(self, name: str) -> tuple[int, str | None] | None:
-        """The object's size and the SHA-256 recorded when it was written (None when unknown), or None."""
+    def head(self, name: str) -> ObjectInfo | None:
+        """The object's size, the SHA-256 recorded when it was written (None when unknown) and the server's
+        ETag, or None when there is no such object."""
         head = self._call(lambda s3: s3.head_object(Bucket=self.bucket, Key=self.prefix + name), missing_ok=True)
         if head is None:
             return None
-        return head["ContentLength"], head.get("Metadata", {}).get(HASH_METADATA)
+        return ObjectInfo(head["ContentLength"], head.get("Metadata", {}).get(HASH_METADATA),
+                          head.get("ETag", "").strip('"'))
 
     def download_into(self, name: str, file: BinaryIO) -> bool:
         """Copy the object into file, in chunks (never whole in memory); False when there is none."""
