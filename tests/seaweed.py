@@ -56,6 +56,8 @@ class SeaweedServer:
             f"-master.port={ports['master']}", f"-volume.port={ports['volume']}", f"-filer.port={ports['filer']}",
             "-s3", f"-s3.port={ports['s3']}", f"-s3.config={self.config}",
             "-master.volumeSizeLimitMB=64", "-volume.max=0",
+            # Its Iceberg and Lance catalogs listen on fixed ports by default: off, so that two servers can run.
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
         ], {**os.environ}, cwd=self.folder)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
