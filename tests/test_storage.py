@@ -201,11 +201,6 @@ def test_media_is_written_to_the_bucket_and_copied_to_each_host(tmp_path, store)
     assert fetch_media(str(tmp_path / "b"), "figures/none.png", media) is None
 
 
-def _article(app, slug="bai-kho"):
-    with app.app_context():
-        return db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one()
-
-
 def test_audio_keeps_range_etag_and_304_on_each_backend(storage_app, make_article):
     article = make_article(body_html=LONG_BODY)
     speech = storage_app.extensions["docbai"].speech
@@ -305,3 +300,21 @@ def test_storage_migrate_copies_verifies_and_resumes(build_app, tmp_path, monkey
 def test_storage_migrate_needs_the_s3_backend(runner):
     result = runner.invoke(args=["storage", "migrate"])
     assert result.exit_code != 0 and "STORAGE_BACKEND" in result.output
+
+
+def test_a_pdf_rendered_on_a_host_without_the_pictures_gets_them_from_the_bucket(storage_app, make_article, tmp_path):
+    services = storage_app.extensions["docbai"]
+    if services.media is None:
+        pytest.skip("one folder: the pictures are where the renderer looks")
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
+    stored = store_image(str(tmp_path / "elsewhere"), buffer.getvalue(), "figures", store=services.media)
+    article = make_article(body_html=f'<p>Ảnh hội nghị.</p><figure><img src="/media/{stored.path}" alt="Hội nghị" '
+                                     f'width="40" height="30"></figure>')
+    local = tmp_path / "instance" / "media" / stored.path
+    assert not local.exists()
+    with storage_app.app_context():
+        stored_article = db.session.execute(db.select(Article).filter_by(slug=article.slug)).scalar_one()
+        pdf = services.pdfs.get_or_render(stored_article)
+    assert pdf.path.read_bytes().startswith(b"%PDF-")
+    assert local.read_bytes() == buffer.getvalue()

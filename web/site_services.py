@@ -90,7 +90,7 @@ def init_site_services(app) -> None:
 
     app.extensions["docbai"] = SiteServices(
         speech=speech,
-        pdfs=_article_pdfs(app, shared_locks, bucket),
+        pdfs=_article_pdfs(app, shared_locks, bucket, storage.child(MEDIA_FOLDER) if storage is not None else None),
         jobs=make_job_queue(
             redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
             metrics.jobs_pending_now,
@@ -152,7 +152,8 @@ def _cold_generation_limiter(app, redis) -> RateLimiter:
     return MovingWindowRateLimiter(storage_from_string(app.config["REDIS_URL"], connection_pool=redis.connection_pool))
 
 
-def _article_pdfs(app, shared_locks: RedisLocks | None, bucket: BucketCopies | None) -> ArticlePdfs:
+def _article_pdfs(app, shared_locks: RedisLocks | None, bucket: BucketCopies | None,
+                  media_store: ObjectStore | None) -> ArticlePdfs:
     config = app.config
     render_timeout = config["PDF_RENDER_TIMEOUT"]
     site_path = urlsplit(config["SITE_URL"]).path.rstrip("/")
@@ -167,6 +168,7 @@ def _article_pdfs(app, shared_locks: RedisLocks | None, bucket: BucketCopies | N
         article_url=lambda article: public_url("reading.article", slug=article.slug),
         print_view_url=lambda article: public_url("printing.print_view", slug=article.slug),
         stylesheet_url=config["SITE_URL"].rstrip("/") + app.static_url_path + "/" + PRINT_STYLESHEET,
+        media_store=media_store,
     )
     # The print template is fingerprinted like a static file (by content, read again only when it changes),
     # so an edited template makes new PDFs at once, an edited print stylesheet within STATIC_RECHECK_SECONDS.
