@@ -318,3 +318,18 @@ def test_a_pdf_rendered_on_a_host_without_the_pictures_gets_them_from_the_bucket
         pdf = services.pdfs.get_or_render(stored_article)
     assert pdf.path.read_bytes().startswith(b"%PDF-")
     assert local.read_bytes() == buffer.getvalue()
+
+
+def test_a_large_file_goes_up_in_parts_and_appears_whole(tmp_path, store, monkeypatch):
+    if store is None:
+        pytest.skip("no bucket")
+    from services.infra import storage
+
+    monkeypatch.setattr(storage, "MULTIPART_THRESHOLD", 5 * 1024 * 1024)  # S3's smallest part
+    data = bytes(range(256)) * (11 * 1024 * 4)  # 11 MiB: three parts
+    key = cache_key("tệp lớn")
+    _cache(tmp_path / "a", store).get_or_create(key, lambda file: file.write(data))
+    info = store.child("cache").head(FileCache(tmp_path, ".bin", 1.0).object_name(key))
+    assert info.size == len(data) and info.sha256 == hashlib.sha256(data).hexdigest()
+    assert info.etag.endswith("-3"), info.etag  # a multipart upload's ETag: the parts' digest and their count
+    assert hashlib.sha256(_cache(tmp_path / "b", store).get(key).read_bytes()).digest() == hashlib.sha256(data).digest()
