@@ -169,3 +169,18 @@ def storage_settings(request):
 def storage_app(tmp_path, monkeypatch, storage_settings):
     """A fresh app (SQLite) on each storage backend: the local folder, then SeaweedFS's bucket."""
     yield from _build_app(tmp_path, monkeypatch, "sqlite", extra=storage_settings)
+
+
+@pytest.fixture
+def store(storage_settings):
+    """The object store of each backend: None for the local folder, a folder of SeaweedFS's bucket for s3."""
+    if not storage_settings:
+        return None
+    from services.infra.breaker import CircuitBreaker
+    from services.infra.storage import ObjectStore
+
+    return ObjectStore(
+        storage_settings["S3_ENDPOINT_URL"], storage_settings["S3_BUCKET"], storage_settings["S3_PREFIX"],
+        storage_settings["AWS_ACCESS_KEY_ID"], storage_settings["AWS_SECRET_ACCESS_KEY"],
+        breaker=CircuitBreaker(1.0),
+    )

@@ -22,18 +22,6 @@ from settings import SettingError, load_settings
 from test_listening import LONG_BODY, SHORT_MP3, CountingEngine
 
 
-@pytest.fixture
-def store(storage_settings):
-    """The object store of the backend (None for the local folder)."""
-    if not storage_settings:
-        return None
-    return ObjectStore(
-        storage_settings["S3_ENDPOINT_URL"], storage_settings["S3_BUCKET"], storage_settings["S3_PREFIX"],
-        storage_settings["AWS_ACCESS_KEY_ID"], storage_settings["AWS_SECRET_ACCESS_KEY"],
-        breaker=CircuitBreaker(1.0),
-    )
-
-
 def _cache(folder, store, **options):
     """A cache on the backend; each call with another folder is another host's local copy."""
     if store is not None:
