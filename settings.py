@@ -283,6 +283,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIO_OPUS_CACHE_MAX_BYTES", 512 * 1024**2, byte_count,
             "the budget in bytes of the data saver's Opus audio, beside the MP3s (512 MiB: some 100 hours of sentences)"),
     Setting("PDF_CACHE_MAX_BYTES", 512 * 1024**2, byte_count, "the PDF cache's budget in bytes"),
+    # Object storage (services/infra/storage.py): media, audio and PDFs in an S3-compatible bucket
+    Setting("STORAGE_BACKEND", "local", choice("local", "s3"),
+            "local: media and caches in the folders above; s3: in S3_BUCKET, each host keeping a local copy"),
+    Setting("S3_ENDPOINT_URL", None, url("http", "https"),
+            "the S3-compatible service's address (MinIO, SeaweedFS, a cloud's); unset, Amazon S3", optional=True),
+    Setting("S3_BUCKET", None, text, "the bucket of STORAGE_BACKEND=s3", optional=True),
+    Setting("S3_PREFIX", "", text, "a folder in the bucket for this site's objects, e.g. docbai/"),
+    Setting("S3_REGION", "us-east-1", text, "the bucket's region (most S3-compatible services accept any)"),
+    Setting("AWS_ACCESS_KEY_ID", None, text, "the bucket's access key", secret=True, optional=True),
+    Setting("AWS_SECRET_ACCESS_KEY", None, text, "the bucket's secret key", secret=True, optional=True),
+    Setting("S3_TIMEOUT_SECONDS", 5.0, seconds,
+            "the longest one call to the bucket may wait for an answer; a failure skips it for S3_BREAKER_SECONDS"),
+    Setting("S3_BREAKER_SECONDS", 10.0, seconds,
+            "after a bucket failure, new audio and PDFs answer 503 this long before the bucket is tried again"),
+    Setting("LOCAL_COPY_MAX_BYTES", 256 * 1024**2, byte_count,
+            "with s3, each host's local copy of the audio and PDFs it serves, in bytes (least recently used go)"),
     # Speech
     Setting("TTS_ENGINE", "auto", choice("auto", "piper", "gtts", "espeak"),
             "auto: a Piper voice if one is in VOICES_DIR, then Google, then espeak-ng"),
@@ -457,6 +473,8 @@ def load_settings(
         for name, value in layer.items():
             if name not in BY_KEY:
                 loaded.passed_through[name] = value
+    if loaded.values["STORAGE_BACKEND"] == "s3" and not loaded.values["S3_BUCKET"]:
+        raise SettingError("S3_BUCKET must be set when STORAGE_BACKEND=s3: the bucket of media, audio and PDFs")
     return loaded
 
 

@@ -20,7 +20,8 @@ from services.media.images import (
     responsive_body_images,
     size_label,
 )
-from services.media.store import MEDIA_URL_PATH, NotAnImage
+from web.site_services import site_services
+from services.media.store import MEDIA_URL_PATH, NotAnImage, fetch_media
 
 bp = Blueprint("images", __name__)
 
@@ -32,6 +33,7 @@ def variant(width, name):
     if wanted is None:
         abort(404)
     try:
+        fetch_media(current_app.config["MEDIA_ROOT"], wanted.source, site_services().media)
         path = ensure_variant(current_app.config["MEDIA_ROOT"], wanted)
     except (FileNotFoundError, NotAnImage):
         abort(404)

@@ -16,7 +16,7 @@ from services.content.articles import (
     with_thumbnails,
 )
 from services.content.pagination import KnownPagination, clamped_page, paginate_clamped, paginate_counted, parse_page
-from services.media.store import MEDIA_URL_PATH
+from services.media.store import MEDIA_URL_PATH, fetch_media
 from services.statistics.counting import VIEW
 from web.assets import CONTENT_NAMED_MEDIA, IMMUTABLE
 from web.counting import is_counted_request, today
@@ -144,6 +144,9 @@ def videos():
 @bp.get(f"{MEDIA_URL_PATH}<path:filename>")
 def media(filename):
     """Images and other files from the media store."""
+    # With a bucket, a file this host has not served yet is copied from it first (StorageUnavailable while it
+    # is away: the designed 503, blueprints/errors.py).
+    fetch_media(current_app.config["MEDIA_ROOT"], filename, site_services().media)
     response = send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)
     if CONTENT_NAMED_MEDIA.match(filename):
         response.headers["Cache-Control"] = IMMUTABLE  # named after its content, so it never changes

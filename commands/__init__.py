@@ -9,6 +9,7 @@ from commands.lexicon import lexicon_group
 from commands.printing import pdf_group
 from commands.search import search_group
 from commands.speech import speak_command, tts_group
+from commands.storage import storage_group
 from commands.users import users_group
 from commands.worker import worker_command
 
@@ -27,6 +28,7 @@ COMMANDS = (
     users_group,
     bulletin_group,
     lexicon_group,
+    storage_group,
 )
 
 

@@ -28,7 +28,8 @@ def seed_demo_command(article_count, if_empty):
         click.echo("Đã có bài viết; bỏ qua dữ liệu mẫu.")
         return
     with click.progressbar(length=article_count, label="Tạo bài viết mẫu") as bar:
-        report = seed_demo(current_app.config["MEDIA_ROOT"], article_count, progress=bar.update)
+        report = seed_demo(current_app.config["MEDIA_ROOT"], article_count, progress=bar.update,
+                           store=site_services().media)
     click.echo(f"Đã tạo {report.articles} bài viết, {report.photos} ảnh, {report.videos} video, {report.links} liên kết.")
 
 
@@ -42,7 +43,7 @@ def import_articles_command(path, skip_generation):
     queued, so their first listener and printer do not wait."""
     ready_database()
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
-    report = import_articles(path, current_app.config["MEDIA_ROOT"])
+    report = import_articles(path, current_app.config["MEDIA_ROOT"], site_services().media)
     if not skip_generation and (report.created or report.updated):
         _queue_generation_of_changes(started)
     for line_number, message in report.warnings:

@@ -19,10 +19,10 @@ POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRESQL = "TEST_DATABASE_URL is not set: the PostgreSQL run of the data-layer tests needs it (CI sets it)"
 
 
-def _build_app(tmp_path, monkeypatch, backend, create_tables=True):
+def _build_app(tmp_path, monkeypatch, backend, create_tables=True, extra=None):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    config = {"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak"}
+    config = {"TESTING": True, "SECRET_KEY": "test", "TTS_ENGINE": "espeak", **(extra or {})}
     schema = None
     if backend == "postgresql":
         if not POSTGRESQL_URL:
@@ -140,3 +140,47 @@ def make_article(request):
             return article
 
     return make
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    """SeaweedFS's S3 server for the test session (tests/seaweed.py); skipped, saying why, without its binary."""
+    from seaweed import NO_WEED, WEED, SeaweedServer
+
+    if WEED is None:
+        pytest.skip(NO_WEED)
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweed"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_settings(request):
+    """The storage settings of each backend: {} for the local folder, a prefix of the test's own in the
+    session's SeaweedFS bucket for s3. File-cache and media tests take this to run on both."""
+    if request.param == "local":
+        return {}
+    server = request.getfixturevalue("seaweed")
+    return server.settings(f"test-{uuid.uuid4().hex[:12]}/")
+
+
+@pytest.fixture
+def storage_app(tmp_path, monkeypatch, storage_settings):
+    """A fresh app (SQLite) on each storage backend: the local folder, then SeaweedFS's bucket."""
+    yield from _build_app(tmp_path, monkeypatch, "sqlite", extra=storage_settings)
+
+
+@pytest.fixture
+def store(storage_settings):
+    """The object store of each backend: None for the local folder, a folder of SeaweedFS's bucket for s3."""
+    if not storage_settings:
+        return None
+    from services.infra.breaker import CircuitBreaker
+    from services.infra.storage import ObjectStore
+
+    return ObjectStore(
+        storage_settings["S3_ENDPOINT_URL"], storage_settings["S3_BUCKET"], storage_settings["S3_PREFIX"],
+        storage_settings["AWS_ACCESS_KEY_ID"], storage_settings["AWS_SECRET_ACCESS_KEY"],
+        breaker=CircuitBreaker(1.0),
+    )

@@ -10,7 +10,7 @@ def test_the_command_line_is_exactly_the_commands_of_the_registry(app):
 
     ours = {command.name for command in COMMANDS}
     assert ours == {"config", "init-db", "backup", "restore", "seed-demo", "import-articles", "search", "speak", "tts",
-                    "pdf", "worker", "users", "bulletin", "lexicon"}
+                    "pdf", "worker", "users", "bulletin", "lexicon", "storage"}
     # Flask-Migrate's `db` besides (extensions.DeferredMigrate); a command added to the app outside the
     # registry would show here.
     assert set(app.cli.list_commands(None)) == ours | {"db"}

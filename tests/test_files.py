@@ -101,8 +101,11 @@ def test_single_flight_gives_up_after_its_timeout(tmp_path):
         holder.join()
 
 
-def _cache(tmp_path, make_timeout=5.0):
-    return FileCache(tmp_path / "cache", ".bin", make_timeout)
+def _cache(tmp_path, make_timeout=5.0, store=None):
+    """The cache under test; with store (the s3 runs of the tests that take the `store` fixture), its files
+    live in SeaweedFS's bucket and the folder is this host's local copy: everything below must hold alike."""
+    options = {"store": store.child("cache")} if store is not None else {}
+    return FileCache(tmp_path / "cache", ".bin", make_timeout, **options)
 
 
 def _files(directory):
@@ -122,8 +125,8 @@ def test_cache_refuses_anything_that_is_not_a_key(tmp_path, bad_key):
         _cache(tmp_path).path_for(bad_key)
 
 
-def test_cache_makes_a_file_once_and_lays_it_out_by_key(tmp_path):
-    cache = _cache(tmp_path)
+def test_cache_makes_a_file_once_and_lays_it_out_by_key(tmp_path, store):
+    cache = _cache(tmp_path, store=store)
     key = cache_key("bài một")
     calls = []
     first = cache.get_or_create(key, lambda file: (calls.append(1), file.write(b"whole")))
@@ -134,8 +137,8 @@ def test_cache_makes_a_file_once_and_lays_it_out_by_key(tmp_path):
     assert cache.keys() == {key}
 
 
-def test_no_half_written_file_is_ever_visible(tmp_path):
-    cache = _cache(tmp_path)
+def test_no_half_written_file_is_ever_visible(tmp_path, store):
+    cache = _cache(tmp_path, store=store)
     key = cache_key("chậm")
     halfway, finish = threading.Event(), threading.Event()
 
@@ -156,8 +159,8 @@ def test_no_half_written_file_is_ever_visible(tmp_path):
     assert cache.get(key).read_bytes() == b"first half second half"
 
 
-def test_a_failed_or_empty_write_leaves_nothing_behind(tmp_path):
-    cache = _cache(tmp_path)
+def test_a_failed_or_empty_write_leaves_nothing_behind(tmp_path, store):
+    cache = _cache(tmp_path, store=store)
 
     def crash_halfway(file):
         file.write(b"half")
@@ -170,8 +173,8 @@ def test_a_failed_or_empty_write_leaves_nothing_behind(tmp_path):
     assert [name for name in _files(tmp_path / "cache") if not name.startswith(".locks/")] == []
 
 
-def test_leftovers_of_a_crash_are_never_served(tmp_path):
-    cache = _cache(tmp_path)
+def test_leftovers_of_a_crash_are_never_served(tmp_path, store):
+    cache = _cache(tmp_path, store=store)
     key = cache_key("z")
     cache.path_for(key).parent.mkdir(parents=True)
     cache.path_for(key).write_bytes(b"")  # a rename whose data a crash lost
@@ -179,8 +182,8 @@ def test_leftovers_of_a_crash_are_never_served(tmp_path):
     assert cache.get_or_create(key, lambda file: file.write(b"whole")).read_bytes() == b"whole"
 
 
-def test_concurrent_threads_make_a_key_once(tmp_path, at_once):
-    cache = _cache(tmp_path)
+def test_concurrent_threads_make_a_key_once(tmp_path, at_once, store):
+    cache = _cache(tmp_path, store=store)
     key, calls = cache_key("cùng lúc"), []
 
     def make():
@@ -216,8 +219,8 @@ def test_concurrent_processes_make_a_key_once(tmp_path):
     assert len(list(markers.iterdir())) == 1
 
 
-def test_a_waiter_gives_up_after_the_lock_policy(tmp_path):
-    cache = _cache(tmp_path, make_timeout=0.1)
+def test_a_waiter_gives_up_after_the_lock_policy(tmp_path, store):
+    cache = _cache(tmp_path, make_timeout=0.1, store=store)
     key = cache_key("kẹt")
     assert cache.lock_timeout == 0.2
     with FileLock(cache.lock_directory / f"{key}.lock"):

@@ -146,3 +146,27 @@ def test_an_anonymous_upload_is_never_stored(app):
     response = app.test_client().post("/bien-tap/anh", data={"anh": (io.BytesIO(_jpeg_with_gps()), "a.jpg")},
                                       content_type="multipart/form-data")
     assert response.status_code == 302 and _stored_files(app) == []
+
+
+def test_a_picture_the_bucket_cannot_take_is_refused_without_losing_the_editors_work(app, editor):
+    import dataclasses
+
+    from newsroom_support import article_form, post
+    from services.infra.breaker import CircuitBreaker
+    from services.infra.storage import ObjectStore
+
+    away = ObjectStore("http://127.0.0.1:9", "docbai", "", "k", "s", timeout_seconds=1.0, breaker=CircuitBreaker(60))
+    app.extensions["docbai"] = dataclasses.replace(app.extensions["docbai"], media=away.child("media"))
+    response = _upload(editor, _jpeg_with_gps())
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "Kho lưu trữ" in response.get_json()["error"]
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), "blue").save(png, "PNG")
+    page = post(editor, "/bien-tap/bai-viet/moi", {
+        **article_form(title="Bài đang viết dở"), "new_image": (io.BytesIO(png.getvalue()), "anh.png"),
+        "new_image_alt": "Bản đồ xã",
+    }, content_type="multipart/form-data")
+    assert page.status_code == 503 and page.headers["Retry-After"]
+    text = page.get_data(as_text=True)
+    assert "Kho lưu trữ" in text and "Bài đang viết dở" in text  # the form, filled, not an error page
+    assert _stored_files(app) == []  # nothing kept that other hosts could not load

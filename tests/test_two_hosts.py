@@ -1,6 +1,7 @@
-"""Two app instances as on two hosts: separate instance folders, one PostgreSQL, one Redis, one shared
-storage directory (STORAGE_DIR). Each runs under the repo's gunicorn.conf.py on loopback; `flask worker`
-processes of either instance take the queued jobs."""
+"""Two app instances as on two hosts: separate instance folders, one PostgreSQL, one Redis, and shared storage:
+one directory (STORAGE_DIR), then one bucket (STORAGE_BACKEND=s3, SeaweedFS), each host keeping its own local
+copy. Each runs under the repo's gunicorn.conf.py on loopback; `flask worker` processes of either instance take
+the queued jobs."""
 import concurrent.futures
 import datetime as dt
 import os
@@ -72,9 +73,10 @@ class Host:
         self.processes.stop_all()
 
 
-@pytest.fixture(scope="module")
-def two_hosts(tmp_path_factory):
-    """Hosts a and b, started, with one published article; everything is removed afterwards."""
+@pytest.fixture(scope="module", params=["shared-folder", "s3"])
+def two_hosts(request, tmp_path_factory):
+    """Hosts a and b, started, with one published article, sharing a folder or a bucket; everything is removed
+    afterwards."""
     from redis import Redis
 
     base = tmp_path_factory.mktemp("two-hosts")
@@ -94,11 +96,24 @@ def two_hosts(tmp_path_factory):
                        f'printf "%s" "$text" | exec {shutil.which("espeak-ng")} "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     storage = base / "shared"
+    if request.param == "s3":
+        bucket = request.getfixturevalue("seaweed")
+        prefix = f"hosts-{uuid.uuid4().hex[:8]}/"
+        # No shared folder: each host keeps its local copy in its own instance folder.
+        shared = {**bucket.settings(prefix), "STORAGE_DIR": ""}
+
+        def stored(folder: str, suffix: str) -> list[str]:
+            return [name for name in bucket.object_names(f"{prefix}{folder}/") if name.endswith(suffix)]
+    else:
+        shared = {"STORAGE_DIR": str(storage)}
+
+        def stored(folder: str, suffix: str) -> list[str]:
+            return [str(path) for path in (storage / "cache" / folder).rglob(f"*{suffix}")]
     environment = {
         **os.environ,
         "DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}%2Cpublic",
         "REDIS_URL": REDIS_URL,
-        "STORAGE_DIR": str(storage),
+        **shared,
         "TTS_ENGINE": "espeak",
         "SECRET_KEY": "two-hosts",
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
@@ -108,7 +123,8 @@ def two_hosts(tmp_path_factory):
     site = None
     try:
         site = create_app({
-            "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL, "STORAGE_DIR": str(storage),
+            **shared, "STORAGE_DIR": str(storage),
+            "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL,
             "SECRET_KEY": "two-hosts",  # as the hosts have it; none is then made in the repository's instance/
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema},public"}},
         })
@@ -121,7 +137,8 @@ def two_hosts(tmp_path_factory):
             db.session.commit()
         for host in hosts:
             host.start_server()
-        yield {"hosts": hosts, "site": site, "syntheses": syntheses, "storage": storage, "slug": "hop-ban-ke-hoach"}
+        yield {"hosts": hosts, "site": site, "syntheses": syntheses, "stored": stored, "slug": "hop-ban-ke-hoach",
+               "backend": request.param}
     finally:
         for host in hosts:
             host.stop_all()
@@ -165,8 +182,8 @@ def test_twenty_first_listeners_on_two_hosts_make_one_audio(two_hosts):
     syntheses = two_hosts["syntheses"].read_text().splitlines()
     assert syntheses, "espeak-ng never ran"
     assert len(syntheses) == len(set(syntheses)), "a segment was synthesized more than once"
-    audio_files = list((two_hosts["storage"] / "cache" / "audio").rglob("*.mp3"))
-    assert len(audio_files) == len(syntheses)  # every segment once, in the one shared directory
+    # Every segment once, in the one shared directory or bucket.
+    assert len(two_hosts["stored"]("audio", ".mp3")) == len(syntheses)
 
 
 def test_two_hundred_views_on_two_hosts_add_exactly_two_hundred(two_hosts):
@@ -199,8 +216,12 @@ def test_a_job_queued_on_one_host_is_done_by_a_worker_of_the_other(two_hosts):
     assert done.returncode == 0, done.stderr[-3000:]
     status, pdf, headers = http_get(a.port, f"/bai-viet/{slug}/in.pdf")
     assert status == 200 and pdf.startswith(b"%PDF-")
-    assert list((two_hosts["storage"] / "cache" / "pdf").rglob("*.pdf"))
-    assert not list((a.instance / "cache").rglob("*.pdf")) and not list((b.instance / "cache").rglob("*.pdf"))
+    assert len(two_hosts["stored"]("pdf", ".pdf")) == 1
+    if two_hosts["backend"] == "shared-folder":
+        assert not list((a.instance / "cache").rglob("*.pdf")) and not list((b.instance / "cache").rglob("*.pdf"))
+    else:
+        # Made by b's worker, put in the bucket, and served by a from the local copy it took from there.
+        assert list((a.instance / "cache" / "pdf").rglob("*.pdf")) and list((b.instance / "cache").rglob("*.pdf"))
 
 
 def test_an_edit_on_one_host_reaches_the_other(two_hosts):

@@ -15,6 +15,7 @@ from services.newsroom.lexicon import articles_spoken_differently, candidate_art
 from services.infra.files import cache_key
 from services.infra.jobs import BACKGROUND, URGENT, Job, QueueFull, QueueUnavailable
 from services.infra.logs import current_request_id
+from services.infra.storage import StorageUnavailable
 from services.printing.render import PdfRenderError
 from services.speech import NothingToSpeak, SpeechError
 from services.vietnamese.lexicon import Entry, lexicon_with
@@ -209,6 +210,10 @@ def _make_audio(article: Article, whole_opus: bool = False) -> str:
     except SpeechError as error:
         current_app.logger.warning("No audio for %s: %s", article.slug, error)
         return "failed"
+    except StorageUnavailable as error:
+        # Not remembered: the bucket coming back is all it takes, and the next listener's request queues it again.
+        current_app.logger.warning("No audio for %s, the storage is away: %s", article.slug, error)
+        return "failed"
     except Exception as error:
         # A real failure (a lock held too long by a stuck maker, the database): remembered, so its listeners
         # get an honest 503 instead of waiting; raised, so RQ retries it. A killed process raises nothing here.
@@ -222,6 +227,9 @@ def _make_pdf(article: Article) -> str:
         _site_services().pdfs.get_or_render(article)
     except PdfRenderError as error:
         current_app.logger.warning("No PDF for %s: %s", article.slug, error)
+        return "failed"
+    except StorageUnavailable as error:
+        current_app.logger.warning("No PDF for %s, the storage is away: %s", article.slug, error)
         return "failed"
     return "made"
 

@@ -62,7 +62,8 @@ def init_bulletins(app) -> None:
                     cover_png=lambda: cover_png("Bản tin", station, COVER_TAG_PIXELS))
     audio = BulletinAudio(
         speech.narrator,
-        bulletin_cache(config["BULLETIN_CACHE_DIR"], config["BULLETIN_CACHE_MAX_BYTES"], shared_locks),
+        bulletin_cache(config["BULLETIN_CACHE_DIR"], config["BULLETIN_CACHE_MAX_BYTES"], shared_locks,
+                       services.bucket),
         config["BULLETIN_JINGLES_DIR"],
         tags,
         article_url=lambda slug: public_url("reading.article", slug=slug),

@@ -26,6 +26,9 @@ def refusal_to_start(job: Job):
     None when it is queued or running, else the 429 (the client started its share) or the 503 (the queue
     cannot take it) that says why not."""
     services = site_services()
+    if services.storage_away():
+        # Whatever it made could not be kept: nothing is started (nor counted against the client).
+        return storage_away_response()
     try:
         if services.jobs.is_pending(job.id):
             return None  # someone else's job: waiting for it costs nothing new
@@ -111,6 +114,16 @@ def rate_limited_response(retry_after: int):
     response.headers["Retry-After"] = str(retry_after)
     response.cache_control.no_store = True
     return response
+
+
+def storage_away_response():
+    """The Vietnamese 503 with Retry-After: the shared storage (the bucket) cannot keep new files now."""
+    storage = site_services().storage
+    retry_after = max(BUSY_RETRY_SECONDS // 2, math.ceil(storage.breaker.seconds_open())) if storage else BUSY_RETRY_SECONDS
+    return service_unavailable(
+        retry_after, "Chưa tạo được tệp mới", "Kho lưu trữ tạm thời không truy cập được. Xin thử lại sau ít phút; "
+        "các bài đã có âm thanh trên máy chủ này vẫn nghe được.",
+    )
 
 
 def busy_response():

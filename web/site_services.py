@@ -21,8 +21,10 @@ from services.newsroom.lexicon import editor_entries
 from services.infra.content_version import ContentVersion, FileContentVersion, RedisContentVersion
 from services.infra.breaker import CircuitBreaker
 from services.infra.files import FileCache, RedisLocks
+from services.infra.storage import BucketCopies, ObjectStore, cache_options, object_store_from_config
 from services.infra.redis_client import guarded_redis
 from services.infra.jobs import Job, JobQueue, make_job_queue, run_job
+from services.media.store import MEDIA_FOLDER
 from services.printing.article_pdf import PDF_SUFFIX, ArticlePdfs, PrintSite
 from services.speech import narrator_for
 from services.speech.article_audio import ArticleSpeech
@@ -49,6 +51,13 @@ class SiteServices:
     events: ArticleEvents  # the statistics' per-day counts (views, plays, sentences heard, downloads), buffered
     content_version: ContentVersion  # the token every cached page is keyed by (web.page_cache)
     redis: Redis | None = None  # the site's one Redis client (REDIS_URL): short timeouts, a circuit breaker
+    storage: ObjectStore | None = None  # the bucket of STORAGE_BACKEND=s3 (media/ and the caches' folders)
+    bucket: BucketCopies | None = None  # how the file caches keep their files in it
+    media: ObjectStore | None = None  # the media store's folder in it
+
+    def storage_away(self) -> bool:
+        """True while the bucket failed a moment ago: new audio and PDFs cannot be kept, so none is started."""
+        return self.storage is not None and not self.storage.available
 
 
 def site_services() -> SiteServices:
@@ -68,10 +77,13 @@ def init_site_services(app) -> None:
     metrics.shared_state = redis is not None  # the queue and the views then live in Redis, read by a scrape
     # With Redis, every host that shares the storage takes the same locks, so a file is made once in all.
     shared_locks = RedisLocks(redis) if redis is not None else None
+    storage = object_store_from_config(config)
+    bucket = BucketCopies(storage, config["LOCAL_COPY_MAX_BYTES"], redis) if storage is not None else None
     speech = ArticleSpeech(
         narrator_for(
             config["TTS_ENGINE"], config["AUDIO_CACHE_DIR"], config["VOICES_DIR"], config["AUDIO_CACHE_MAX_BYTES"],
             shared_locks, metrics.engine_passed_over, metrics.breaker_state, config["AUDIO_OPUS_CACHE_MAX_BYTES"],
+            bucket,
         ),
         EditorLexicon(
             _editor_entries_of(app),
@@ -88,7 +100,7 @@ def init_site_services(app) -> None:
 
     app.extensions["docbai"] = SiteServices(
         speech=speech,
-        pdfs=_article_pdfs(app, shared_locks),
+        pdfs=_article_pdfs(app, shared_locks, bucket, storage.child(MEDIA_FOLDER) if storage is not None else None),
         jobs=make_job_queue(
             redis, config["GENERATION_WORKERS"], config["GENERATION_QUEUE_MAX"], run_in_app_context,
             metrics.jobs_pending_now,
@@ -98,6 +110,9 @@ def init_site_services(app) -> None:
         views=_article_views(app, redis),
         events=_article_events(app, redis),
         redis=redis,
+        storage=storage,
+        bucket=bucket,
+        media=storage.child(MEDIA_FOLDER) if storage is not None else None,
         content_version=(
             RedisContentVersion(redis, recheck_seconds=config["CONTENT_VERSION_RECHECK_SECONDS"]) if redis is not None
             else FileContentVersion(
@@ -172,7 +187,8 @@ def _cold_generation_limiter(app, redis) -> RateLimiter:
     return MovingWindowRateLimiter(storage_from_string(app.config["REDIS_URL"], connection_pool=redis.connection_pool))
 
 
-def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
+def _article_pdfs(app, shared_locks: RedisLocks | None, bucket: BucketCopies | None,
+                  media_store: ObjectStore | None) -> ArticlePdfs:
     config = app.config
     render_timeout = config["PDF_RENDER_TIMEOUT"]
     site_path = urlsplit(config["SITE_URL"]).path.rstrip("/")
@@ -187,6 +203,7 @@ def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
         article_url=lambda article: public_url("reading.article", slug=article.slug),
         print_view_url=lambda article: public_url("printing.print_view", slug=article.slug),
         stylesheet_url=config["SITE_URL"].rstrip("/") + app.static_url_path + "/" + PRINT_STYLESHEET,
+        media_store=media_store,
     )
     # The print template is fingerprinted like a static file (by content, read again only when it changes),
     # so an edited template makes new PDFs at once, an edited print stylesheet within STATIC_RECHECK_SECONDS.
@@ -198,7 +215,7 @@ def _article_pdfs(app, shared_locks: RedisLocks | None) -> ArticlePdfs:
     return ArticlePdfs(
         FileCache(
             config["PDF_CACHE_DIR"], PDF_SUFFIX, render_timeout, max_bytes=config["PDF_CACHE_MAX_BYTES"],
-            shared_locks=shared_locks,
+            shared_locks=shared_locks, **cache_options(bucket, "pdf"),
         ),
         site,
         lambda **context: render_template(PRINT_TEMPLATE, **context),

@@ -6,18 +6,20 @@ import datetime as dt
 import html
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.newsroom.base import bp, forbidden, now, record, requires
+from blueprints.newsroom.base import STORAGE_AWAY, STORAGE_RETRY_AFTER, bp, forbidden, now, record, requires
 from blueprints.newsroom.checking import pronunciation_check
 from blueprints.newsroom.forms import ActionForm, ArticleForm, SelectChoice
 from extensions import db
 from models import Article, Category
 from services.content.pagination import paginate_clamped, parse_page
 from services.infra.jobs import QueueFull, QueueUnavailable
+from web.site_services import site_services
+from services.infra.storage import StorageUnavailable
 from services.media.store import NotAnImage, media_url
 from services.newsroom import workflow
 from services.newsroom.accounts import ADMINISTER, PUBLISH, WRITE, may
@@ -112,7 +114,7 @@ def _fields(form: ArticleForm) -> ArticleFields:
     body = form.body_html.data or ""
     upload = request.files.get(form.new_image.name)
     if upload is not None and upload.filename:
-        stored = store_upload(media_root, upload.read())  # NotAnImage: the caller says so
+        stored = store_upload(media_root, upload.read(), site_services().media)  # NotAnImage: the caller says so
         alt = html.escape(" ".join((form.new_image_alt.data or "").split()), quote=True)
         caption = html.escape(" ".join((form.new_image_caption.data or "").split()))
         body += (f'<figure><img src="{media_url(stored.path)}" alt="{alt}" width="{stored.width}" '
@@ -178,6 +180,11 @@ def _save(form: ArticleForm, article: Article | None):
         fields = _fields(form)
     except NotAnImage as error:
         return _render_editor(form, article, 400, problem=f"Không thêm được ảnh: {error}")
+    except StorageUnavailable:
+        # The bucket is away: the editor's text comes back in the form rather than on an error page.
+        response = make_response(*_render_editor(form, article, 503, problem=STORAGE_AWAY))
+        response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER)
+        return response
     moment = now()
     if article is None:
         result = create_article(fields, current_user, moment)

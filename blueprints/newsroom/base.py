@@ -32,6 +32,9 @@ bp = Blueprint("newsroom", __name__, url_prefix=PREFIX)
 
 # The only newsroom endpoints an anonymous request reaches: the login form itself.
 PUBLIC_ENDPOINTS = frozenset({"newsroom.login"})
+# A picture cannot be kept while the bucket (STORAGE_BACKEND=s3) is away: said in the editor, not on an error page.
+STORAGE_AWAY = "Kho lưu trữ tạm thời không truy cập được nên ảnh chưa được lưu. Xin thử lại sau ít phút."
+STORAGE_RETRY_AFTER = 30
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SEEN_KEY = "seen"  # when this session last made a request (its idle clock)
 # Endpoints that take more than the site's 64 KB: the setting that says how much more.

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from blueprints.newsroom.base import bp, record, requires
+from blueprints.newsroom.base import STORAGE_AWAY, STORAGE_RETRY_AFTER, bp, record, requires
 from extensions import db
+from web.site_services import site_services
+from services.infra.storage import StorageUnavailable
 from services.media.store import NotAnImage, media_url
 from services.newsroom.accounts import WRITE
 from services.newsroom.uploads import store_upload
@@ -25,7 +27,9 @@ def upload_image():
     if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
         raise RequestEntityTooLarge()
     try:
-        stored = store_upload(current_app.config["MEDIA_ROOT"], data)
+        stored = store_upload(current_app.config["MEDIA_ROOT"], data, site_services().media)
+    except StorageUnavailable:
+        return jsonify(error=STORAGE_AWAY), 503, {"Retry-After": str(STORAGE_RETRY_AFTER)}
     except NotAnImage as error:
         return jsonify(error=f"Không nhận tệp “{upload.filename}”: {error}"), 415
     record("image_uploaded", target=stored.path, detail=upload.filename[:200])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from services.bulletin import sound
 from services.bulletin.script import Script
 from services.infra.files import FileCache, RedisLocks, cache_key
+from services.infra.storage import BucketCopies, cache_options
 from services.speech.narrator import Narrator
 
 if TYPE_CHECKING:
@@ -85,9 +86,11 @@ def _file_fingerprint(path: str, size: int, modified_ns: int) -> str:
 
 
 def bulletin_cache(directory: str | os.PathLike[str], max_bytes: int | None = None,
-                   shared_locks: RedisLocks | None = None) -> FileCache:
-    """The made bulletins, in the one file cache layout, within max_bytes if given."""
-    return FileCache(directory, BULLETIN_SUFFIX, BULLETIN_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
+                   shared_locks: RedisLocks | None = None, bucket: BucketCopies | None = None) -> FileCache:
+    """The made bulletins, in the one file cache layout, within max_bytes if given (in the bucket's folder
+    bulletins/ with bucket)."""
+    return FileCache(directory, BULLETIN_SUFFIX, BULLETIN_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks,
+                     **cache_options(bucket, "bulletins"))
 
 
 class BulletinAudio:

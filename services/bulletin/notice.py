@@ -104,6 +104,7 @@ class NoticePdfs:
             path = self.cache.get_or_create(key, lambda file: file.write(render_pdf(
                 html, page_url, self.site.static_root, self.site.media_root,
                 static_url_path=self.site.static_url_path, timeout=self.render_timeout,
+                media_store=self.site.media_store,
             )))
         except TimeoutError as error:
             raise PdfRenderTimeout("another render of this print is taking too long") from error

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from extensions import db
 from models import Article, Category, Figure, clean_text
 from services.content.html_fragments import parse_fragment, serialize_fragment
+from services.infra.storage import ObjectStore, StorageUnavailable
 from services.media.store import NotAnImage, media_url, store_image
 from services.content.sanitize import sanitize_body
 from services.content.slugs import unique_slug, vietnamese_slug
@@ -49,7 +50,7 @@ class PreparedArticle:
 BATCH_LINES = 200
 
 
-def import_articles(path: str, media_root: str) -> ImportReport:
+def import_articles(path: str, media_root: str, store: ObjectStore | None = None) -> ImportReport:
     """Import every good line of a JSONL file, upserting by external_id or slug; bad lines are reported."""
     report = ImportReport()
     base_dir = os.path.dirname(os.path.abspath(path))
@@ -60,7 +61,7 @@ def import_articles(path: str, media_root: str) -> ImportReport:
                 continue
             try:
                 row = _parse_row(line)
-                batch.append((line_number, _prepare(row, base_dir, media_root, report.warnings, line_number)))
+                batch.append((line_number, _prepare(row, base_dir, media_root, report.warnings, line_number, store)))
             except BadRow as error:
                 report.errors.append((line_number, str(error)))
             except (ValueError, OverflowError) as error:
@@ -130,10 +131,11 @@ def parse_published_at(value: str) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc)
 
 
-def _prepare(row: dict, base_dir: str, media_root: str, warnings: list, line_number: int) -> PreparedArticle:
+def _prepare(row: dict, base_dir: str, media_root: str, warnings: list, line_number: int,
+             store: ObjectStore | None = None) -> PreparedArticle:
     title = " ".join(clean_text(row["title"]).split())
     published_at = parse_published_at(row["published_at"])
-    body_html, figures = _localise_images(clean_text(row["body_html"]), base_dir, media_root, warnings, line_number)
+    body_html, figures = _localise_images(clean_text(row["body_html"]), base_dir, media_root, warnings, line_number, store)
     slug_source = row.get("slug") if isinstance(row.get("slug"), str) and row["slug"].strip() else title
     slug = vietnamese_slug(slug_source)
     if not slug:
@@ -164,7 +166,8 @@ def _check_lengths(fields: dict) -> None:
         raise BadRow("quá dài: " + ", ".join(f"{name} (tối đa {limits[name]} ký tự)" for name in too_long))
 
 
-def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: list, line_number: int):
+def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: list, line_number: int,
+                     store: ObjectStore | None = None):
     """Copy images referenced by relative path into the media store; drop every remote or missing one."""
     try:
         root = parse_fragment(body_html)
@@ -180,7 +183,9 @@ def _localise_images(body_html: str, base_dir: str, media_root: str, warnings: l
         else:
             try:
                 with open(local_path, "rb") as handle:
-                    stored = store_image(media_root, handle.read(), folder="figures")
+                    stored = store_image(media_root, handle.read(), folder="figures", store=store)
+            except StorageUnavailable:
+                raise  # not the image's fault: the import stops rather than dropping pictures
             except (OSError, NotAnImage) as error:
                 warnings.append((line_number, f"bỏ ảnh không đọc được {source[:80]}: {error}"))
         if stored is None:

@@ -157,7 +157,7 @@ def _categories() -> dict[str, Category]:
     return categories
 
 
-def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> DemoReport:
+def seed_demo(media_root: str, article_count: int = 3500, progress=None, store=None) -> DemoReport:
     """Create the demo portal: categories, N articles (imported), the photo and video libraries and links."""
     categories = _categories()
     with tempfile.TemporaryDirectory(prefix="docbai-demo-") as folder:
@@ -166,7 +166,7 @@ def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> Demo
         source = os.path.join(folder, "demo.jsonl")
         with open(source, "w", encoding="utf-8") as file:
             file.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-        report = import_articles(source, media_root)
+        report = import_articles(source, media_root, store)
     _check(report, article_count)
     ids = dict(db.session.execute(
         select(Article.external_id, Article.id).where(Article.external_id.in_(list(views)))
@@ -179,14 +179,14 @@ def seed_demo(media_root: str, article_count: int = 3500, progress=None) -> Demo
         for index in range(24):
             scene, title, caption = PHOTO_SUBJECTS[index % len(PHOTO_SUBJECTS)]
             place = PLACES[index % len(PLACES)]
-            stored = store_image(media_root, draw_demo_image(image_rng, 960, 640, scene), "photos")
+            stored = store_image(media_root, draw_demo_image(image_rng, 960, 640, scene), "photos", store)
             db.session.add(PhotoItem(title=capitalized(title.format(place=place)), image_path=stored.path,
                                      caption=caption.format(place=place), width=stored.width,
                                      height=stored.height, taken_at=ANCHOR - dt.timedelta(days=5 * index)))
             photos += 1
     if db.session.execute(select(func.count(Video.id))).scalar_one() == 0:
         for index, (title, scene) in enumerate(VIDEOS):
-            poster = store_image(media_root, draw_demo_image(image_rng, 640, 360, scene), "videos")
+            poster = store_image(media_root, draw_demo_image(image_rng, 640, 360, scene), "videos", store)
             db.session.add(Video(title=title, poster_path=poster.path, duration_seconds=90 + 37 * index,
                                  external_url=f"https://video.example.org/dong-lam/{index + 1}",
                                  published_at=ANCHOR - dt.timedelta(days=11 * index)))

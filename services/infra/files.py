@@ -20,6 +20,7 @@ from typing import BinaryIO
 from filelock import FileLock, Timeout
 
 from services.infra.leases import held_lease
+from services.infra.storage import ObjectStore, StorageUnavailable, UseLog
 
 # Every temporary file starts (and ends) like this, so a prune can tell a crashed writer's leftovers apart.
 TEMP_PREFIX = ".tmp-"
@@ -37,8 +38,11 @@ def is_temp_name(name: str) -> bool:
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike[str], mode: int = FILE_MODE) -> Iterator[BinaryIO]:
-    """A binary file to write that appears at path, whole, only when the block ends without an error."""
+def atomic_file(
+    path: str | os.PathLike[str], mode: int = FILE_MODE, before_rename: Callable[[str], object] | None = None
+) -> Iterator[BinaryIO]:
+    """A binary file to write that appears at path, whole, only when the block ends without an error;
+    before_rename(temp path), if given, runs on the complete file first (an upload), and its error stops it."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -53,6 +57,8 @@ def atomic_file(path: str | os.PathLike[str], mode: int = FILE_MODE) -> Iterator
             file.flush()
             # On disk before the rename, so a crash cannot leave a complete name over missing data.
             os.fsync(file.fileno())
+        if before_rename is not None:
+            before_rename(temp_name)
         os.replace(temp_name, path)
     except BaseException:
         # Also on KeyboardInterrupt: a half-written temp file must not linger.
@@ -279,6 +285,31 @@ class PrewarmReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (slug, reason)
 
 
+class _Absent(Exception):
+    """The object store has no object for a key (ends a download without leaving a file)."""
+
+
+def _evictions(entries, max_bytes: int, protect: Container[str], now: float) -> tuple[list, int]:
+    """Which of entries (last use, size, key, where, made) to evict for max_bytes, least recently used first,
+    and the bytes left: down to LOW_WATER_FRACTION of it, never a key in protect, nor a file made in the last
+    FRESH_FILE_SECONDS while the total is under FRESH_FILES_CAP times the budget. One policy for the local
+    folder and for the bucket."""
+    total = sum(entry[1] for entry in entries)
+    chosen = []
+    if total > max_bytes:
+        low_water = int(max_bytes * LOW_WATER_FRACTION)
+        cap = max_bytes * FRESH_FILES_CAP
+        for entry in sorted(entries):
+            if total <= low_water:
+                break
+            _, size, key, _, made = entry
+            if key in protect or (made > now - FRESH_FILE_SECONDS and total <= cap):
+                continue
+            chosen.append(entry)
+            total -= size
+    return chosen, total
+
+
 class FileCache:
     """Files named by a content key (see cache_key) under one directory, each either absent or complete.
 
@@ -288,6 +319,14 @@ class FileCache:
     With max_bytes, the least recently used files (by access time, which get() refreshes) are evicted after
     a new file takes the cache over its budget, down to LOW_WATER_FRACTION of it, never the one just made; the same sweep removes killed writers' temp files, free
     lock files and expired failure memos, so the directory needs no cron job.
+
+    With store (an object store's folder), the files live in the bucket, where every host finds them, and the
+    directory is this host's local copy, bounded by local_max_bytes: a file made here is uploaded (whole, or
+    not at all) before it appears locally; a file missing locally is read from the bucket once per process
+    and then served from disk, so a surge on one article costs the bucket one read per host. max_bytes is
+    then the bucket's budget, its least recently used objects found by a listing and uses (a Redis sorted set
+    shared by the hosts; without it, the write time). While the bucket is away, get() sees only the local
+    copy and get_or_create() raises StorageUnavailable without making anything.
     """
 
     def __init__(
@@ -298,6 +337,9 @@ class FileCache:
         max_bytes: int | None = None,
         failure_memo_seconds: float = FAILURE_MEMO_SECONDS,
         shared_locks: RedisLocks | None = None,
+        store: ObjectStore | None = None,
+        local_max_bytes: int | None = None,
+        uses: UseLog | None = None,
     ):
         self.directory = Path(directory)
         # Several hosts sharing the directory make each file once only with a lock they all see (Redis).
@@ -309,6 +351,10 @@ class FileCache:
         # file, so a stuck maker is noticed instead of hanging every request behind it.
         self.lock_timeout = 2 * make_timeout
         self.max_bytes = max_bytes
+        self.store = store
+        self.uses = uses
+        # The budget of the local folder: the cache's own, or with a bucket, the local copy's.
+        self.local_max_bytes = local_max_bytes if store is not None else max_bytes
         self.failure_memo_seconds = failure_memo_seconds
         # This process's estimate of the bytes held, refreshed by every sweep; other processes add files
         # too, so a sweep also runs every SWEEP_INTERVAL_SECONDS while files arrive.
@@ -316,6 +362,9 @@ class FileCache:
         self._last_sweep = 0.0
         self._last_count = 0.0  # when used_bytes last counted the files
         self._sweep_lock = threading.Lock()
+        self._store_estimated_bytes: int | None = None
+        self._last_store_sweep = 0.0
+        self._noted_uses: dict[str, float] = {}  # key → when this process last recorded its use in uses
 
     def path_for(self, key: str) -> Path:
         """Where the file for key lives (or will live); ValueError for anything that is not a key."""
@@ -323,38 +372,90 @@ class FileCache:
             raise ValueError(f"not a cache key: {key!r}")
         return self.directory / key[:2] / f"{key}{self.suffix}"
 
+    def object_name(self, key: str) -> str:
+        """The name of key's object in the store (the same layout as the folder)."""
+        self.path_for(key)
+        return f"{key[:2]}/{key}{self.suffix}"
+
     def get(self, key: str) -> Path | None:
-        """The path of the complete file for key, or None; a hit counts as a use for eviction."""
+        """The path of the complete file for key, or None; a hit counts as a use for eviction. With a store,
+        a file missing locally is copied from the bucket first; a bucket that is away counts as no file."""
+        try:
+            return self._get(key)
+        except StorageUnavailable:
+            return None
+
+    def _get(self, key: str) -> Path | None:
         path = self.path_for(key)
         try:
             status = path.stat()
         except FileNotFoundError:
-            return None
+            status = None
         # Files only appear by rename after fsync, so any non-empty file is whole; an empty one could
         # only come from a filesystem that lost data in a crash, and is made again.
-        if status.st_size == 0:
+        if status is not None and status.st_size > 0:
+            now = time.time()
+            if status.st_atime < now - TOUCH_INTERVAL_SECONDS:
+                # Mounts with relatime do not keep atime for us; the modification time stays the make time.
+                with suppress(OSError):
+                    os.utime(path, (now, status.st_mtime))
+            self._note_use(key)
+            return path
+        if self.store is None:
             return None
-        now = time.time()
-        if status.st_atime < now - TOUCH_INTERVAL_SECONDS:
-            # Mounts with relatime do not keep atime for us; the modification time stays the make time.
-            with suppress(OSError):
-                os.utime(path, (now, status.st_mtime))
+        return self._fetch(key, path)
+
+    def _fetch(self, key: str, path: Path) -> Path | None:
+        """Copy key's object from the store into the local copy (one download per process at a time)."""
+        with _thread_lock(os.fspath(path) + ".fetch"):
+            with suppress(FileNotFoundError):
+                if path.stat().st_size > 0:  # another thread fetched it while this one waited
+                    return path
+            try:
+                with atomic_file(path) as file:
+                    if not self.store.download_into(self.object_name(key), file):
+                        raise _Absent
+                    size = file.tell()
+            except _Absent:
+                return None
+        self._note_use(key)
+        self._after_new_file(path, size, made=False)
         return path
+
+    def _note_use(self, key: str) -> None:
+        if self.uses is None:
+            return
+        now = time.time()
+        if now - self._noted_uses.get(key, 0.0) < TOUCH_INTERVAL_SECONDS:
+            return
+        if len(self._noted_uses) > 100_000:
+            self._noted_uses.clear()
+        self._noted_uses[key] = now
+        self.uses.touch(self.object_name(key), now)
 
     def get_or_create(self, key: str, write: Callable[[BinaryIO], object]) -> Path:
         """The file for key; if missing, write(file) makes it, once, whoever else asks at the same time.
 
         LockTimeout if another maker held the key for longer than the lock timeout; whatever write raises
-        leaves no file behind.
+        leaves no file behind; StorageUnavailable, before anything is made, while the store is away.
         """
         if (path := self.get(key)) is not None:
             return path
+        if self.store is not None and not self.store.available:
+            raise StorageUnavailable(f"object store {self.store.describe()} is away")
         with single_flight(self.lock_directory / f"{key}{LOCK_SUFFIX}", self.lock_timeout, self.shared_locks):
-            # Another thread or process may have made it while this one waited.
-            if (path := self.get(key)) is not None:
+            # Another thread, process or host may have made it while this one waited.
+            if (path := self._get(key)) is not None:
                 return path
             path = self.path_for(key)
-            with atomic_file(path) as temp_file:
+            upload = None
+            if self.store is not None:
+                # Uploaded from the complete temp file before it takes its name: a failed upload leaves
+                # neither a local file nor an object.
+                def upload(temp_name: str) -> None:
+                    self.store.upload_file(self.object_name(key), temp_name)
+
+            with atomic_file(path, before_rename=upload) as temp_file:
                 write(temp_file)
                 size = temp_file.tell()
                 if size == 0:
@@ -362,6 +463,7 @@ class FileCache:
         self.forget_failure(key)
         with _new_files:
             _new_files.notify_all()
+        self._note_use(key)
         self._after_new_file(path, size)
         return path
 
@@ -370,6 +472,9 @@ class FileCache:
     ) -> tuple[str, Path] | None:
         """The first of keys whose file exists (made by any thread or process), with its path, or None after
         timeout seconds; RememberedFailure if failure_key is given and its maker failed meanwhile."""
+        if self.store is not None:
+            # Each look at a file missing locally is a request to the bucket.
+            poll_seconds = max(poll_seconds, 0.5)
         deadline = time.monotonic() + timeout
         while True:
             for key in keys:
@@ -407,9 +512,16 @@ class FileCache:
             os.unlink(self.failure_directory / key)
 
     def used_bytes(self, max_age_seconds: float = 60.0) -> int:
-        """Bytes the cache's files hold: this process's estimate if a sweep or a count made it less than
-        max_age_seconds ago (the files it made since are added to it), else counted now without evicting."""
+        """Bytes the cache's files hold (with a store, the bucket's objects): this process's estimate if a
+        sweep or a count made it less than max_age_seconds ago (the files it made since are added to it), else
+        counted now without evicting."""
         now = time.monotonic()
+        if self.store is not None:
+            if self._store_estimated_bytes is None or now - self._last_store_sweep > max_age_seconds:
+                with suppress(StorageUnavailable):
+                    self._store_estimated_bytes = sum(item.size for item in self._objects())
+                    self._last_store_sweep = now
+            return self._store_estimated_bytes or 0
         if self._estimated_bytes is None or now - max(self._last_sweep, self._last_count) > max_age_seconds:
             total = 0
             for _, entry in self._entries():
@@ -419,7 +531,9 @@ class FileCache:
         return self._estimated_bytes
 
     def keys(self) -> set[str]:
-        """The keys of all complete files in the cache."""
+        """The keys of all complete files in the cache (with a store, in the bucket)."""
+        if self.store is not None:
+            return {key for key, _ in self._objects_by_key()}
         return {key for key, _ in self._entries()}
 
     def sweep(self, protect: Container[str] = ()) -> SweepReport:
@@ -427,7 +541,9 @@ class FileCache:
         (never a key in protect, nor a file made in the last FRESH_FILE_SECONDS while the cache is under
         FRESH_FILES_CAP times its budget), and
         remove what crashed writers left: temp files of processes that are gone, free lock files, and
-        expired failure memos. Runs by itself after new files; safe beside writers in other processes."""
+        expired failure memos. Runs by itself after new files; safe beside writers in other processes.
+        With a store, the local copy is held to local_max_bytes the same way and the report's evictions and
+        total are the bucket's."""
         with self._sweep_lock:
             now = time.time()
             entries = []
@@ -439,24 +555,40 @@ class FileCache:
                     )
             total = sum(entry[1] for entry in entries)
             evicted = evicted_bytes = 0
-            if self.max_bytes is not None and total > self.max_bytes:
-                low_water = int(self.max_bytes * LOW_WATER_FRACTION)
-                cap = self.max_bytes * FRESH_FILES_CAP
-                for _, size, key, path, made in sorted(entries):
-                    if total <= low_water:
-                        break
-                    if key in protect or (made > now - FRESH_FILE_SECONDS and total <= cap):
-                        continue
+            if self.local_max_bytes is not None:
+                chosen, total = _evictions(entries, self.local_max_bytes, protect, now)
+                for _, size, _, path, _ in chosen:
                     with suppress(FileNotFoundError):
                         os.unlink(path)
                         evicted += 1
                         evicted_bytes += size
-                    total -= size
             leftovers = self._remove_leftovers(now)
             locks = self._remove_free_locks()
             self._estimated_bytes = total
             self._last_sweep = time.monotonic()
+            if self.store is not None:
+                evicted, evicted_bytes, total = self._sweep_store(protect, now)
             return SweepReport(evicted, evicted_bytes, leftovers, locks, total)
+
+    def _sweep_store(self, protect: Container[str], now: float) -> tuple[int, int, int]:
+        """Hold the bucket to max_bytes: (objects evicted, their bytes, bytes left); nothing while it is away."""
+        try:
+            objects = list(self._objects_by_key())
+            total = sum(item.size for _, item in objects)
+            evicted = []
+            if self.max_bytes is not None and total > self.max_bytes:
+                used = self.uses.last_used() if self.uses is not None else {}
+                entries = [(max(used.get(item.name, 0.0), item.modified), item.size, key, item.name, item.modified)
+                           for key, item in objects]
+                evicted, total = _evictions(entries, self.max_bytes, protect, now)
+                self.store.delete(entry[3] for entry in evicted)
+                if self.uses is not None:
+                    self.uses.forget(entry[3] for entry in evicted)
+        except StorageUnavailable:
+            return 0, 0, self._store_estimated_bytes or 0
+        self._store_estimated_bytes = total
+        self._last_store_sweep = time.monotonic()
+        return len(evicted), sum(entry[1] for entry in evicted), total
 
     def prune(
         self,
@@ -465,7 +597,8 @@ class FileCache:
         temp_older_than_seconds: float = TEMP_GRACE_SECONDS,
     ) -> PruneReport:
         """Delete files whose key is not in keep, or last written longer ago than older_than_seconds, then
-        the temp files of crashed writers and every lock file nobody holds."""
+        the temp files of crashed writers and every lock file nobody holds. With a store, its objects are
+        pruned by the same rule (and the report counts them); the local copy follows."""
         now = time.time()
         removed = freed = 0
         for key, entry in self._entries():
@@ -477,18 +610,48 @@ class FileCache:
                 os.unlink(entry.path)
                 removed += 1
                 freed += size
+        if self.store is not None:
+            removed = freed = 0
+            gone = []
+            for key, item in self._objects_by_key():
+                stale = older_than_seconds is not None and item.modified < now - older_than_seconds
+                if stale or (keep is not None and key not in keep):
+                    gone.append(item.name)
+                    removed += 1
+                    freed += item.size
+            self.store.delete(gone)
+            if self.uses is not None:
+                self.uses.forget(gone)
+            self._store_estimated_bytes = None
         self._remove_leftovers(now, temp_older_than_seconds)
         self._remove_free_locks()
         self._estimated_bytes = None
         return PruneReport(removed, freed)
 
-    def _after_new_file(self, path: Path, size: int) -> None:
+    def _after_new_file(self, path: Path, size: int, made: bool = True) -> None:
         if self._estimated_bytes is not None:
             self._estimated_bytes += size
+        if made and self._store_estimated_bytes is not None:
+            self._store_estimated_bytes += size
         due = time.monotonic() - self._last_sweep > SWEEP_INTERVAL_SECONDS
-        over = self.max_bytes is not None and (self._estimated_bytes is None or self._estimated_bytes > self.max_bytes)
+        over = self.local_max_bytes is not None and (
+            self._estimated_bytes is None or self._estimated_bytes > self.local_max_bytes
+        )
+        if self.store is not None and made and self.max_bytes is not None:
+            over = over or self._store_estimated_bytes is None or self._store_estimated_bytes > self.max_bytes
         if due or over:
             self.sweep(protect={path.name[: -len(self.suffix)]})
+
+    def _objects_by_key(self):
+        for item in self.store.list():
+            folder, _, name = item.name.partition("/")
+            if name.endswith(self.suffix):
+                key = name[: -len(self.suffix)]
+                if _KEY.match(key) and folder == key[:2]:
+                    yield key, item
+
+    def _objects(self):
+        return (item for _, item in self._objects_by_key())
 
     def _remove_leftovers(self, now: float, temp_grace_seconds: float = TEMP_GRACE_SECONDS) -> int:
         removed = 0

@@ -7,6 +7,7 @@ import io
 import warnings
 from typing import TYPE_CHECKING
 
+from services.infra.storage import ObjectStore
 from services.media.store import NotAnImage, StoredImage, store_image
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def _encode(image: Image.Image, target_format: str) -> bytes:
     return output.getvalue()
 
 
-def store_upload(media_root: str, data: bytes) -> StoredImage:
+def store_upload(media_root: str, data: bytes, store: ObjectStore | None = None) -> StoredImage:
     """The uploaded picture, cleaned, in the media store (named by its content, like imported figures)."""
     cleaned, _ = clean_image(data)
-    return store_image(media_root, cleaned, folder="figures")
+    return store_image(media_root, cleaned, folder="figures", store=store)

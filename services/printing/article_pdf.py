@@ -54,6 +54,7 @@ class PrintSite:
     article_url: Callable[[Article], str]
     print_view_url: Callable[[Article], str]
     stylesheet_url: str
+    media_store: object = None  # the bucket's media folder (services.infra.storage.ObjectStore) with s3
 
 
 def print_context(article: Article, article_url: str, site_name: str, zone: ZoneInfo, *, for_pdf: bool) -> dict:
@@ -154,6 +155,7 @@ class ArticlePdfs:
             self.site.media_root,
             static_url_path=self.site.static_url_path,
             timeout=self.render_timeout,
+            media_store=self.site.media_store,
         )
 
     def prewarm(self, articles: Iterable[Article], progress: Callable[[int], None] = lambda done: None) -> PrewarmReport:

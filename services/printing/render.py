@@ -4,10 +4,11 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import re
 import threading
 import time
 
-from services.media.store import MEDIA_URL_PATH
+from services.media.store import MEDIA_URL_PATH, fetch_media
 
 # WeasyPrint is imported only in the render processes (this module names it, never imports it): the import
 # takes half a second, which every web worker would otherwise pay again at each start and restart.
@@ -61,8 +62,14 @@ def render_pdf(
     static_url_path: str = "/static/",
     media_url_path: str = MEDIA_URL_PATH,
     timeout: float = DEFAULT_RENDER_TIMEOUT,
+    media_store=None,
 ) -> bytes:
-    """A tagged PDF/UA-1 document of an HTML page, rendered in a worker process killed after timeout seconds."""
+    """A tagged PDF/UA-1 document of an HTML page, rendered in a worker process killed after timeout seconds.
+    With media_store (the bucket's media folder), the media files the page names are copied into media_root
+    first when this host has none yet, so the renderer finds them on disk."""
+    if media_store is not None:
+        for name in set(re.findall(r'="' + re.escape(media_url_path) + r'([^"?#]+)', html)):
+            fetch_media(os.fspath(media_root), name, media_store)
     mounts = {static_url_path: os.fspath(static_root), media_url_path: os.fspath(media_root)}
     deadline = time.monotonic() + timeout
     context, slots = _WORKERS.get()

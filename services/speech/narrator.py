@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from services.infra.files import FileCache, RedisLocks, RememberedFailure, cache_key
+from services.infra.storage import BucketCopies, cache_options
 from services.infra.breaker import CircuitBreaker
 
 from .engines import (
@@ -326,18 +327,23 @@ AUDIO_MAKE_SECONDS = 30.0
 
 
 def audio_cache(
-    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None
+    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None,
+    bucket: BucketCopies | None = None,
 ) -> FileCache:
-    """The MP3 files of Đọc bài, in the one file cache layout, kept within max_bytes if given."""
-    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
+    """The MP3 files of Đọc bài, in the one file cache layout, kept within max_bytes if given (in the bucket's
+    folder audio/ with bucket, cache_dir then holding this host's copy)."""
+    return FileCache(cache_dir, AUDIO_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks,
+                     **cache_options(bucket, "audio"))
 
 
 def opus_audio_cache(
-    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None
+    cache_dir: str | os.PathLike[str], max_bytes: int | None = None, shared_locks: RedisLocks | None = None,
+    bucket: BucketCopies | None = None,
 ) -> FileCache:
     """The Opus files of Đọc bài, beside the MP3s in the same folder (each cache sees only its own suffix), kept
-    within a budget of their own if given."""
-    return FileCache(cache_dir, OPUS_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks)
+    within a budget of their own if given (in the bucket's folder opus/ with bucket)."""
+    return FileCache(cache_dir, OPUS_SUFFIX, AUDIO_MAKE_SECONDS, max_bytes=max_bytes, shared_locks=shared_locks,
+                     **cache_options(bucket, "opus"))
 
 
 def narrator_for(
@@ -349,6 +355,7 @@ def narrator_for(
     on_passed_over: Callable[[str], None] | None = None,
     on_breaker: Callable[[str, float], None] | None = None,
     opus_max_bytes: int | None = None,
+    bucket: BucketCopies | None = None,
 ) -> Narrator:
     """The narrator for a TTS_ENGINE setting, caching under cache_dir (the MP3s within max_bytes, the Opus files
     within opus_max_bytes, locking through shared_locks when hosts share it), a Piper voice looked for in
@@ -357,8 +364,8 @@ def narrator_for(
     # Only a fallback needs the breaker: with gTTS alone, skipping it would leave nothing to try.
     breakers = {GTTSEngine.name: GOOGLE_BREAKER} if len(engines) > 1 else {}
     return Narrator(
-        audio_cache(cache_dir, max_bytes, shared_locks), engines, breakers, on_passed_over, on_breaker,
-        opus_audio_cache(cache_dir, opus_max_bytes, shared_locks),
+        audio_cache(cache_dir, max_bytes, shared_locks, bucket), engines, breakers, on_passed_over, on_breaker,
+        opus_audio_cache(cache_dir, opus_max_bytes, shared_locks, bucket),
     )
 
 
