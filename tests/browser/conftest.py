@@ -50,6 +50,15 @@ def live_server(live_app):
         yield url
 
 
+@pytest.fixture(scope="module")
+def server(own_app):
+    """The base URL of the module's own app (the module's `own_app` fixture, made with app_of_its_own), served on
+    127.0.0.1 for the module's tests: the newsroom's tests, whose accounts and articles the shared demo site
+    must not get."""
+    with serving(own_app) as url:
+        yield url
+
+
 def app_of_its_own(tmp_path_factory, name, seed, **config):
     """An app with its own instance folder and SQLite database (`name`.db), espeak for speech and cheap password
     hashing; its schema made and seed(app) run in its app context, then committed. config overrides the rest."""

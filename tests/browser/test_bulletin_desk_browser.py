@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Article
 from services.newsroom.accounts import EDITOR, PUBLISHER, PasswordHashing, create_user
-from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in, serving
+from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +33,9 @@ def _seed(app):
 
 
 @pytest.fixture(scope="module")
-def desk_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own with four articles of 7/12, an editor and a publisher; no page cache."""
     return app_of_its_own(tmp_path_factory, "bulletin-desk", _seed, PAGE_CACHE_SECONDS=0)
-
-
-@pytest.fixture(scope="module")
-def server(desk_app):
-    with serving(desk_app) as url:
-        yield url
 
 
 def _login(page, server, username):
@@ -53,7 +47,7 @@ def _item_titles(page):
     return page.locator(".bulletin-items > li h3")
 
 
-def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app):
+def test_an_editor_composes_and_a_publisher_publishes(browser, server, own_app):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     _login(page, server, "bientap")
@@ -99,8 +93,8 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     page.get_by_role("button", name="Xuất bản", exact=True).click()
     expect(page.get_by_role("region", name="Tình trạng")).to_contain_text("Đã xuất bản")
     expect(page.get_by_role("button", name="Gỡ bản tin")).to_be_visible()
-    with desk_app.app_context():
-        assert desk_app.extensions["docbai"].jobs.drain(120)
+    with own_app.app_context():
+        assert own_app.extensions["docbai"].jobs.drain(120)
     page.goto(f"{server}/ban-tin/")
     expect(page.get_by_role("link", name=TITLES[2]).first).to_be_visible()
     page.goto(f"{server}/bien-tap/ban-tin/{DAY}")
@@ -108,7 +102,7 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     context.close()
 
 
-def test_the_desk_works_without_javascript(browser, server, desk_app):
+def test_the_desk_works_without_javascript(browser, server, own_app):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", java_script_enabled=False)
     page = context.new_page()
     _login(page, server, "bientap2")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Article
 from services.newsroom.accounts import EDITOR, PasswordHashing, create_user
-from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in, serving, when_ready
+from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in, when_ready
 
 pytestmark = pytest.mark.browser
 
@@ -29,21 +29,15 @@ def _seed(app):
 
 
 @pytest.fixture(scope="module")
-def lexicon_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     return app_of_its_own(tmp_path_factory, "lexicon", _seed, PAGE_CACHE_SECONDS=0)
-
-
-@pytest.fixture(scope="module")
-def server(lexicon_app):
-    with serving(lexicon_app) as url:
-        yield url
 
 
 def _spoken_for_listeners(request, server):
     return " ".join(segment["spoken"] for segment in request.get(f"{server}/bai-viet/{SLUG}/nghe.json").json()["segments"])
 
 
-def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_made_again(browser, lexicon_app,
+def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_made_again(browser, own_app,
                                                                                            server):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()

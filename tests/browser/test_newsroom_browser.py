@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Category
 from tests.browser.conftest import (
-    DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in, serving, when_ready,
+    DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in, when_ready,
 )
 
 pytestmark = pytest.mark.browser
@@ -28,17 +28,11 @@ PLAYBACK_TIMEOUT = 30_000  # espeak makes the first sentence on demand
 
 
 @pytest.fixture(scope="module")
-def newsroom_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own (the shared demo site's lists stay as other tests expect), without a page cache, so
     a page shows the scheduled article as soon as the (faked) clock reaches its time."""
     return app_of_its_own(tmp_path_factory, "newsroom",
                           lambda app: db.session.add(Category(name="Thông báo", slug="thong-bao")), PAGE_CACHE_SECONDS=0)
-
-
-@pytest.fixture(scope="module")
-def server(newsroom_app):
-    with serving(newsroom_app) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +79,10 @@ def _paste_html(page, html):
 
 
 def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
-    browser, newsroom_app, server, photos, monkeypatch
+    browser, own_app, server, photos, monkeypatch
 ):
     # The first administrator, from the command line, the password read from standard input.
-    result = newsroom_app.test_cli_runner().invoke(args=["users", "create", "quantri", "--role", "quan-tri",
+    result = own_app.test_cli_runner().invoke(args=["users", "create", "quantri", "--role", "quan-tri",
                                                          "--display-name", "Quản trị"], input=ADMIN_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
 
@@ -198,8 +192,8 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     admin_context.close()
 
 
-def test_the_login_and_editor_pages_have_no_axe_violations(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "kiemtra", "--role", "bien-tap"],
+def test_the_login_and_editor_pages_have_no_axe_violations(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "kiemtra", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     for viewport in (DESKTOP, PHONE_VIEWPORT):
         context = _context(browser, viewport)
@@ -219,8 +213,8 @@ def test_the_login_and_editor_pages_have_no_axe_violations(browser, newsroom_app
         context.close()
 
 
-def test_the_editor_works_with_javascript_off(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "khongjs", "--role", "bien-tap"],
+def test_the_editor_works_with_javascript_off(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "khongjs", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     context = _context(browser, javascript=False)
     page = context.new_page()
@@ -241,8 +235,8 @@ def test_the_editor_works_with_javascript_off(browser, newsroom_app, server):
     context.close()
 
 
-def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "luutam", "--role", "bien-tap"],
+def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "luutam", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     context = _context(browser)
     page = context.new_page()
@@ -262,9 +256,9 @@ def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, 
     context.close()
 
 
-def test_a_picture_pasted_or_dropped_into_the_editor_is_uploaded_and_asks_for_its_description(browser, newsroom_app, server):
+def test_a_picture_pasted_or_dropped_into_the_editor_is_uploaded_and_asks_for_its_description(browser, own_app, server):
     import base64
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "dananh", "--role", "bien-tap"],
+    own_app.test_cli_runner().invoke(args=["users", "create", "dananh", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     image = io.BytesIO()
     Image.new("RGB", (120, 90), "purple").save(image, "PNG")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Article, Category
 from services.newsroom.accounts import PUBLISHER, PasswordHashing, create_user
-from tests.browser.conftest import DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in, serving
+from tests.browser.conftest import DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in
 from web.site_services import flush_views
 
 pytestmark = pytest.mark.browser
@@ -30,22 +30,16 @@ def _seed(app):
 
 
 @pytest.fixture(scope="module")
-def stats_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own with one short article and a publisher; its buffers are flushed by the test."""
     return app_of_its_own(tmp_path_factory, "statistics", _seed)
-
-
-@pytest.fixture(scope="module")
-def server(stats_app):
-    with serving(stats_app) as url:
-        yield url
 
 
 def _is_report(response) -> bool:
     return response.request.method == "POST" and response.url.endswith("/nghe/thong-ke")
 
 
-def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browser, stats_app, server):
+def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browser, own_app, server):
     reader = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
     page = reader.new_page()
     page.goto(f"{server}/bai-viet/lich-tiep-cong-dan")
@@ -58,7 +52,7 @@ def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browse
     assert "het_bai=1" in reported.value.request.post_data
     assert reported.value.headers.get("set-cookie") is None
     reader.close()
-    flush_views(stats_app)  # what the buffers hold, written now rather than within the second
+    flush_views(own_app)  # what the buffers hold, written now rather than within the second
 
     staff = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = staff.new_page()
