@@ -9,6 +9,7 @@ import pytest
 
 from extensions import db
 from services.newsroom.accounts import PasswordHashing, create_user
+from support import silent_mp3
 
 PASSWORD = "ba con mèo trèo cây cau"
 CHEAP = {"PASSWORD_HASH_MEMORY_KIB": "1024", "PASSWORD_HASH_TIME_COST": "1"}
@@ -32,6 +33,21 @@ def db_app(request, tmp_path, monkeypatch, build_app):
     """conftest's db_app (SQLite, and PostgreSQL when TEST_DATABASE_URL is set), with a cheap password hash."""
     _cheap(monkeypatch)
     yield from build_app(tmp_path, monkeypatch, request.param)
+
+
+class RecordingVoice:
+    """A speech engine that keeps every text it is asked to say (in `said`) and answers with seconds of silence."""
+
+    name = "recording"
+    voice = "test"
+
+    def __init__(self, seconds: float = 0.3):
+        self.seconds = seconds
+        self.said = []
+
+    def synthesize(self, text):
+        self.said.append(text)
+        return silent_mp3(self.seconds)
 
 
 def make_user(app, username, role, password=PASSWORD, display_name=""):

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, AuditEvent, LexiconEntry, User
-from newsroom_support import app, db_app, login, logged_in, make_user, post, token  # noqa: F401
+from newsroom_support import RecordingVoice, app, db_app, login, logged_in, make_user, post, token  # noqa: F401
 from services.infra.jobs import BACKGROUND, run_job
 from services.newsroom.accounts import EDITOR
-from support import silent_mp3, use_voice
+from support import use_voice
 from web.background import LEXICON_CHANGE_TASK, REMAKE_AUDIO_TASK
 
 UNKNOWN = "PTNNX"  # capitals no lexicon knows: spelled letter by letter until an editor adds them
@@ -26,18 +26,6 @@ TSV = ("ĐTĐL\tĐoàn thanh niên Đồng Lâm\n"
        "Wifi\tOai phai\tword\n"
        "CT\tChỉ thị huyện\tsign\n"
        "BCH\tBan Chỉ huy biên phòng\t\tnext=Biên phòng|BP\n")
-
-
-class RecordingVoice:
-    name = "recording"
-    voice = "test"
-
-    def __init__(self):
-        self.said = []
-
-    def synthesize(self, text):
-        self.said.append(text)
-        return silent_mp3(0.2)
 
 
 class RecordingQueue:
@@ -73,7 +61,7 @@ def queue(app):
 
 @pytest.fixture
 def voice(app):
-    return use_voice(app, RecordingVoice())
+    return use_voice(app, RecordingVoice(0.2))
 
 
 def _article(app, slug, body):

@@ -7,23 +7,11 @@ import pytest
 from pypdf import PdfReader
 import io
 
-from newsroom_support import app, create_article, logged_in, post  # noqa: F401
+from newsroom_support import RecordingVoice, app, create_article, logged_in, post  # noqa: F401
 from services.newsroom.accounts import EDITOR, PUBLISHER
-from support import silent_mp3, use_voice
+from support import use_voice
 
 BODY = "<p>Ngày 16/11/2026, UBND huyện tổ chức hội nghị. Hội nghị bàn 21 chỉ tiêu.</p><p>Đoạn thứ hai của bài.</p>"
-
-
-class RecordingVoice:
-    name = "recording"
-    voice = "test"
-
-    def __init__(self):
-        self.said = []
-
-    def synthesize(self, text):
-        self.said.append(text)
-        return silent_mp3(0.3)
 
 
 def _ready(client, url, attempts=20):

@@ -109,15 +109,36 @@ def get_category(slug: str) -> Category:
 VIEW_BATCHES_KEPT = dt.timedelta(days=2)
 
 
+def claim_batch(batch_id: str | None) -> bool:
+    """Add the token of a batch taken from Redis to the session, so the counts written in the same transaction
+    are written at most once (and forget the tokens too old to matter); False when that batch was written
+    already. No batch_id (this process's own buffer): nothing to claim."""
+    if batch_id is None:
+        return True
+    if db.session.get(ViewBatch, batch_id) is not None:
+        return False
+    db.session.add(ViewBatch(id=batch_id))
+    db.session.execute(delete(ViewBatch).where(ViewBatch.written_at < utc_now() - VIEW_BATCHES_KEPT))
+    return True
+
+
+def commit_batch() -> bool:
+    """Commit counts written with claim_batch; False when another process wrote that batch at the same moment
+    (its token is already stored), and nothing is written."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def add_views(counts: Mapping[int, int], batch_id: str | None = None) -> bool:
     """Add counted views ({article id: views}) in SQL, one transaction, so concurrent writers never overwrite
     each other's count; with batch_id (a batch taken from Redis), at most once: False when that batch was
     written already."""
-    if batch_id is not None:
-        if db.session.get(ViewBatch, batch_id) is not None:
-            return False
-        db.session.add(ViewBatch(id=batch_id))
-        db.session.execute(delete(ViewBatch).where(ViewBatch.written_at < utc_now() - VIEW_BATCHES_KEPT))
+    if not claim_batch(batch_id):
+        return False
     for article_id, views in sorted(counts.items()):
         # updated_at is named explicitly: a view is not an edit, and its onupdate default would otherwise fire.
         db.session.execute(
@@ -125,12 +146,7 @@ def add_views(counts: Mapping[int, int], batch_id: str | None = None) -> bool:
             .values(views=Article.views + views, updated_at=Article.updated_at)
             .execution_options(**{VIEW_COUNT_ONLY: True})
         )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # another process wrote this batch at the same moment
-        return False
-    return True
+    return commit_batch()
 
 
 def stored_views(article_id: int) -> int:

@@ -255,7 +255,36 @@ class SharedValues(Protocol):
     def delete_many(self, *keys: str) -> object: ...
 
 
-class ArticleViews:
+class LocalAndShared:
+    """This process's buffer and, with Redis, the buffer every process shares, flushed and stopped together; a
+    Redis that is away only delays what waits in it (ArticleViews, and the statistics' ArticleEvents)."""
+
+    local: BufferedViews
+    shared: RedisViews | None
+    WHAT = "Views"  # what waits, in the log's messages
+    LOG = log  # the log of the module that counts (a subclass elsewhere names its own)
+
+    def flush(self) -> int:
+        """Write the pending counts to the database now (a graceful stop, a test); how many were written."""
+        written = self.local.flush()
+        if self.shared is not None:
+            try:
+                written += self.shared.flush()
+            except RedisError as error:
+                self.LOG.warning("%s waiting in Redis not flushed, Redis away: %s", self.WHAT, error)
+        return written
+
+    def stop(self) -> None:
+        """Flush and stop the periodic flushes (gunicorn's worker_exit, the process's exit)."""
+        self.local.stop()
+        if self.shared is not None:
+            try:
+                self.shared.stop()
+            except RedisError as error:
+                self.LOG.warning("%s waiting in Redis not flushed at stop, Redis away: %s", self.WHAT, error)
+
+
+class ArticleViews(LocalAndShared):
     """The one owner of article views: a reader's view counted, the buffer written to the database, and the
     count a reader sees — the stored count (remembered in the shared cache, forgotten by each flush that changes
     it, so a page costs no SQL) plus the views still pending; with Redis, a count this process read in the last
@@ -336,25 +365,6 @@ class ArticleViews:
         if self._shown is not None:
             self._shown.put(article_id, count, read_since=reading_since)  # not if a view was counted meanwhile
         return count
-
-    def flush(self) -> int:
-        """Write the pending views to the database now (a graceful stop, a test); how many were written."""
-        written = self.local.flush()
-        if self.shared is not None:
-            try:
-                written += self.shared.flush()
-            except RedisError as error:
-                log.warning("Views waiting in Redis not flushed, Redis away: %s", error)
-        return written
-
-    def stop(self) -> None:
-        """Flush and stop the periodic flushes (gunicorn's worker_exit, the process's exit)."""
-        self.local.stop()
-        if self.shared is not None:
-            try:
-                self.shared.stop()
-            except RedisError as error:
-                log.warning("Views waiting in Redis not flushed at stop, Redis away: %s", error)
 
     def _stored_count(self, article_id: int, known: int | None, use_cache: bool = True) -> int:
         key = self._stored_key(article_id)

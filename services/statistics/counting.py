@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from redis.exceptions import RedisError
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from extensions import db
-from models import Article, ArticleDayCount, SentenceDayCount, ViewBatch, utc_now
-from services.content.articles import VIEW_BATCHES_KEPT
-from services.content.views import BufferedViews, RedisViews
+from models import Article, ArticleDayCount, SentenceDayCount
+from services.content.articles import claim_batch, commit_batch
+from services.content.views import BufferedViews, LocalAndShared, RedisViews
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +66,12 @@ class RedisTallies(RedisViews):
     FLUSH_LOCK = "docbai:stats:flush-lock"
 
 
-class ArticleEvents:
+class ArticleEvents(LocalAndShared):
     """The one owner of the statistics' counting: a tally counted (in Redis when there is one, else, or while
-    Redis is away, in this process), and the buffers written to the database (flush, stop)."""
+    Redis is away, in this process), and the buffers written to the database (flush, stop: LocalAndShared's)."""
+
+    WHAT = "Statistics"
+    LOG = log
 
     def __init__(self, write: Writer, interval: float = 1.0, redis=None, prefix: str = ""):
         self.local = BufferedViews(write, interval)
@@ -107,24 +109,6 @@ class ArticleEvents:
         """Tallies counted by this process and not yet written (Redis's are not asked)."""
         return self.local.pending_total()
 
-    def flush(self) -> int:
-        """Write the pending tallies now (a graceful stop, a test); how many were written."""
-        written = self.local.flush()
-        if self.shared is not None:
-            try:
-                written += self.shared.flush()
-            except RedisError as error:
-                log.warning("Statistics waiting in Redis not flushed, Redis away: %s", error)
-        return written
-
-    def stop(self) -> None:
-        """Flush and stop the periodic flushes."""
-        self.local.stop()
-        if self.shared is not None:
-            try:
-                self.shared.stop()
-            except RedisError as error:
-                log.warning("Statistics waiting in Redis not flushed at stop, Redis away: %s", error)
 
 
 def _upsert(table, keys: list[str], column: str, rows: list[dict]):
@@ -143,11 +127,8 @@ def _upsert(table, keys: list[str], column: str, rows: list[dict]):
 def add_tallies(counts: Mapping[str, int], batch_id: str | None = None) -> bool:
     """Add counted tallies ({Tally.key(): n}) in SQL, in one transaction; with batch_id (a batch taken from Redis)
     at most once: False when that batch was written already. Tallies of articles that are gone are dropped."""
-    if batch_id is not None:
-        if db.session.get(ViewBatch, batch_id) is not None:
-            return False
-        db.session.add(ViewBatch(id=batch_id))
-        db.session.execute(delete(ViewBatch).where(ViewBatch.written_at < utc_now() - VIEW_BATCHES_KEPT))
+    if not claim_batch(batch_id):
+        return False
     tallies: Counter[Tally] = Counter()
     for key, n in counts.items():
         if (tally := Tally.from_key(key)) is not None and n > 0:
@@ -165,9 +146,4 @@ def add_tallies(counts: Mapping[str, int], batch_id: str | None = None) -> bool:
     for start in range(0, len(heard), ROWS_PER_STATEMENT):
         db.session.execute(_upsert(SentenceDayCount.__table__, ["article_id", "day", "sentence"], "listeners",
                                    heard[start:start + ROWS_PER_STATEMENT]))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # another process wrote this batch at the same moment
-        return False
-    return True
+    return commit_batch()

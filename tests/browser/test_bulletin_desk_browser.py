@@ -4,88 +4,56 @@ happened), finds Nghe thử ready, and cannot publish; a publisher publishes it 
 on /ban-tin/. The same desk with JavaScript off. Waits are Playwright locator assertions."""
 import datetime as dt
 import re
-import threading
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app
 from extensions import db
 from models import Article
-from services.infra.schema import create_schema
 from services.newsroom.accounts import EDITOR, PUBLISHER, PasswordHashing, create_user
+from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "biên tập bản tin mỗi chiều"
-DESKTOP = {"width": 1280, "height": 900}
 DAY = "2026-12-07"
 TITLES = [f"Tin số {number} của huyện Đồng Lâm" for number in range(4)]
-AXE = Axe()
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+
+
+def _seed(app):
+    for number, title in enumerate(TITLES):
+        db.session.add(Article(
+            title=title, slug=f"tin-{number}", summary="Tóm tắt ngắn của tin.",
+            body_html="<p>Bà con thôn Nà Lừa làm đường bê tông.</p><p>Đường dài ba cây số.</p>",
+            published_at=dt.datetime(2026, 12, 7, 9 - number, tzinfo=dt.timezone.utc),
+        ))
+    hashing = PasswordHashing(1024, 1)
+    for username, role in (("bientap", EDITOR), ("bientap2", EDITOR), ("duyetbai", PUBLISHER)):
+        create_user(username, PASSWORD, role, hashing, display_name=username)
 
 
 @pytest.fixture(scope="module")
-def desk_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own with four articles of 7/12, an editor and a publisher; no page cache."""
-    instance = tmp_path_factory.mktemp("bulletin-desk-instance")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("INSTANCE_PATH", str(instance))
-        app = create_app({"TESTING": False, "SECRET_KEY": "bulletin-desk-browser", "TTS_ENGINE": "espeak",
-                          "PAGE_CACHE_SECONDS": 0, "PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "desk.db")})
-    with app.app_context():
-        create_schema()
-        for number, title in enumerate(TITLES):
-            db.session.add(Article(
-                title=title, slug=f"tin-{number}", summary="Tóm tắt ngắn của tin.",
-                body_html="<p>Bà con thôn Nà Lừa làm đường bê tông.</p><p>Đường dài ba cây số.</p>",
-                published_at=dt.datetime(2026, 12, 7, 9 - number, tzinfo=dt.timezone.utc),
-            ))
-        hashing = PasswordHashing(1024, 1)
-        for username, role in (("bientap", EDITOR), ("bientap2", EDITOR), ("duyetbai", PUBLISHER)):
-            create_user(username, PASSWORD, role, hashing, display_name=username)
-        db.session.commit()
-    return app
-
-
-@pytest.fixture(scope="module")
-def server(desk_app):
-    live = make_server("127.0.0.1", 0, desk_app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    with desk_app.app_context():
-        db.engine.dispose()
+    return app_of_its_own(tmp_path_factory, "bulletin-desk", _seed, PAGE_CACHE_SECONDS=0)
 
 
 def _login(page, server, username):
-    page.goto(f"{server}/bien-tap/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, server, username, PASSWORD)
     expect(page.get_by_role("navigation", name="Tòa soạn")).to_be_visible()
-
-
-def _violations(page) -> list[str]:
-    results = AXE.run(page, options=AXE_OPTIONS)
-    return [f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}" for v in results.response["violations"]]
 
 
 def _item_titles(page):
     return page.locator(".bulletin-items > li h3")
 
 
-def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app):
+def test_an_editor_composes_and_a_publisher_publishes(browser, server, own_app):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     _login(page, server, "bientap")
     page.get_by_role("navigation", name="Tòa soạn").get_by_role("link", name="Bản tin", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bản tin truyền thanh")
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_label("Ngày của bản tin").fill(DAY)
     page.get_by_role("button", name="Mở bản tin").click()
     expect(page.get_by_role("heading", name="Chưa có bản tin ngày này")).to_be_visible()
@@ -114,7 +82,7 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     assert answer.status == 200 and answer.headers["content-type"] == "audio/mpeg"
     assert "no-store" in answer.headers["cache-control"]
     expect(page.get_by_role("button", name="Xuất bản", exact=True)).to_have_count(0)
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     context.close()
 
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
@@ -125,8 +93,8 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     page.get_by_role("button", name="Xuất bản", exact=True).click()
     expect(page.get_by_role("region", name="Tình trạng")).to_contain_text("Đã xuất bản")
     expect(page.get_by_role("button", name="Gỡ bản tin")).to_be_visible()
-    with desk_app.app_context():
-        assert desk_app.extensions["docbai"].jobs.drain(120)
+    with own_app.app_context():
+        assert own_app.extensions["docbai"].jobs.drain(120)
     page.goto(f"{server}/ban-tin/")
     expect(page.get_by_role("link", name=TITLES[2]).first).to_be_visible()
     page.goto(f"{server}/bien-tap/ban-tin/{DAY}")
@@ -134,7 +102,7 @@ def test_an_editor_composes_and_a_publisher_publishes(browser, server, desk_app)
     context.close()
 
 
-def test_the_desk_works_without_javascript(browser, server, desk_app):
+def test_the_desk_works_without_javascript(browser, server, own_app):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", java_script_enabled=False)
     page = context.new_page()
     _login(page, server, "bientap2")

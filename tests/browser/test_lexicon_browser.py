@@ -3,19 +3,15 @@ article's check panel, adds it from the prefilled form, hears it through the sit
 audio is made again by itself (listeners get the old audio until then). Waits are locator assertions, or a
 bounded number of polite polls of a file being made."""
 import datetime as dt
-import threading
 import time
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app
 from extensions import db
 from models import Article
-from services.infra.schema import create_schema
 from services.newsroom.accounts import EDITOR, PasswordHashing, create_user
+from tests.browser.conftest import DESKTOP, app_of_its_own, axe_violations, log_in, when_ready
 
 pytestmark = pytest.mark.browser
 
@@ -23,66 +19,34 @@ PASSWORD = "biên tập viên sửa cách đọc"
 UNKNOWN = "PTNNX"
 SPOKEN = "phòng trồng nấm Nà Xé"
 SLUG = "nam-na-xe"
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+
+
+def _seed(app):
+    create_user("bientap", PASSWORD, EDITOR, PasswordHashing(1024, 1), display_name="Biên tập")
+    db.session.add(Article(title="Mô hình trồng nấm ở Nà Xé", slug=SLUG, status="published",
+                           body_html=f"<p>Tổ {UNKNOWN} thu hoạch vụ nấm đầu tiên.</p>",
+                           published_at=dt.datetime(2026, 11, 2, 1, tzinfo=dt.timezone.utc)))
 
 
 @pytest.fixture(scope="module")
-def lexicon_app(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("lexicon-instance")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("INSTANCE_PATH", str(instance))
-        app = create_app({"TESTING": False, "SECRET_KEY": "lexicon-browser", "TTS_ENGINE": "espeak",
-                          "PAGE_CACHE_SECONDS": 0, "PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "lexicon.db")})
-    with app.app_context():
-        create_schema()
-        create_user("bientap", PASSWORD, EDITOR, PasswordHashing(1024, 1), display_name="Biên tập")
-        db.session.add(Article(title="Mô hình trồng nấm ở Nà Xé", slug=SLUG, status="published",
-                               body_html=f"<p>Tổ {UNKNOWN} thu hoạch vụ nấm đầu tiên.</p>",
-                               published_at=dt.datetime(2026, 11, 2, 1, tzinfo=dt.timezone.utc)))
-        db.session.commit()
-    return app
-
-
-@pytest.fixture(scope="module")
-def server(lexicon_app):
-    live = make_server("127.0.0.1", 0, lexicon_app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    with lexicon_app.app_context():
-        db.engine.dispose()
-
-
-def _when_ready(request, url, attempts=24):
-    """The file once made: first perhaps 202 "đang chuẩn bị" with Retry-After, asked again a bounded number of times."""
-    for _ in range(attempts):
-        response = request.get(url, timeout=60_000)
-        if response.status != 202:
-            return response
-        time.sleep(min(5, int(response.headers.get("retry-after", "5"))))
-    return response
+def own_app(tmp_path_factory):
+    return app_of_its_own(tmp_path_factory, "lexicon", _seed, PAGE_CACHE_SECONDS=0)
 
 
 def _spoken_for_listeners(request, server):
     return " ".join(segment["spoken"] for segment in request.get(f"{server}/bai-viet/{SLUG}/nghe.json").json()["segments"])
 
 
-def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_made_again(browser, lexicon_app,
+def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_made_again(browser, own_app,
                                                                                            server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     # A listener has heard the article as it reads now: the word spelled letter by letter.
-    old_audio = _when_ready(page.request, f"{server}/bai-viet/{SLUG}/nghe.mp3")
+    old_audio = when_ready(page.request, f"{server}/bai-viet/{SLUG}/nghe.mp3")
     assert old_audio.status == 200 and old_audio.headers["content-type"] == "audio/mpeg"
     assert UNKNOWN in _spoken_for_listeners(page.request, server)
 
-    page.goto(f"{server}/bien-tap/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill("bientap")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Bài viết", level=1)).to_be_visible()
+    log_in(page, server, "bientap", PASSWORD)
 
     # The published article, opened in the newsroom: its check panel flags the capitals it does not know.
     page.get_by_role("link", name="Mô hình trồng nấm ở Nà Xé").click()
@@ -91,7 +55,7 @@ def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_ma
     doubt = panel.locator(".doubt-capitals", has_text=UNKNOWN)
     expect(doubt).to_contain_text("chưa có trong từ điển")
     sentence_sample = doubt.get_by_role("link", name=f"Nghe thử “{UNKNOWN}” trong câu").get_attribute("href")
-    heard = _when_ready(page.request, server + sentence_sample)
+    heard = when_ready(page.request, server + sentence_sample)
     assert heard.status == 200 and heard.headers["content-type"] == "audio/mpeg"
 
     # "Thêm vào từ điển": the form comes filled in with the word.
@@ -108,7 +72,7 @@ def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_ma
 
     # Nghe thử: the entry inside a short sentence, through the site's own narrator.
     sample = row.get_by_role("link", name=f"Nghe thử “{UNKNOWN}”").get_attribute("href")
-    heard = _when_ready(page.request, server + sample)
+    heard = when_ready(page.request, server + sample)
     assert heard.status == 200 and heard.headers["content-type"] == "audio/mpeg" and len(heard.body()) > 1000
 
     # The check panel now says it the editor's way, and no longer doubts it.
@@ -132,6 +96,5 @@ def test_an_editor_fixes_a_misread_word_from_the_check_panel_and_the_audio_is_ma
     # Both pages pass axe (the newsroom's editor page is checked in test_newsroom_browser.py, panel included).
     for path in ("/bien-tap/tu-dien", "/bien-tap/bai-viet/1/cach-doc"):
         page.goto(server + path)
-        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
-        assert [(v["id"], [node["target"] for node in v["nodes"][:3]]) for v in violations] == [], path
+        assert axe_violations(page) == [], path
     context.close()

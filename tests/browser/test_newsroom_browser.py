@@ -6,21 +6,17 @@ editor form with JavaScript off. Waits are Playwright locator assertions."""
 import datetime as dt
 import io
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app
 from extensions import db
 from models import Category
-from services.infra.schema import create_schema
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import (
+    DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in, when_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,38 +24,15 @@ WORD = (Path(__file__).parent.parent / "fixtures" / "paste" / "word.html").read_
 ADMIN_PASSWORD = "quản trị viên của huyện Đồng Lâm"
 EDITOR_PASSWORD = "biên tập viên viết bài mỗi sáng"
 PUBLISHER_PASSWORD = "người duyệt bài đọc kỹ từng câu"
-DESKTOP = {"width": 1280, "height": 900}
-AXE = Axe()
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 PLAYBACK_TIMEOUT = 30_000  # espeak makes the first sentence on demand
 
 
 @pytest.fixture(scope="module")
-def newsroom_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own (the shared demo site's lists stay as other tests expect), without a page cache, so
     a page shows the scheduled article as soon as the (faked) clock reaches its time."""
-    instance = tmp_path_factory.mktemp("newsroom-instance")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("INSTANCE_PATH", str(instance))
-        app = create_app({"TESTING": False, "SECRET_KEY": "newsroom-browser", "TTS_ENGINE": "espeak",
-                          "PAGE_CACHE_SECONDS": 0, "PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "newsroom.db")})
-    with app.app_context():
-        create_schema()
-        db.session.add(Category(name="Thông báo", slug="thong-bao"))
-        db.session.commit()
-    return app
-
-
-@pytest.fixture(scope="module")
-def server(newsroom_app):
-    live = make_server("127.0.0.1", 0, newsroom_app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    with newsroom_app.app_context():
-        db.engine.dispose()
+    return app_of_its_own(tmp_path_factory, "newsroom",
+                          lambda app: db.session.add(Category(name="Thông báo", slug="thong-bao")), PAGE_CACHE_SECONDS=0)
 
 
 @pytest.fixture(scope="module")
@@ -78,19 +51,6 @@ def photos(tmp_path_factory):
 
 def _context(browser, viewport=DESKTOP, javascript=True):
     return browser.new_context(viewport=viewport, locale="vi-VN", java_script_enabled=javascript)
-
-
-def _log_in(page, server, username, password):
-    page.goto(f"{server}/bien-tap/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Bài viết", level=1)).to_be_visible()
-
-
-def _violations(page) -> list[str]:
-    results = AXE.run(page, options=AXE_OPTIONS)
-    return [f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}" for v in results.response["violations"]]
 
 
 def _make_account(page, server, username, name, role, password):
@@ -118,28 +78,17 @@ def _paste_html(page, html):
     )
 
 
-def _when_ready(request, url, attempts=24):
-    """The file once made: a busy machine may first answer 202 "đang chuẩn bị" with Retry-After, as a
-    reader's browser would be told; asked again then, a bounded number of times."""
-    for _ in range(attempts):
-        response = request.get(url, timeout=60_000)
-        if response.status != 202:
-            return response
-        time.sleep(min(5, int(response.headers.get("retry-after", "5"))))
-    return response
-
-
 def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
-    browser, newsroom_app, server, photos, monkeypatch
+    browser, own_app, server, photos, monkeypatch
 ):
     # The first administrator, from the command line, the password read from standard input.
-    result = newsroom_app.test_cli_runner().invoke(args=["users", "create", "quantri", "--role", "quan-tri",
+    result = own_app.test_cli_runner().invoke(args=["users", "create", "quantri", "--role", "quan-tri",
                                                          "--display-name", "Quản trị"], input=ADMIN_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
 
     admin_context = _context(browser)
     admin = admin_context.new_page()
-    _log_in(admin, server, "quantri", ADMIN_PASSWORD)
+    log_in(admin, server, "quantri", ADMIN_PASSWORD)
     _make_account(admin, server, "bientap", "Lê Thu Hà", "bien-tap", EDITOR_PASSWORD)
     _make_account(admin, server, "duyetbai", "Trần Văn Nam", "duyet-bai", PUBLISHER_PASSWORD)
 
@@ -149,7 +98,7 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     refused = []  # what the CSP refused (inline style or script, eval), as the browser reports it
     editor.on("console", lambda message: refused.append(message.text)
               if message.type == "error" and "Content Security Policy" in message.text else None)
-    _log_in(editor, server, "bientap", EDITOR_PASSWORD)
+    log_in(editor, server, "bientap", EDITOR_PASSWORD)
     editor.get_by_role("link", name="Viết bài mới").first.click()
     editor.get_by_label("Tiêu đề").fill("Thông báo lịch tiếp công dân tháng 12")
     editor.get_by_label("Tóm tắt").fill("Lịch tiếp công dân định kỳ của UBND huyện.")
@@ -194,7 +143,7 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
         "src", re.compile(rf"/bien-tap/bai-viet/{article_id}/nghe/0\.mp3"))
 
     # Bản in thử: the draft's PDF.
-    pdf = _when_ready(phone_context.request, f"{server}/bien-tap/bai-viet/{article_id}/ban-in.pdf")
+    pdf = when_ready(phone_context.request, f"{server}/bien-tap/bai-viet/{article_id}/ban-in.pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
     phone_context.close()
 
@@ -210,7 +159,7 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     local = when.astimezone(dt.timezone(dt.timedelta(hours=7)))
     publisher_context = _context(browser)
     publisher = publisher_context.new_page()
-    _log_in(publisher, server, "duyetbai", PUBLISHER_PASSWORD)
+    log_in(publisher, server, "duyetbai", PUBLISHER_PASSWORD)
     publisher.get_by_label("Trạng thái").select_option("pending")
     publisher.get_by_role("link", name="Thông báo lịch tiếp công dân tháng 12").click()
     publisher.get_by_label("Thời gian đăng").fill(local.strftime("%Y-%m-%dT%H:%M"))
@@ -243,19 +192,19 @@ def test_the_newsroom_flow_from_the_first_administrator_to_a_scheduled_article(
     admin_context.close()
 
 
-def test_the_login_and_editor_pages_have_no_axe_violations(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "kiemtra", "--role", "bien-tap"],
+def test_the_login_and_editor_pages_have_no_axe_violations(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "kiemtra", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     for viewport in (DESKTOP, PHONE_VIEWPORT):
         context = _context(browser, viewport)
         page = context.new_page()
         page.goto(f"{server}/bien-tap/dang-nhap")
-        assert _violations(page) == []
-        _log_in(page, server, "kiemtra", EDITOR_PASSWORD)
-        assert _violations(page) == []
+        assert axe_violations(page) == []
+        log_in(page, server, "kiemtra", EDITOR_PASSWORD)
+        assert axe_violations(page) == []
         page.goto(f"{server}/bien-tap/bai-viet/moi")
         expect(page.get_by_role("toolbar", name="Định dạng nội dung")).to_be_visible()
-        assert _violations(page) == []
+        assert axe_violations(page) == []
         # The toolbar and the editing area are reached with the keyboard, and the area is a labelled textbox.
         expect(page.get_by_role("textbox", name="Nội dung")).to_be_visible()
         page.get_by_role("button", name="Đậm").focus()
@@ -264,12 +213,12 @@ def test_the_login_and_editor_pages_have_no_axe_violations(browser, newsroom_app
         context.close()
 
 
-def test_the_editor_works_with_javascript_off(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "khongjs", "--role", "bien-tap"],
+def test_the_editor_works_with_javascript_off(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "khongjs", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     context = _context(browser, javascript=False)
     page = context.new_page()
-    _log_in(page, server, "khongjs", EDITOR_PASSWORD)
+    log_in(page, server, "khongjs", EDITOR_PASSWORD)
     page.goto(f"{server}/bien-tap/bai-viet/moi")
     page.get_by_label("Tiêu đề").fill("Bài viết không cần JavaScript")
     body = page.get_by_role("textbox", name="Nội dung")
@@ -286,12 +235,12 @@ def test_the_editor_works_with_javascript_off(browser, newsroom_app, server):
     context.close()
 
 
-def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, newsroom_app, server):
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "luutam", "--role", "bien-tap"],
+def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, own_app, server):
+    own_app.test_cli_runner().invoke(args=["users", "create", "luutam", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     context = _context(browser)
     page = context.new_page()
-    _log_in(page, server, "luutam", EDITOR_PASSWORD)
+    log_in(page, server, "luutam", EDITOR_PASSWORD)
     page.goto(f"{server}/bien-tap/bai-viet/moi")
     page.get_by_label("Tiêu đề").fill("Bài viết dở dang")
     page.get_by_role("button", name="Lưu", exact=True).click()
@@ -307,16 +256,16 @@ def test_unsaved_text_is_offered_back_when_the_article_is_opened_again(browser, 
     context.close()
 
 
-def test_a_picture_pasted_or_dropped_into_the_editor_is_uploaded_and_asks_for_its_description(browser, newsroom_app, server):
+def test_a_picture_pasted_or_dropped_into_the_editor_is_uploaded_and_asks_for_its_description(browser, own_app, server):
     import base64
-    newsroom_app.test_cli_runner().invoke(args=["users", "create", "dananh", "--role", "bien-tap"],
+    own_app.test_cli_runner().invoke(args=["users", "create", "dananh", "--role", "bien-tap"],
                                           input=EDITOR_PASSWORD + "\n")
     image = io.BytesIO()
     Image.new("RGB", (120, 90), "purple").save(image, "PNG")
     encoded = base64.b64encode(image.getvalue()).decode("ascii")
     context = _context(browser)
     page = context.new_page()
-    _log_in(page, server, "dananh", EDITOR_PASSWORD)
+    log_in(page, server, "dananh", EDITOR_PASSWORD)
     page.goto(f"{server}/bien-tap/bai-viet/moi")
     area = page.locator(".editor-area")
     area.click()

@@ -3,19 +3,14 @@ audio, espeak's), its player reports the play by sendBeacon, and a publisher's T
 its end and how many listeners reached each sentence. Waits are locator assertions (the CSP forbids eval)."""
 import datetime as dt
 import re
-import threading
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app
 from extensions import db
 from models import Article, Category
-from services.infra.schema import create_schema
 from services.newsroom.accounts import PUBLISHER, PasswordHashing, create_user
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import DESKTOP, PHONE_VIEWPORT, app_of_its_own, axe_violations, log_in
 from web.site_services import flush_views
 
 pytestmark = pytest.mark.browser
@@ -23,46 +18,28 @@ pytestmark = pytest.mark.browser
 PASSWORD = "người duyệt bài xem thống kê"
 TITLE = "Lịch tiếp công dân tháng Mười hai"
 BODY = "<p>Ủy ban xã tiếp dân vào sáng thứ Năm.</p><p>Xin mời bà con đến đúng giờ.</p>"
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 PLAYBACK_TIMEOUT = 60_000  # espeak makes each sentence on demand, and the sentences are heard at their own pace
 
 
+def _seed(app):
+    category = Category(name="Thông báo", slug="thong-bao")
+    db.session.add(Article(title=TITLE, slug="lich-tiep-cong-dan", body_html=BODY, author="UBND xã",
+                           status="published", category=category,
+                           published_at=dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)))
+    create_user("thongke", PASSWORD, PUBLISHER, PasswordHashing(1024, 1))
+
+
 @pytest.fixture(scope="module")
-def stats_app(tmp_path_factory):
+def own_app(tmp_path_factory):
     """An app of its own with one short article and a publisher; its buffers are flushed by the test."""
-    instance = tmp_path_factory.mktemp("statistics-instance")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("INSTANCE_PATH", str(instance))
-        app = create_app({"TESTING": False, "SECRET_KEY": "statistics-browser", "TTS_ENGINE": "espeak",
-                          "PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(instance / "statistics.db")})
-    with app.app_context():
-        create_schema()
-        category = Category(name="Thông báo", slug="thong-bao")
-        db.session.add(Article(title=TITLE, slug="lich-tiep-cong-dan", body_html=BODY, author="UBND xã",
-                               status="published", category=category,
-                               published_at=dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)))
-        create_user("thongke", PASSWORD, PUBLISHER, PasswordHashing(1024, 1))
-        db.session.commit()
-    return app
-
-
-@pytest.fixture(scope="module")
-def server(stats_app):
-    live = make_server("127.0.0.1", 0, stats_app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    with stats_app.app_context():
-        db.engine.dispose()
+    return app_of_its_own(tmp_path_factory, "statistics", _seed)
 
 
 def _is_report(response) -> bool:
     return response.request.method == "POST" and response.url.endswith("/nghe/thong-ke")
 
 
-def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browser, stats_app, server):
+def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browser, own_app, server):
     reader = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
     page = reader.new_page()
     page.goto(f"{server}/bai-viet/lich-tiep-cong-dan")
@@ -75,14 +52,11 @@ def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browse
     assert "het_bai=1" in reported.value.request.post_data
     assert reported.value.headers.get("set-cookie") is None
     reader.close()
-    flush_views(stats_app)  # what the buffers hold, written now rather than within the second
+    flush_views(own_app)  # what the buffers hold, written now rather than within the second
 
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    staff = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = staff.new_page()
-    page.goto(f"{server}/bien-tap/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill("thongke")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, server, "thongke", PASSWORD)
     page.get_by_role("link", name="Thống kê").click()
     expect(page.get_by_role("heading", name="Thống kê", level=1)).to_be_visible()
     listened = page.locator("section", has=page.get_by_role("heading", name="Nghe nhiều nhất"))
@@ -101,13 +75,8 @@ def test_a_play_in_the_browser_shows_in_the_statistics_with_its_sentences(browse
     for index in range(3):
         expect(page.locator(f"#cau-{index} [data-listeners]")).to_have_text("1")
     expect(page.locator("#cau-1")).to_contain_text("Ủy ban xã tiếp dân vào sáng thứ Năm.")
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("link", name="← Thống kê chung").click()
     expect(page.get_by_role("heading", name="Thống kê", level=1)).to_be_visible()
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     staff.close()
-
-
-def _violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}" for v in results.response["violations"]]
