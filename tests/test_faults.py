@@ -308,3 +308,22 @@ def test_a_poll_reuses_its_connection_gunicorn_keeps_it_longer_than_the_poll_int
     keepalive = next(node.value.value for node in module.body if isinstance(node, ast.Assign)
                      and [target.id for target in node.targets] == ["keepalive"])
     assert keepalive > PREPARING_RETRY_SECONDS + 1
+
+
+def test_with_redis_down_the_lexicon_keeps_its_table_and_an_editors_change_is_kept(tmp_path, monkeypatch, make_article):
+    from app import create_app
+    from services.vietnamese.lexicon import Entry
+
+    article = make_article(body_html="<p>Hội PTNNX xã họp.</p>")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    away = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "test.db"),
+                       "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "TESTING": True, "TTS_ENGINE": "espeak"})
+    client = away.test_client()
+    # Speech goes on with the table in force (the version token cannot be read): the list of sentences answers.
+    assert client.get(f"/bai-viet/{article.slug}/nghe.json").status_code == 200
+    lexicon = away.extensions["docbai"].speech.lexicon
+    saved = [Entry("PTNNX", "phụ nữ nông thôn xã")]
+    lexicon.load_entries = lambda: saved  # as if an editor's entry had just been committed
+    with away.app_context():
+        lexicon.changed()  # cannot tell other processes; this one speaks the entry at once
+        assert "phụ nữ nông thôn xã" in " ".join(away.extensions["docbai"].speech.segments(article))

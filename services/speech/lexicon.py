@@ -10,6 +10,8 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
+from redis.exceptions import RedisError
+
 from services.infra.content_version import ContentVersion
 from services.infra.recheck import Recheck
 from services.vietnamese import Lexicon
@@ -36,7 +38,12 @@ class EditorLexicon:
 
     def table(self) -> Lexicon:
         """The built-in table extended and overridden by the editors' entries as they stand now."""
-        token = self.version.current()
+        try:
+            token = self.version.current()
+        except (RedisError, OSError) as error:
+            # Redis (or the token's file) away: the table read last stays in force, and speech goes on.
+            log.debug("Lexicon version not read, the table in force stays: %s", error)
+            token = self._token
         with self._lock:
             if self._table is None or (token != self._token and self._retry.due()):
                 self._load(token)
@@ -57,7 +64,14 @@ class EditorLexicon:
 
     def changed(self) -> None:
         """Tell every process that the entries changed (after the commit), and read them again here now."""
-        self.version.bump()
+        try:
+            self.version.bump()
+        except (RedisError, OSError) as error:
+            # The change is saved; other processes see it at the next change told to them.
+            log.warning("Lexicon change not told to other processes: %s", error)
+            with self._lock:
+                self._load(self._token or "")
+            return
         self.table()
 
     def _load(self, token: str) -> None:
