@@ -62,3 +62,16 @@ def add_lexicon_entries(app, tsv: str) -> None:
         import_tsv(tsv, "test")
         db.session.commit()
         app.extensions["docbai"].speech.lexicon.changed()
+
+
+def slow_writer(halfway, finish):
+    """A file cache's write that stops halfway (setting halfway) until finish is set: for what others see meanwhile."""
+
+    def write(file):
+        file.write(b"first half ")
+        file.flush()
+        halfway.set()
+        finish.wait(5)
+        file.write(b"second half")
+
+    return write

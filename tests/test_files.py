@@ -20,6 +20,7 @@ from services.infra.files import (
     write_atomically,
 )
 from services.content.slugs import ascii_filename
+from support import slow_writer
 
 
 def test_write_atomically_makes_a_readable_file_and_its_folder(tmp_path):
@@ -142,13 +143,7 @@ def test_no_half_written_file_is_ever_visible(tmp_path, store):
     key = cache_key("chậm")
     halfway, finish = threading.Event(), threading.Event()
 
-    def slow_write(file):
-        file.write(b"first half ")
-        file.flush()
-        halfway.set()
-        finish.wait(5)
-        file.write(b"second half")
-
+    slow_write = slow_writer(halfway, finish)
     writer = threading.Thread(target=cache.get_or_create, args=(key, slow_write))
     writer.start()
     assert halfway.wait(5)

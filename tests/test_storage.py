@@ -20,6 +20,7 @@ from services.media.store import fetch_media, store_image
 from services.speech import Narrator
 from settings import SettingError, load_settings
 from test_listening import LONG_BODY, SHORT_MP3, CountingEngine
+from support import slow_writer
 
 
 def _cache(folder, store, **options):
@@ -55,13 +56,7 @@ def test_no_half_written_file_is_seen_by_any_host(tmp_path, store):
     key = cache_key("chậm")
     halfway, finish = threading.Event(), threading.Event()
 
-    def slow_write(file):
-        file.write(b"first half ")
-        file.flush()
-        halfway.set()
-        finish.wait(5)
-        file.write(b"second half")
-
+    slow_write = slow_writer(halfway, finish)
     writer = threading.Thread(target=maker.get_or_create, args=(key, slow_write))
     writer.start()
     assert halfway.wait(5)
