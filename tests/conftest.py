@@ -174,13 +174,32 @@ def storage_app(tmp_path, monkeypatch, storage_settings):
 @pytest.fixture
 def store(storage_settings):
     """The object store of each backend: None for the local folder, a folder of SeaweedFS's bucket for s3."""
-    if not storage_settings:
-        return None
+    return _object_store(storage_settings) if storage_settings else None
+
+
+@pytest.fixture
+def bucket_settings(seaweed):
+    """The s3 backend's settings alone, for what only a bucket has (its budget, its absence, multipart)."""
+    return seaweed.settings(f"test-{uuid.uuid4().hex[:12]}/")
+
+
+@pytest.fixture
+def bucket_store(bucket_settings):
+    """A folder of SeaweedFS's bucket of the test's own."""
+    return _object_store(bucket_settings)
+
+
+@pytest.fixture
+def bucket_app(tmp_path, monkeypatch, bucket_settings):
+    """A fresh app (SQLite) whose storage is SeaweedFS's bucket."""
+    yield from _build_app(tmp_path, monkeypatch, "sqlite", extra=bucket_settings)
+
+
+def _object_store(settings):
     from services.infra.breaker import CircuitBreaker
     from services.infra.storage import ObjectStore
 
     return ObjectStore(
-        storage_settings["S3_ENDPOINT_URL"], storage_settings["S3_BUCKET"], storage_settings["S3_PREFIX"],
-        storage_settings["AWS_ACCESS_KEY_ID"], storage_settings["AWS_SECRET_ACCESS_KEY"],
-        breaker=CircuitBreaker(1.0),
+        settings["S3_ENDPOINT_URL"], settings["S3_BUCKET"], settings["S3_PREFIX"],
+        settings["AWS_ACCESS_KEY_ID"], settings["AWS_SECRET_ACCESS_KEY"], breaker=CircuitBreaker(1.0),
     )

@@ -109,17 +109,15 @@ def test_concurrent_threads_of_two_hosts_make_a_key_once(tmp_path, store, at_onc
     assert calls == [1]
 
 
-def test_the_bucket_is_held_to_its_budget_least_recently_used_first(tmp_path, store, monkeypatch):
-    if store is None:
-        pytest.skip("the local folder's budget is tested in tests/test_limits.py")
+def test_the_bucket_is_held_to_its_budget_least_recently_used_first(tmp_path, bucket_store, monkeypatch):
     monkeypatch.setattr(files, "FRESH_FILE_SECONDS", 0.0)
     uses = UseLog(None, "test")
     recorded = {}
     uses.touch = lambda name, when=None: recorded.__setitem__(name, when)
     uses.last_used = lambda: dict(recorded)
     uses.forget = lambda names: [recorded.pop(name, None) for name in names]
-    maker = _cache(tmp_path / "a", store, max_bytes=250, local_max_bytes=10_000, uses=uses)
-    reader = _cache(tmp_path / "b", store, uses=uses)
+    maker = _cache(tmp_path / "a", bucket_store, max_bytes=250, local_max_bytes=10_000, uses=uses)
+    reader = _cache(tmp_path / "b", bucket_store, uses=uses)
     # Made first and with the smaller key, so that by write time alone (or by key) it would be the one to go.
     first, second = sorted((cache_key("một"), cache_key("hai")))
     third = cache_key("ba")
@@ -135,11 +133,9 @@ def test_the_bucket_is_held_to_its_budget_least_recently_used_first(tmp_path, st
     assert maker.used_bytes(0) == 200
 
 
-def test_the_local_copy_is_bounded_and_refilled_from_the_bucket(tmp_path, store, monkeypatch):
-    if store is None:
-        pytest.skip("no bucket behind the local folder")
+def test_the_local_copy_is_bounded_and_refilled_from_the_bucket(tmp_path, bucket_store, monkeypatch):
     monkeypatch.setattr(files, "FRESH_FILE_SECONDS", 0.0)
-    cache = _cache(tmp_path / "a", store, local_max_bytes=250)
+    cache = _cache(tmp_path / "a", bucket_store, local_max_bytes=250)
     keys = [cache_key(str(number)) for number in range(4)]
     for key in keys:
         cache.get_or_create(key, lambda file: file.write(b"y" * 100))
@@ -148,13 +144,11 @@ def test_the_local_copy_is_bounded_and_refilled_from_the_bucket(tmp_path, store,
     assert all(cache.get(key).read_bytes() == b"y" * 100 for key in keys)  # each one copied back when asked
 
 
-def test_a_bucket_that_is_away_shows_the_local_copy_and_makes_nothing(tmp_path, store):
-    if store is None:
-        pytest.skip("no bucket to lose")
-    cache = _cache(tmp_path / "a", store)
+def test_a_bucket_that_is_away_shows_the_local_copy_and_makes_nothing(tmp_path, bucket_store):
+    cache = _cache(tmp_path / "a", bucket_store)
     kept = cache_key("đã có")
     cache.get_or_create(kept, lambda file: file.write(b"kept"))
-    away = ObjectStore("http://127.0.0.1:9", store.bucket, store.prefix, "k", "s", timeout_seconds=1.0,
+    away = ObjectStore("http://127.0.0.1:9", bucket_store.bucket, bucket_store.prefix, "k", "s", timeout_seconds=1.0,
                        breaker=CircuitBreaker(60.0))
     cut_off = FileCache(tmp_path / "a", ".bin", 5.0, store=away.child("cache"))
     assert cut_off.get(kept).read_bytes() == b"kept"  # the local copy still plays
@@ -285,10 +279,9 @@ def test_storage_migrate_needs_the_s3_backend(runner):
     assert result.exit_code != 0 and "STORAGE_BACKEND" in result.output
 
 
-def test_a_pdf_rendered_on_a_host_without_the_pictures_gets_them_from_the_bucket(storage_app, make_article, tmp_path):
+def test_a_pdf_rendered_on_a_host_without_the_pictures_gets_them_from_the_bucket(bucket_app, make_article, tmp_path):
+    storage_app = bucket_app
     services = storage_app.extensions["docbai"]
-    if services.media is None:
-        pytest.skip("one folder: the pictures are where the renderer looks")
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
     stored = store_image(str(tmp_path / "elsewhere"), buffer.getvalue(), "figures", store=services.media)
@@ -303,16 +296,14 @@ def test_a_pdf_rendered_on_a_host_without_the_pictures_gets_them_from_the_bucket
     assert local.read_bytes() == buffer.getvalue()
 
 
-def test_a_large_file_goes_up_in_parts_and_appears_whole(tmp_path, store, monkeypatch):
-    if store is None:
-        pytest.skip("no bucket")
+def test_a_large_file_goes_up_in_parts_and_appears_whole(tmp_path, bucket_store, monkeypatch):
     from services.infra import storage
 
     monkeypatch.setattr(storage, "MULTIPART_THRESHOLD", 5 * 1024 * 1024)  # S3's smallest part
     data = bytes(range(256)) * (11 * 1024 * 4)  # 11 MiB: three parts
     key = cache_key("tệp lớn")
-    _cache(tmp_path / "a", store).get_or_create(key, lambda file: file.write(data))
-    info = store.child("cache").head(FileCache(tmp_path, ".bin", 1.0).object_name(key))
+    _cache(tmp_path / "a", bucket_store).get_or_create(key, lambda file: file.write(data))
+    info = bucket_store.child("cache").head(FileCache(tmp_path, ".bin", 1.0).object_name(key))
     assert info.size == len(data) and info.sha256 == hashlib.sha256(data).hexdigest()
     assert info.etag.endswith("-3"), info.etag  # a multipart upload's ETag: the parts' digest and their count
-    assert hashlib.sha256(_cache(tmp_path / "b", store).get(key).read_bytes()).digest() == hashlib.sha256(data).digest()
+    assert hashlib.sha256(_cache(tmp_path / "b", bucket_store).get(key).read_bytes()).digest() == hashlib.sha256(data).digest()
