@@ -41,22 +41,25 @@ def _spoken(content_hash: str, title: str, body_html: str, table: Lexicon) -> _S
     )
 
 
-def _version(content_hash: str, title: str, body_html: str, table: Lexicon) -> str:
-    # Every article page shows its audio version: kept for many more articles than their sentences are (a page
-    # of the long tail then skips the normalizer), a few bytes each, per table in force (an editor's new entry
-    # makes a new table; the old one's versions go with it).
-    with _VERSIONS_GUARD:
-        versions = _VERSIONS.setdefault(table, LRUCache(maxsize=8192))
-        version = versions.get(content_hash)
-    if version is None:
-        version = _spoken(content_hash, title, body_html, table).version
-        with _VERSIONS_GUARD:
-            versions[content_hash] = version
-    return version
+class _AudioVersions:
+    """Every article page shows its audio version: kept for many more articles than their sentences are (a page of
+    the long tail then skips the normalizer), a few bytes each, per table in force (an editor's new entry makes a
+    new table; the old one's versions go with it)."""
 
+    def __init__(self, per_table: int = 8192):
+        self.per_table = per_table
+        self._by_table: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._guard = threading.Lock()  # cachetools' caches are not thread-safe
 
-_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_VERSIONS_GUARD = threading.Lock()  # cachetools' caches are not thread-safe
+    def version(self, content_hash: str, title: str, body_html: str, table: Lexicon) -> str:
+        with self._guard:
+            versions = self._by_table.setdefault(table, LRUCache(maxsize=self.per_table))
+            version = versions.get(content_hash)
+        if version is None:
+            version = _spoken(content_hash, title, body_html, table).version
+            with self._guard:
+                versions[content_hash] = version
+        return version
 
 
 def audio_version(sentences: Iterable[SpokenSentence]) -> str:
@@ -88,6 +91,7 @@ class ArticleSpeech:
     def __init__(self, narrator: Narrator, lexicon: EditorLexicon):
         self.narrator = narrator
         self.lexicon = lexicon
+        self._versions = _AudioVersions()
 
     def _spoken(self, article: Article) -> _SpokenArticle:
         # Just after an editor changed the lexicon, an article whose spoken text changed keeps being served as it
@@ -134,7 +138,8 @@ class ArticleSpeech:
         """The version of the article's sentences, for its audio and segment-list URLs."""
         if self.lexicon.previous() is not None:  # just after a change of the lexicon: see _spoken
             return self._spoken(article).version
-        return _version(article.content_hash, article.title or "", article.body_html or "", self.lexicon.table())
+        return self._versions.version(article.content_hash, article.title or "", article.body_html or "",
+                                      self.lexicon.table())
 
     def failure_key(self, article: Article) -> str:
         """The key a failure to voice this text is remembered under, whichever engine failed."""
