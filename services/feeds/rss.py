@@ -79,21 +79,8 @@ def rss_feed(info: FeedInfo, articles: Sequence[Article], article_url: Callable[
 
 def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
     """RSS 2.0 with iTunes and Podcasting 2.0 tags; each episode's enclosure is its article's MP3."""
-    from services.feeds.podcast_index import PodcastIndexEntry, PodcastIndexFeed
-
     feed = _channel(info, [episode.article for episode in episodes])
-    feed.load_extension("podcast")
-    feed.register_extension("podcastindex", PodcastIndexFeed, PodcastIndexEntry)
-    feed.podcast.itunes_author(info.author or info.title)
-    if info.owner_email:
-        feed.podcast.itunes_owner(name=info.author or info.title, email=info.owner_email)
-    feed.podcast.itunes_summary(clean_text(info.description))
-    feed.podcast.itunes_category(info.itunes_category)
-    feed.podcast.itunes_type("episodic")
-    if info.cover_url:
-        feed.image(url=info.cover_url, title=info.title, link=info.site_url)
-        feed.podcast.itunes_image(info.cover_url)
-    feed.podcastindex.guid = podcast_guid(info.feed_url)
+    _podcast_channel(feed, info)
     for episode in reversed(episodes):
         entry = _entry(feed, episode.article, episode.page_url)
         entry.enclosure(episode.audio_url, str(episode.audio_bytes), "audio/mpeg")
