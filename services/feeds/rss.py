@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,17 +92,7 @@ def podcast_feed(info: PodcastInfo, episodes: Sequence[Episode]) -> bytes:
 
 def audio_episodes_feed(info: PodcastInfo, episodes: Sequence[AudioEpisode]) -> bytes:
     """RSS 2.0 with iTunes and Podcasting 2.0 tags of episodes that are not articles, newest first."""
-    from feedgen.feed import FeedGenerator
-
-    feed = FeedGenerator()
-    feed.title(clean_text(info.title))
-    feed.description(clean_text(info.description))
-    feed.link(href=info.feed_url, rel="self")
-    feed.link(href=info.site_url, rel="alternate")
-    feed.language(info.language)
-    feed.generator(FEED_GENERATOR)
-    changed = max((episode.updated_at or episode.published_at for episode in episodes), default=None)
-    feed.lastBuildDate(changed or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    feed = _feed_head(info, (episode.updated_at or episode.published_at for episode in episodes))
     _podcast_channel(feed, info)
     for episode in reversed(episodes):
         entry = feed.add_entry()
@@ -144,6 +134,13 @@ def description_html(summary: str) -> str:
 
 
 def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
+    feed = _feed_head(info, (article.updated_at or article.published_at for article in articles))
+    feed.load_extension("dc")
+    return feed
+
+
+def _feed_head(info: FeedInfo, changes: Iterable[dt.datetime]) -> FeedGenerator:
+    """A feed with the channel's title, description, links, language, generator and build date."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -154,10 +151,8 @@ def _channel(info: FeedInfo, articles: Sequence[Article]) -> FeedGenerator:
     feed.link(href=info.site_url, rel="alternate")
     feed.language(info.language)
     feed.generator(FEED_GENERATOR)
-    feed.load_extension("dc")
     # The newest change rather than "now", so an unchanged feed is byte for byte the same and its ETag holds.
-    changed = max((article.updated_at or article.published_at for article in articles), default=None)
-    feed.lastBuildDate(changed or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    feed.lastBuildDate(max(changes, default=None) or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     return feed
 
 
