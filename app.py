@@ -2,6 +2,7 @@
 import os
 import secrets
 import time
+from functools import lru_cache
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -168,17 +169,35 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def _security_headers(response):
-    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_style_sources(), inline_scripts=inline_script_sources())
-    if response.headers.get("X-Frame-Options") == "SAMEORIGIN":
+@lru_cache(maxsize=16)
+def _security_header_list(inline_styles: str, inline_scripts: str, framed_by_site: bool, https: bool) -> tuple:
+    """The security headers for one set of inline sources, as (lowercase name, name, value): every response sends
+    them, so they are put together once per stylesheet and import map, not per request."""
+    policy = CONTENT_SECURITY_POLICY.format(inline_styles=inline_styles, inline_scripts=inline_scripts)
+    if framed_by_site:
         # A page that chose to be framed by the site itself (the newsroom's phone-width preview).
         policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
-    response.headers.setdefault("Content-Security-Policy", policy)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if current_app.config["SITE_URL"].startswith("https://"):
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if https:
         # Only a site served over HTTPS may ask browsers never to use plain HTTP for it again.
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        headers.append(("Strict-Transport-Security", HSTS))
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
+def _security_headers(response):
+    headers = response.headers
+    # One pass over the response's headers: a view may have set its own (the preview's X-Frame-Options).
+    present = {name.lower(): value for name, value in headers.items()}
+    for lowercase, name, value in _security_header_list(
+        inline_style_sources(), inline_script_sources(), present.get("x-frame-options") == "SAMEORIGIN",
+        current_app.config["SITE_URL"].startswith("https://"),
+    ):
+        if lowercase not in present:
+            headers.add(name, value)
     return response

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from services.infra.jobs import Job, QueueFull, QueueUnavailable
 from web.errors import render_error, service_unavailable
 from web.htmx import wants_fragment
+from web.http_caching import vary_on
 from web.site_services import site_services
 
 # Shorter than gunicorn's keep-alive (gunicorn.conf.py), so a poll reuses its connection.
@@ -87,7 +88,7 @@ def preparing_response(*, title: str, message: str, file_url: str, status_url: s
     response = make_response(body, 202)
     response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
     response.cache_control.no_store = True
-    response.vary.add("HX-Request")
+    vary_on(response, "HX-Request")
     return response
 
 
@@ -98,7 +99,7 @@ def ready_fragment(*, title: str, file_url: str, link_text: str):
         title=title, file_url=file_url, link_text=link_text,
     ))
     response.cache_control.no_store = True
-    response.vary.add("HX-Request")
+    vary_on(response, "HX-Request")
     return response
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+from functools import lru_cache
 
 import brotli
 from flask import current_app, request
+from werkzeug.http import parse_accept_header
 
 from extensions import compress
 from services.infra.near_cache import NearCache
@@ -59,9 +61,26 @@ class CompressedPages:
             self._bodies.put(key, value)
 
 
+def vary_on(response, *names: str) -> None:
+    """Add header names to the response's Vary. Every page passes here two or three times; werkzeug's
+    response.vary parses the header into a set and writes it back on each change, this reads it once and writes
+    it only when a name is missing (a cached page arrives with all of them)."""
+    current = response.headers.get("Vary")
+    listed = {part.strip().lower() for part in current.split(",")} if current else set()
+    missing = [name for name in names if name.lower() not in listed]
+    if missing:
+        response.headers["Vary"] = ", ".join([current, *missing] if current else missing)
+
+
 def chosen_encoding() -> str | None:
     """The compression this request's browser takes, brotli first (as Flask-Compress chooses), or None."""
-    accepted = request.accept_encodings
+    return _encoding_for(request.headers.get("Accept-Encoding", ""))
+
+
+@lru_cache(maxsize=64)
+def _encoding_for(accept_encoding: str) -> str | None:
+    # Browsers send a handful of distinct headers: each is parsed once, not on every cached page served.
+    accepted = parse_accept_header(accept_encoding)
     brotli_quality, gzip_quality = accepted.quality("br"), accepted.quality("gzip")
     if brotli_quality and brotli_quality >= gzip_quality:
         return "br"
