@@ -91,6 +91,7 @@ def article(slug):
 
     def render():
         article = get_published_article(slug)
+        site_services().views.remember_stored(article.id, article.views)  # the count below, without a query
         others = _other_articles_page(article, _page(), current_app.config["OTHER_ARTICLES_PER_PAGE"])
         return render_page_or_fragment(
             "reading/article.html", "reading/_other_articles.html",

@@ -71,18 +71,23 @@ class PageCache:
         self.bodies = NearCache(None, body_entries)  # (page key, count, encoding): the body as sent
         self.shared_parts = NearCache(None, SHARED_PART_ENTRIES)  # (content version, name): (value, valid until)
 
-    def key(self) -> str | None:
-        """This request's page key, or None when the page must not be cached."""
+    def key(self) -> tuple | None:
+        """This request's page key, or None when the page must not be cached: a tuple, the key of this process's
+        copies; shared_name() is its name in the shared cache."""
         if not self.seconds or set(request.args) - CACHEABLE_ARGS:
             return None
         # The inlined stylesheet and import map are followed while the server runs (their CSP hashes must match);
         # the rest of the design changes with a deploy, which restarts the server and so recomputes the design.
         inlined = "".join(static_files().fingerprint(name) or "" for name in INLINE_STYLESHEETS) + inline_script_sources()
-        parts = (
+        return (
             self.content_version.current(), self.design, inlined, request.path, request.args.get("trang", ""),
             "fragment" if wants_fragment() else "page", html_classes(), "saving" if saving_data() else "",
         )
-        return "page:" + hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+    @staticmethod
+    def shared_name(key: tuple) -> str:
+        """The page key's name in the shared cache (Redis), hashed only when this process has no copy of it."""
+        return "page:" + hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=16).hexdigest()
 
     def page(self, render: Callable[[], tuple[Response, dict]], views: Callable[[dict], int] | None = None) -> Response:
         """This request's page from the cache, or render() once and kept for the next readers.
@@ -121,8 +126,9 @@ class PageCache:
             self.bodies.put((key, count, encoding), body)
         return self._page_response(body[0], encoding, validator)
 
-    def _entry(self, key: str, render, metrics) -> tuple:
+    def _entry(self, key: tuple, render, metrics) -> tuple:
         """The entry under key, from this process, the shared cache or a render (kept for the next readers)."""
+        key = self.shared_name(key)
         try:
             entry = self._read(key)
         except RedisError as error:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from flask import abort
 from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from extensions import db
 from models import Article, Category, Link, PhotoItem, Video, ViewBatch, utc_now
@@ -75,10 +75,12 @@ def _next_publication() -> float | None:
 
 def get_published_article(slug: str) -> Article:
     """The published article with this slug; a 410 for one the newsroom unpublished (gỡ bài), else a 404."""
+    # The category in the same row (one query fewer on every article rendered; an article has one category),
+    # the figures in a second query.
     statement = (
         published_articles()
         .where(Article.slug == slug)
-        .options(selectinload(Article.figures), selectinload(Article.category))
+        .options(selectinload(Article.figures), joinedload(Article.category))
     )
     article = db.session.execute(statement).scalar_one_or_none()
     if article is None:

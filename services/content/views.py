@@ -366,6 +366,15 @@ class ArticleViews(LocalAndShared):
             self._shown.put(article_id, count, read_since=reading_since)  # not if a view was counted meanwhile
         return count
 
+    def remember_stored(self, article_id: int, stored: int) -> None:
+        """A stored count just read with the article's row (a page rendered anew): shown() takes it from here
+        instead of asking the database for it a second time in the same request."""
+        try:
+            self._stored_cache.set(self._stored_key(article_id), stored, timeout=self._stored_seconds)
+        except RedisError as error:
+            log.warning("Stored views not kept in the cache: %s", error)
+        self._last_known.put(article_id, stored)
+
     def _stored_count(self, article_id: int, known: int | None, use_cache: bool = True) -> int:
         key = self._stored_key(article_id)
         stored = self._stored_cache.get(key) if use_cache else None
