@@ -121,6 +121,12 @@ def _validate_page(response):
 
 
 def _finish_response(response):
+    if "Content-Encoding" in response.headers:
+        # Compressed already (a page from web.page_cache's memory, with its validator): neither step has anything
+        # to do but name Accept-Encoding in Vary, and a page served from memory would spend a tenth of its time
+        # finding that out.
+        vary_on(response, "Accept-Encoding")
+        return response
     # In this order, in one step: a 304 is decided before any compressing work is done, and the body's name
     # is set before the compression cache asks for it.
     return compress.after_request(_validate_page(response))
