@@ -223,6 +223,37 @@ def test_a_web_worker_starts_without_importing_weasyprint(tmp_path):
     assert result.stdout.split() == ["False"]
 
 
+READER_SCRIPT = """
+import datetime as dt, sys
+from app import create_app
+from extensions import db
+from models import Article, Category
+from services.infra.schema import create_schema
+app = create_app({"PAGE_CACHE_SECONDS": 0})
+with app.app_context():
+    create_schema()
+    body = '<p>Một đoạn.</p><figure><img src="/media/anh.jpg" width="800" height="600" alt="Ảnh"></figure>'
+    db.session.add(Article(title="Bài có ảnh", slug="bai-co-anh", body_html=body, status="published",
+                           category=Category(name="Tin tức", slug="tin-tuc"),
+                           published_at=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)))
+    db.session.commit()
+client = app.test_client()
+for path in ("/bai-viet/bai-co-anh", "/", "/chuyen-muc/tin-tuc", "/tim-kiem?q=doan", "/bai-viet/bai-co-anh/xem.gif"):
+    assert client.get(path).status_code == 200, path
+print(" ".join(sorted(name for name in ("PIL", "weasyprint", "piper", "onnxruntime", "numpy", "lameenc")
+                      if name in sys.modules)) or "none")
+"""
+
+
+def test_reading_pages_load_no_image_speech_or_pdf_library(tmp_path):
+    # What a web worker holds is its imports: an article whose images carry their sizes, the lists, search and
+    # the view beacon need none of Pillow, WeasyPrint, Piper, onnxruntime, numpy or lameenc.
+    result = subprocess.run([sys.executable, "-c", READER_SCRIPT], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "INSTANCE_PATH": str(tmp_path), "LOG_LEVEL": "warning"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["none"]
+
+
 def test_the_buffer_loses_no_view_under_threads_and_writes_at_stop():
     written = []
     views = BufferedViews(lambda counts, batch=None: written.append(dict(counts)), interval=3600)

@@ -246,12 +246,13 @@ MEDIA_PREFIX = MEDIA_URL_PATH
 
 
 def _source_width(media_root: str, source: str, attribute: str | None) -> int | None:
+    if attribute and attribute.strip().isdigit():
+        return int(attribute)
+    # Imported bodies may lack sizes; the file's header says (Pillow reads no pixels for this). Imported only
+    # here: a web worker whose bodies carry their sizes never holds Pillow's 9 MB.
     from PIL import Image
     from PIL import UnidentifiedImageError
 
-    if attribute and attribute.strip().isdigit():
-        return int(attribute)
-    # Imported bodies may lack sizes; the file's header says (Pillow reads no pixels for this).
     path = _media_file(media_root, source)
     if path is None:
         return None
