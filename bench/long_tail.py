@@ -13,6 +13,8 @@ Runs (wrk cycles through the paths with a Lua script, asking for brotli or gzip 
 - "lists, cache off": the home page's first 30 pages, every category's first 5, and 20 searches, rendered
   every time;
 - "one hot article": the hot-page figure the long tail must not lower.
+Beside them, each checkout's own CPU time per request in process (no server, no network), against the hello app's:
+the same ratios without gunicorn and wrk, and steady where the machine is busy and requests per second are not.
 Targets: warm ≥ 50 % of hello, cache off ≥ 20 %, lists ≥ 20 %; every web worker ≤ 80 MB resident (PSS
 reported too) after 2,000 mixed requests, with WeasyPrint, Piper and onnxruntime loaded in none of them.
 --database-url runs on a new PostgreSQL database made on that server (dropped afterwards); --redis adds Redis
@@ -149,6 +151,65 @@ print(json.dumps({"articles": count, "total_ms": round(1000 * total / count, 2),
 """
 
 
+CPU_SCRIPT = r"""
+import io, json, sys, time
+mode, distinct = sys.argv[1], int(sys.argv[2])
+
+def environ(path):
+    path, _, query = path.partition("?")
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.version": (1, 0),
+            "HTTP_USER_AGENT": "Mozilla/5.0", "HTTP_ACCEPT_ENCODING": "br, gzip"}
+
+def hit(app, path):
+    body = app(environ(path), lambda *args: None)
+    for _ in body:
+        pass
+    getattr(body, "close", lambda: None)()
+
+def per_request(app, paths, rounds):
+    for path in paths:  # templates compiled, each article's audio version known, each page cached (if it is)
+        hit(app, path)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for path in paths:
+            hit(app, path)
+        best = min(best, (time.process_time() - started) / len(paths))
+    return round(best * 1e6)
+
+if mode == "hello":
+    from bench._hello_app import app
+    print(json.dumps({"hello": per_request(app, ["/"] * 1000, 5)}))
+else:
+    from app import create_app
+    from extensions import db
+    from models import Article
+    app = create_app({"PAGE_CACHE_SECONDS": 600 if mode == "warm" else 0})
+    with app.app_context():
+        slugs = db.session.execute(db.select(Article.slug).order_by(Article.id).limit(distinct)).scalars().all()
+    articles = ["/bai-viet/" + slug for slug in slugs]
+    if mode == "warm":
+        print(json.dumps({"articles, cache warm": per_request(app, articles, 5)}))
+    else:
+        print(json.dumps({"articles, cache off": per_request(app, articles, 3),
+                          "home pages, cache off": per_request(app, [f"/?trang={page}" for page in range(1, 31)], 3)}))
+"""
+
+
+def cpu_per_request(code_root: Path, environment: dict, distinct: int) -> dict:
+    """The app's own CPU time per request, in microseconds (best of several rounds of process time, with no server
+    and no network): steadier than requests per second on a busy machine, and what the ratios come down to."""
+    figures = {}
+    for mode, root in (("warm", code_root), ("cold", code_root), ("hello", ROOT)):
+        output = subprocess.run([sys.executable, "-c", CPU_SCRIPT, mode, str(distinct)], cwd=root, check=True,
+                                text=True, env={**environment, "PYTHONPATH": str(root)}, capture_output=True).stdout
+        figures.update(json.loads(output.strip().splitlines()[-1]))
+    return figures
+
+
 def profile_uncached_render(code_root: Path, environment: dict, count: int = 100) -> dict:
     """Where one uncached article render spends its time, in process (first renders of each article)."""
     output = subprocess.run([sys.executable, "-c", PROFILE_SCRIPT, str(count)], cwd=code_root, check=True,
@@ -189,6 +250,7 @@ def measure(label: str, code_root: Path, environment: dict, options, folder: Pat
         _mixed(port, articles, lists, 2000)
         results["memory"][label or "now"] = _worker_memory(port)
     results["profile"][label or "now"] = profile_uncached_render(code_root, environment)
+    results["cpu_us"][label or "now"] = cpu_per_request(code_root, environment, options.distinct)
 
 
 def _article_slugs(port: int, count: int) -> list[str]:
@@ -237,7 +299,7 @@ def main() -> int:
         try:
             _seed(environment, options.articles)
             results = {"articles": options.articles, "distinct": options.distinct, "database": "postgresql" if database else "sqlite",
-                       "redis": bool(options.redis), "runs": {}, "memory": {}, "profile": {}}
+                       "redis": bool(options.redis), "runs": {}, "memory": {}, "profile": {}, "cpu_us": {}}
             if options.before:
                 measure("before", options.before.resolve(), environment, options, Path(folder), results)
                 if options.redis:
@@ -268,6 +330,11 @@ def report(results: dict) -> int:
                         for w in workers))
     for label, profile in results["profile"].items():
         print(f"an uncached article render ({label}):", ", ".join(f"{key} {value}" for key, value in profile.items()))
+    for label, figures in results.get("cpu_us", {}).items():
+        hello = figures["hello"]
+        print(f"CPU per request in process ({label}): hello {hello} µs; "
+              + ", ".join(f"{name} {value:,} µs ({hello / value:.1%} of hello)" for name, value in figures.items()
+                          if name != "hello"))
     misses = []
     targets = {"articles, cache warm": 0.5, "articles, cache off": 0.2, "lists, cache off": 0.2}
     for name, target in targets.items():
