@@ -194,11 +194,7 @@ class ArticleSpeech:
         article's making failed meanwhile."""
         text = self.segments(article)[index]
         keys = {key: engine for engine in self.narrator.engines for key in self.narrator.opus_keys(engine, text)}
-        try:
-            found = self.narrator.opus_cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
-        except RememberedFailure as error:
-            raise SpeechError(str(error)) from error
-        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
+        return self._wait_for_file(self.narrator.opus_cache, keys, article, seconds)
 
     def cached_whole_opus(self, article: Article) -> CachedAudio | None:
         """The whole article's Opus if it has been made; never makes anything."""
@@ -209,19 +205,20 @@ class ArticleSpeech:
         seconds; SpeechError if its article's making failed meanwhile."""
         segments = self.segments(article)
         keys = {self.narrator.article_opus_key(engine, segments): engine for engine in self.narrator.engines}
-        try:
-            found = self.narrator.opus_cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
-        except RememberedFailure as error:
-            raise SpeechError(str(error)) from error
-        return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
+        return self._wait_for_file(self.narrator.opus_cache, keys, article, seconds)
 
     def wait_for_segment(self, article: Article, index: int, seconds: float) -> CachedAudio | None:
         """The segment once some thread or process has made it, or None after seconds; SpeechError if its
         article's making failed meanwhile."""
         text = self.segments(article)[index]
         keys = {self.narrator.segment_key(engine, text): engine for engine in self.narrator.engines}
+        return self._wait_for_file(self.narrator.cache, keys, article, seconds)
+
+    def _wait_for_file(self, cache, keys: dict, article: Article, seconds: float) -> CachedAudio | None:
+        """The first of keys (cache key: the engine that makes it) some thread or process has made, or None after
+        seconds; SpeechError if the article's making failed meanwhile."""
         try:
-            found = self.narrator.cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
+            found = cache.wait_for(list(keys), seconds, failure_key=self.failure_key(article))
         except RememberedFailure as error:
             raise SpeechError(str(error)) from error
         return None if found is None else CachedAudio(found[1], found[0], keys[found[0]].name)
